@@ -1,0 +1,95 @@
+"""Project tasks with nothing but Python: the virtual environment, the tests, the benchmarks.
+
+`python3 dev.py test` runs the whole suite; `python3 main.py` starts the app. Both create
+`.venv/` under the checkout on first use and install the project into it, so a fresh machine
+needs only Python 3.11+. Standard library only: this runs before anything is installed.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".qos-installed"
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def _wanted_stamp() -> str:
+    # Reinstall whenever the declared dependencies change.
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def _running_in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def ensure_venv() -> Path:
+    """Create .venv and install the project with its test extras, once per pyproject change."""
+    python = venv_python()
+    if not python.exists():
+        print("First run: creating a virtual environment in .venv ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if not STAMP.exists() or STAMP.read_text() != _wanted_stamp():
+        print("Installing QoS Checks and its dependencies into .venv ...", file=sys.stderr)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+             "-e", f"{ROOT}[test]"],
+            check=True,
+        )
+        STAMP.write_text(_wanted_stamp())
+    return python
+
+
+def reexec_in_venv(argv: list[str]) -> None:
+    """Run this same command again under .venv's Python, unless we already are there.
+
+    QOS_NO_VENV=1 skips this for installs managed by the user (pip install qos-checks).
+    """
+    if os.environ.get("QOS_NO_VENV") == "1":
+        return
+    if _running_in_venv():
+        ensure_venv()
+        return
+    python = ensure_venv()
+    if os.name == "nt":  # execv on Windows does not replace the process cleanly
+        sys.exit(subprocess.call([str(python), *argv]))
+    os.execv(str(python), [str(python), *argv])
+
+
+def run_tests(extra: list[str]) -> int:
+    python = ensure_venv()
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    return subprocess.call([str(python), "-m", "pytest", *extra], cwd=ROOT, env=env)
+
+
+def run_bench(extra: list[str]) -> int:
+    python = ensure_venv()
+    return subprocess.call([str(python), str(ROOT / "bench" / "run.py"), *extra], cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    usage = "usage: python3 dev.py {test|bench|venv} [args...]"
+    if not argv:
+        print(usage, file=sys.stderr)
+        return 2
+    task, extra = argv[0], argv[1:]
+    if task == "test":
+        return run_tests(extra)
+    if task == "bench":
+        return run_bench(extra)
+    if task == "venv":
+        print(ensure_venv())
+        return 0
+    print(usage, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""QoS Checks domain and storage. Nothing in this package imports Qt."""

@@ -1,0 +1,84 @@
+"""Headless subcommands: demo, import, export, backup. Each opens the store, acts, prints."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from qos.errors import QosError, ValidationError
+from qos.store.core import Store, open_store
+
+
+def _open(args: argparse.Namespace) -> Store:
+    from qos.cli import db_path_of
+
+    return open_store(db_path_of(args))
+
+
+def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any) -> None:
+    sub.choices["demo"].set_defaults(handler=cmd_demo)
+
+    imp = sub.add_parser("import", parents=[db_arg], help="import a CSV or XLSX file")
+    imp.add_argument("kind", choices=["people"], help="what the file holds")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--good-rows-only", action="store_true",
+                     help="import the good rows and report the bad ones "
+                          "(default: import nothing if any row is bad)")
+    imp.set_defaults(handler=cmd_import)
+
+    backup = sub.add_parser("backup", parents=[db_arg], help="write a backup copy of the database")
+    backup.add_argument("--out", type=Path, required=True, metavar="FILE")
+    backup.set_defaults(handler=cmd_backup)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from qos.demo import build_demo, last_complete_month
+
+    store = _open(args)
+    try:
+        if store.scalar("SELECT COUNT(*) FROM users"):
+            raise ValidationError(f"{store.path} already holds data; the demo needs a new file.")
+        end = args.end_month or last_complete_month(dt.date.today())
+        report = build_demo(store, args.seed, end, months=args.months)
+    finally:
+        store.close()
+    print(f"Demo force written to {store.path}: {report.units} units, {report.people} people, "
+          f"{report.counters} front counters"
+          + "".join(f", {n} {k}" for k, n in report.extra.items()) + ".")
+    print("Demo sign-ins (user name / role / password):")
+    for username, role, password in report.sign_ins:
+        print(f"  {username:<28} {role:<28} {password}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from qos.roles import SYSTEM
+    from qos.store import reference
+    from qos.tabular import read_table
+
+    table = read_table(args.file)
+    store = _open(args)
+    try:
+        if args.kind == "people":
+            result = reference.import_people(store, SYSTEM, table,
+                                             all_or_nothing=not args.good_rows_only)
+        else:  # pragma: no cover - argparse limits the choices
+            raise QosError(f"cannot import {args.kind}")
+    finally:
+        store.close()
+    for problem in result.bad:
+        print(f"  {problem}", file=sys.stderr)
+    print(result.summary())
+    return 0 if result.applied and not result.bad else 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    store = _open(args)
+    try:
+        target = store.backup_to(args.out)
+    finally:
+        store.close()
+    print(f"Backup written to {target}")
+    return 0

@@ -1,0 +1,93 @@
+"""Who may do what. The store calls `require` before every action: hiding a button is not enough."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from qos.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    BUREAU = "bureau"
+    VOLUNTEER = "volunteer"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.SUPERVISOR: "Supervisor",
+    Role.BUREAU: "Contact-bureau staff",
+    Role.VOLUNTEER: "Volunteer mystery shopper",
+}
+
+
+class Action(StrEnum):
+    MANAGE_USERS = "manage user accounts"
+    MANAGE_REFERENCE = "change units, people, counters or templates"
+    VIEW_REFERENCE = "see units, people and counters"
+    IMPORT_CRIMES = "import crime extracts"
+    IMPORT_HISTORY = "import old call-back spreadsheets"
+    DRAW_SAMPLE = "draw or change a monthly sample"
+    RECORD_CALLBACK = "record a QoS call-back"
+    VIEW_VICTIM_CONTACT = "see victims' names and phone numbers"
+    RECORD_DEBRIEF = "record an officer debrief"
+    VIEW_SUMMARY = "see the compliance summary"
+    EXPORT_SUMMARY = "export the compliance summary"
+    BUREAU_CALL = "log contact-bureau calls"
+    MANAGE_DOORSTEP = "issue Doorstep card stock"
+    ENTER_DOORSTEP = "key in returned Doorstep cards"
+    PLAN_VISITS = "plan mystery-shopping visits"
+    RECORD_VISIT = "record a mystery-shopping visit"
+    BACKUP = "back up or restore the database"
+    VIEW_AUDIT = "read the audit trail"
+
+
+_ALL = frozenset(Action)
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: _ALL,
+    Role.SUPERVISOR: frozenset({
+        Action.VIEW_REFERENCE, Action.IMPORT_CRIMES, Action.IMPORT_HISTORY, Action.DRAW_SAMPLE,
+        Action.RECORD_CALLBACK, Action.VIEW_VICTIM_CONTACT, Action.RECORD_DEBRIEF,
+        Action.VIEW_SUMMARY, Action.EXPORT_SUMMARY, Action.MANAGE_DOORSTEP,
+        Action.ENTER_DOORSTEP, Action.BACKUP,
+    }),
+    Role.BUREAU: frozenset({
+        Action.VIEW_REFERENCE, Action.BUREAU_CALL, Action.VIEW_VICTIM_CONTACT,
+        Action.ENTER_DOORSTEP, Action.VIEW_SUMMARY,
+    }),
+    Role.VOLUNTEER: frozenset({Action.RECORD_VISIT}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user, passed to every store call that reads or changes data."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    unit_id: int | None = None
+
+
+def allowed(actor: Actor | Role, action: Action) -> bool:
+    role = actor.role if isinstance(actor, Actor) else actor
+    return action in PERMISSIONS[role]
+
+
+def require(actor: Actor, action: Action) -> None:
+    if not allowed(actor, action):
+        raise PermissionDenied(
+            f"{actor.display_name} is signed in as {actor.role.label}, "
+            f"who may not {action.value}."
+        )
+
+
+# A system actor for first-run set-up and headless jobs started by an administrator's CLI.
+SYSTEM = Actor(user_id=0, username="system", display_name="System", role=Role.ADMIN)

@@ -1,0 +1,260 @@
+"""Opening the database, write transactions, optimistic edits and the audit trail.
+
+Every write goes through `Store.write()`, which starts with BEGIN IMMEDIATE: a deferred
+BEGIN (sqlite-utils' `atomic()`) fails at once with "database is locked" when two processes
+upgrade their read locks at the same moment, whatever the busy timeout.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from qos.clock import now_iso
+from qos.errors import (
+    ConflictError,
+    DatabaseDamaged,
+    DatabaseTooNew,
+    NetworkShareRefused,
+    StoreError,
+)
+from qos.roles import Actor
+from qos.store.netshare import network_share_reason
+
+BUSY_TIMEOUT_S = 15.0
+Row = dict[str, Any]
+
+
+class Store:
+    """One connection to one database file. Not shared between threads: a worker opens its own."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path | None):
+        self.conn = conn
+        self.path = path
+        self.db = sqlite_utils.Database(conn)
+
+    # -- reading -------------------------------------------------------------------------
+    def rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+    def row(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Row | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
+        found = self.conn.execute(sql, params).fetchone()
+        return None if found is None else found[0]
+
+    # -- writing -------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Store]:
+        """One write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"The database is busy or locked by another program ({exc}). "
+                "Nothing was saved; please try again in a moment."
+            ) from exc
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
+        if not self.conn.in_transaction:
+            raise RuntimeError("writes must run inside Store.write()")
+        return self.conn.execute(sql, params)
+
+    def insert_record(self, actor: Actor, table: str, values: Mapping[str, Any],
+                      *, audit_values: bool = True) -> int:
+        """Insert a row carrying uuid, who/when columns and version 1; audited."""
+        stamp = now_iso()
+        row = dict(values)
+        row.update(uuid=str(uuid.uuid4()), created_at=stamp, created_by=actor.user_id,
+                   updated_at=stamp, updated_by=actor.user_id, version=1)
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        with self.write():
+            cursor = self.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                                  list(row.values()))
+            new_id = int(cursor.lastrowid or 0)
+            self.audit(actor, "create", table, new_id,
+                       {"new": dict(values)} if audit_values else {})
+        return new_id
+
+    def update_record(self, actor: Actor, table: str, record_id: int, expected_version: int,
+                      changes: Mapping[str, Any]) -> int:
+        """Apply `changes` only if nobody saved the row since `expected_version` was read.
+
+        Returns the new version; raises ConflictError naming who changed it and when.
+        """
+        with self.write():
+            current = self.row(f"SELECT * FROM {table} WHERE id = ?", [record_id])
+            if current is None:
+                raise ConflictError(f"That record ({table} {record_id}) no longer exists.")
+            if current["version"] != expected_version:
+                who = self.user_name(current["updated_by"])
+                raise ConflictError(
+                    f"This record was changed by {who} at {current['updated_at']} since you "
+                    "opened it. Close it, open it again to see their changes, then redo yours."
+                )
+            changed = {k: v for k, v in changes.items() if current.get(k) != v}
+            if not changed:
+                return expected_version
+            assignments = ", ".join(f"{k} = ?" for k in changed)
+            self.execute(
+                f"UPDATE {table} SET {assignments}, updated_at = ?, updated_by = ?, "
+                "version = version + 1 WHERE id = ?",
+                [*changed.values(), now_iso(), actor.user_id, record_id],
+            )
+            self.audit(actor, "change", table, record_id,
+                       {"old": {k: current[k] for k in changed}, "new": changed})
+        return expected_version + 1
+
+    def user_name(self, user_id: int | None) -> str:
+        if not user_id:
+            return "System"
+        name = self.scalar("SELECT display_name FROM users WHERE id = ?", [user_id])
+        return str(name) if name else f"user {user_id}"
+
+    # -- audit trail ---------------------------------------------------------------------
+    def audit(self, actor: Actor | None, action: str, entity: str = "",
+              entity_id: int | str | None = None, detail: Mapping[str, Any] | None = None) -> None:
+        """Append a hash-chained entry; each hash covers the previous entry's hash."""
+        with self.write():
+            prev = self.scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or ""
+            entry = {
+                "at": now_iso(),
+                "user_id": actor.user_id if actor else None,
+                "username": actor.username if actor else None,
+                "action": action,
+                "entity": entity,
+                "entity_id": None if entity_id is None else str(entity_id),
+                "detail": json.dumps(detail or {}, sort_keys=True, default=str),
+            }
+            entry["prev_hash"] = prev
+            entry["hash"] = audit_hash(prev, entry)
+            cols = ", ".join(entry)
+            self.execute(f"INSERT INTO audit_log ({cols}) VALUES ({', '.join('?' * len(entry))})",
+                         list(entry.values()))
+
+    # -- settings ------------------------------------------------------------------------
+    def setting(self, key: str, default: Any = None) -> Any:
+        raw = self.scalar("SELECT value FROM settings WHERE key = ?", [key])
+        return default if raw is None else json.loads(raw)
+
+    def set_setting(self, actor: Actor, key: str, value: Any) -> None:
+        with self.write():
+            old = self.setting(key)
+            self.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                         [key, json.dumps(value)])
+            self.audit(actor, "setting", "settings", key, {"old": old, "new": value})
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def backup_to(self, target: Path) -> Path:
+        """Copy the live database with SQLite's online backup API (safe while in use)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(str(target))
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+AUDIT_FIELDS = ("at", "user_id", "username", "action", "entity", "entity_id", "detail")
+
+
+def audit_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
+    payload = json.dumps([prev_hash, *[entry[f] for f in AUDIT_FIELDS]], default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; sqlite-utils then nests
+    # its own atomic() blocks as savepoints inside our transaction.
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed call-back survives a power cut, at a small cost per commit.
+        conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def open_store(path: Path | str, *, check_integrity: bool = True, migrate: bool = True) -> Store:
+    """Open (creating if needed) and upgrade the database, refusing unsafe situations."""
+    from qos.store.schema import MIGRATIONS, known_migration_names
+
+    db_path = Path(path)
+    if str(path) != ":memory:":
+        reason = network_share_reason(db_path)
+        if reason:
+            raise NetworkShareRefused(
+                f"QoS Checks will not open a database on a network share ({reason}). "
+                "SQLite cannot lock files reliably there, so two people saving at once could "
+                "corrupt it. Keep the database on this computer's own disk."
+            )
+        if db_path.is_dir():
+            raise StoreError(f"{db_path} is a folder, not a database file.")
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the folder for the database {db_path}: {exc}") from exc
+    try:
+        conn = connect(db_path)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamaged(f"{db_path} is not a QoS Checks database or is damaged ({exc}).") from exc
+    store = Store(conn, None if str(path) == ":memory:" else db_path)
+    try:
+        if check_integrity:
+            verdict = store.scalar("PRAGMA quick_check")
+            if verdict != "ok":
+                raise DatabaseDamaged(f"The database {db_path} is damaged: {verdict}")
+        if migrate:
+            applied = {m.name for m in MIGRATIONS.applied(store.db)}
+            unknown = applied - known_migration_names()
+            if unknown:
+                raise DatabaseTooNew(
+                    f"The database {db_path} was written by a newer version of QoS Checks "
+                    f"(it has changes {', '.join(sorted(unknown))} this version does not know). "
+                    "Update the app; this version will not touch the file."
+                )
+            pending = MIGRATIONS.pending(store.db)
+            if pending and applied and store.path is not None:
+                # Like Vorta: keep a copy from before the upgrade, in case it goes wrong.
+                stamp = now_iso().replace(":", "")
+                store.backup_to(store.path.parent / "backups" / f"before-upgrade-{stamp}.db")
+            if pending:
+                with store.write():
+                    MIGRATIONS.apply(store.db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseDamaged(f"{db_path} is not a QoS Checks database or is damaged ({exc}).") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return store

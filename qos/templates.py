@@ -1,0 +1,113 @@
+"""Versioned question sets loaded from resources/templates/<kind>/v<N>.json.
+
+Answers are stored with the (kind, version) they were asked under, and the store keeps a copy
+of each template body it has used, so old answers stay readable after a file changes.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from qos.errors import ValidationError
+from qos.paths import resource
+
+SATISFIED_CODES = (1, 2, 3)  # completely, very, fairly satisfied
+DONT_KNOW = 0  # don't know / not applicable: excluded from every denominator
+YES_NO_LABELS = {"Y": "Yes", "N": "No", "X": "Not applicable / don't know"}
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    type: str  # scale7 | yes_no
+    driver: bool = False
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Template:
+    kind: str
+    version: int
+    title: str
+    sections: tuple[tuple[str, tuple[Question, ...]], ...]
+    scale_labels: tuple[str, ...]
+    body: str
+
+    @property
+    def questions(self) -> list[Question]:
+        return [q for _, qs in self.sections for q in qs]
+
+    @property
+    def drivers(self) -> list[Question]:
+        return [q for q in self.questions if q.driver]
+
+    def in_group(self, group: str) -> list[Question]:
+        return [q for q in self.questions if q.group == group]
+
+
+def parse_template(body: str) -> Template:
+    try:
+        data: dict[str, Any] = json.loads(body)
+        sections = tuple(
+            (s["title"], tuple(Question(key=q["key"], text=q["text"], type=q["type"],
+                                        driver=bool(q.get("driver")), group=q.get("group"))
+                               for q in s["questions"]))
+            for s in data["sections"])
+        template = Template(kind=data["kind"], version=int(data["version"]), title=data["title"],
+                            sections=sections, scale_labels=tuple(data.get("scale7", ())),
+                            body=body)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationError(f"The question template is malformed: {exc}") from exc
+    for q in template.questions:
+        if q.type not in ("scale7", "yes_no"):
+            raise ValidationError(f"Question {q.key} has an unknown type '{q.type}'.")
+    return template
+
+
+def template_files(kind: str) -> dict[int, Path]:
+    folder = resource("templates", kind)
+    found = {}
+    for path in folder.glob("v*.json"):
+        try:
+            found[int(path.stem[1:])] = path
+        except ValueError:
+            continue
+    return found
+
+
+@cache
+def load_template(kind: str, version: int | None = None) -> Template:
+    """The given version, or the newest file when version is None."""
+    files = template_files(kind)
+    if not files:
+        raise ValidationError(f"No '{kind}' question templates were found in resources.")
+    chosen = max(files) if version is None else version
+    if chosen not in files:
+        raise ValidationError(f"Version {chosen} of the '{kind}' template is not installed.")
+    return parse_template(files[chosen].read_text(encoding="utf-8"))
+
+
+@cache
+def ethnicity_options() -> list[dict[str, str]]:
+    data = json.loads(resource("ethnicity.json").read_text(encoding="utf-8"))
+    return list(data["options"])
+
+
+def ethnic_group(code: str | None) -> str:
+    """'white', 'minority' or 'not_stated' for a self-defined ethnicity code."""
+    for option in ethnicity_options():
+        if option["code"] == code:
+            return option["group"]
+    return "not_stated"
+
+
+@cache
+def scenario_bank(version: int | None = None) -> dict[str, Any]:
+    folder = resource("scenarios")
+    files = {int(p.stem[1:]): p for p in folder.glob("v*.json")}
+    chosen = max(files) if version is None else version
+    return dict(json.loads(files[chosen].read_text(encoding="utf-8")))
