@@ -1,0 +1,47 @@
+"""Shared fixtures: offscreen Qt, a fresh database per test, closed after it."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from qos.roles import Actor, Role  # noqa: E402
+from qos.store import reference, users  # noqa: E402
+from qos.store.core import Store, open_store  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "qos.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    opened = open_store(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def admin(store: Store) -> Actor:
+    """A set-up force with two units and an administrator."""
+    return users.setup_force(
+        store, "Testshire Police",
+        [{"code": "NOR", "name": "North", "kind": "BCU", "monthly_target": 50},
+         {"code": "SOU", "name": "South", "kind": "BCU", "monthly_target": 40}],
+        "admin", "Ada Admin", PASSWORD)
+
+
+def make_user(store: Store, admin: Actor, username: str, role: Role,
+              unit_code: str | None = None) -> Actor:
+    unit = reference.unit_by_code(store, unit_code) if unit_code else None
+    user_id = users.create_user(store, admin, username, username.title(), role, PASSWORD,
+                                unit_id=unit["id"] if unit else None)
+    return users.actor_for(store, user_id)

@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qos.errors import ConflictError, DatabaseDamaged, DatabaseTooNew, NetworkShareRefused
+from qos.roles import Actor
+from qos.store import reference
+from qos.store.core import open_store
+from qos.store.netshare import network_share_reason
+from qos.store.schema import known_migration_names
+
+
+def test_new_file_gets_every_migration_and_safe_pragmas(store):
+    applied = {r["name"] for r in store.rows("SELECT name FROM _sqlite_migrations")}
+    assert applied == known_migration_names()
+    assert store.scalar("PRAGMA journal_mode") == "wal"
+    assert store.scalar("PRAGMA foreign_keys") == 1
+    assert store.scalar("PRAGMA secure_delete") == 1
+    assert store.scalar("PRAGMA synchronous") == 2  # FULL
+
+
+def test_reopening_keeps_rows_and_applies_nothing_twice(db_path, admin, store):
+    reference.add_unit(store, admin, "CID", "Crime Investigation", "department", 30)
+    store.close()
+    again = open_store(db_path)
+    try:
+        assert again.scalar("SELECT monthly_target FROM units WHERE code = 'CID'") == 30
+        count = again.scalar("SELECT COUNT(*) FROM _sqlite_migrations")
+        assert count == len(known_migration_names())
+    finally:
+        again.close()
+
+
+def test_old_database_is_upgraded_without_losing_a_row(tmp_path):
+    from qos.store.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    names = [m.name for m in MIGRATIONS._migrations]
+    old = open_store(path, migrate=False)
+    with old.write():
+        MIGRATIONS.apply(old.db, stop_before=names[1] if len(names) > 1 else None)
+        old.execute("INSERT INTO settings (key, value) VALUES ('force_name', '\"Old\"')")
+    old.close()
+    upgraded = open_store(path)
+    try:
+        assert upgraded.setting("force_name") == "Old"
+        assert {m.name for m in MIGRATIONS.applied(upgraded.db)} == set(names)
+    finally:
+        upgraded.close()
+    if len(names) > 1:  # a copy is kept from before the upgrade
+        assert list((tmp_path / "backups").glob("before-upgrade-*.db"))
+
+
+def test_database_from_a_newer_version_is_refused_untouched(db_path, store):
+    with store.write():
+        store.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                      "VALUES ('qos', '9999_future', 'x')")
+    store.close()
+    before = db_path.read_bytes()
+    with pytest.raises(DatabaseTooNew, match="newer version"):
+        open_store(db_path)
+    assert db_path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path):
+    bogus = tmp_path / "notes.db"
+    bogus.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(DatabaseDamaged, match="not a QoS Checks database"):
+        open_store(bogus)
+
+
+def test_audit_log_refuses_update_and_delete(store, admin):
+    assert store.scalar("SELECT COUNT(*) FROM audit_log") > 0
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with store.write():
+            store.execute("UPDATE audit_log SET action = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with store.write():
+            store.execute("DELETE FROM audit_log")
+
+
+def test_records_carry_uuid_timestamps_and_author(store, admin):
+    reference.add_unit(store, admin, "CID", "Crime Investigation", "department", 30)
+    unit = reference.unit_by_code(store, "CID")
+    assert unit is not None
+    assert len(unit["uuid"]) == 36 and unit["created_by"] == admin.user_id
+    assert reference.unit_by_code(store, "NOR")["created_by"] == 0  # first-run set-up
+    assert unit["created_at"].endswith("+00:00") and unit["version"] == 1
+
+
+def test_two_editors_get_a_conflict_not_a_silent_overwrite(store, admin: Actor):
+    unit = reference.unit_by_code(store, "NOR")
+    assert unit is not None
+    reference.edit_unit(store, admin, unit["id"], unit["version"], monthly_target=60)
+    with pytest.raises(ConflictError, match="changed by Ada Admin at"):
+        reference.edit_unit(store, admin, unit["id"], unit["version"], monthly_target=70)
+    assert store.scalar("SELECT monthly_target FROM units WHERE id = ?", [unit["id"]]) == 60
+
+
+def test_failed_write_leaves_nothing_half_written(store, admin):
+    with pytest.raises(RuntimeError):
+        with store.write():
+            reference.add_unit(store, admin, "TMP", "Temporary", "BCU", 5)
+            raise RuntimeError("crash mid-transaction")
+    assert reference.unit_by_code(store, "TMP") is None
+
+
+@pytest.mark.parametrize("path, mounts, refused", [
+    ("//server/share/qos.db", "", True),
+    ("\\\\server\\share\\qos.db", "", True),
+    ("/mnt/shared/qos.db", "srv:/export /mnt/shared nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0", True),
+    ("/mnt/team/qos.db", "//srv/team /mnt/team cifs rw 0 0\n/dev/sda1 / ext4 rw 0 0", True),
+    ("/home/me/qos.db", "srv:/export /mnt/shared nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0", False),
+])
+def test_network_shares_are_detected(path, mounts, refused):
+    assert (network_share_reason(Path(path), mounts) is not None) == refused
+
+
+def test_open_store_refuses_a_unc_path():
+    with pytest.raises(NetworkShareRefused, match="network share"):
+        open_store("//fileserver/citizen-focus/qos.db")

@@ -1,0 +1,45 @@
+"""Developer aid: open the main window on a database as a given user and save PNGs of pages.
+
+python tools/screenshot.py DB USER OUTDIR [page ...]   (run under Xvfb or a real display)
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QTimer  # noqa: E402
+
+from qos.store.core import open_store  # noqa: E402
+from qos.store.users import actor_for  # noqa: E402
+from ui.app import make_application  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+
+
+def main() -> int:
+    db, username, outdir, *pages = sys.argv[1:]
+    app = make_application()
+    store = open_store(Path(db))
+    user_id = store.scalar("SELECT id FROM users WHERE username = ?", [username])
+    window = MainWindow(store, actor_for(store, user_id), str(store.setting("force_name")))
+    window.resize(1366, 768)
+    window.show()
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    keys = pages or list(window.pages)
+
+    def shoot(i: int = 0) -> None:
+        if i >= len(keys):
+            app.quit()
+            return
+        window.show_page(keys[i])
+        QTimer.singleShot(700, lambda: (window.grab().save(str(out / f"{keys[i]}.png")),
+                                        shoot(i + 1)))
+
+    QTimer.singleShot(500, shoot)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Qt user interface. Everything here may import PySide6; qos/ never does."""

@@ -1,0 +1,59 @@
+"""Start the GUI: open the database, run first-time set-up or sign-in, show the main window."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from qos.errors import QosError
+from qos.paths import resource
+from qos.roles import Actor
+from qos.store.core import Store, open_store
+from qos.store.users import is_set_up
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    app.setApplicationName("QoS Checks")
+    app.setOrganizationName("QoSChecks")
+    app.setStyle("Fusion")
+    app.setStyleSheet(resource("styles", "app.qss").read_text(encoding="utf-8"))
+    return app
+
+
+def sign_in_flow(store: Store) -> Actor | None:
+    """First run: the set-up wizard signs the new administrator in. Later: the login dialog."""
+    from ui.first_run_wizard import FirstRunWizard
+    from ui.login_dialog import LoginDialog
+
+    if not is_set_up(store):
+        wizard = FirstRunWizard(store)
+        if wizard.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return wizard.actor
+    login = LoginDialog(store, str(store.setting("force_name", "")))
+    if login.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return login.actor
+
+
+def run_app(db_path: Path) -> int:
+    app = make_application()
+    try:
+        store = open_store(db_path)
+    except QosError as exc:
+        QMessageBox.critical(None, "QoS Checks cannot open its database", str(exc))
+        return 1
+    from ui.main_window import MainWindow
+
+    actor = sign_in_flow(store)
+    if actor is None:
+        store.close()
+        return 0
+    window = MainWindow(store, actor, str(store.setting("force_name", "")))
+    window.show()
+    code = app.exec()
+    store.close()
+    return code

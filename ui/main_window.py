@@ -1,0 +1,101 @@
+"""The main window: navigation on the left, one page at a time, the user and database below."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from qos.roles import Action, Actor, allowed
+from qos.store.core import Store
+from ui.pages.admin_page import AdminPage
+from ui.pages.coming_page import ComingPage
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    needs: tuple[Action, ...]  # any one of these actions shows the page
+    build: Callable[[Store, Actor], QWidget]
+
+
+def _coming(title: str, what: str) -> Callable[[Store, Actor], QWidget]:
+    return lambda store, actor: ComingPage(title, what)
+
+
+def page_specs() -> list[PageSpec]:
+    from ui.pages.registry import feature_pages
+
+    return [*feature_pages(),
+            PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE, Action.VIEW_REFERENCE),
+                     lambda store, actor: AdminPage(store, actor))]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, actor: Actor, force_name: str):
+        super().__init__()
+        self.store, self.actor = store, actor
+        self.setWindowTitle(f"QoS Checks - {force_name}")
+        self.resize(1280, 800)
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Pages")
+        self.navigation.setFixedWidth(220)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self._page_keys: list[str] = []
+        for spec in page_specs():
+            if not any(allowed(actor, need) for need in spec.needs):
+                continue
+            number = len(self._page_keys) + 1
+            item = QListWidgetItem(f"{spec.title}")
+            item.setToolTip(f"Ctrl+{number}")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, spec.title)
+            self.navigation.addItem(item)
+            page = spec.build(store, actor)
+            page.setAccessibleName(spec.title)
+            self.pages[spec.key] = page
+            self._page_keys.append(spec.key)
+            self.stack.addWidget(page)
+            if number <= 9:
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+                shortcut.activated.connect(lambda row=number - 1: self.navigation.setCurrentRow(row))
+        self.navigation.currentRowChanged.connect(self._show_page)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        status = QLabel(f"Signed in as {actor.display_name} ({actor.role.label})   |   "
+                        f"Database: {store.path}")
+        status.setAccessibleName("Signed-in user and database")
+        self.statusBar().addWidget(status)
+        self.navigation.setCurrentRow(0)
+
+    def page_titles(self) -> list[str]:
+        return [self.navigation.item(i).text() for i in range(self.navigation.count())]
+
+    def show_page(self, key: str) -> QWidget:
+        self.navigation.setCurrentRow(self._page_keys.index(key))
+        return self.pages[key]
+
+    def _show_page(self, row: int) -> None:
+        if row < 0:
+            return
+        page = self.pages[self._page_keys[row]]
+        self.stack.setCurrentWidget(page)
+        refresh = getattr(page, "refresh", None)
+        if refresh:
+            refresh()

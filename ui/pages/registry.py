@@ -1,0 +1,25 @@
+"""The feature pages in navigation order. A feature registers its page here as it lands."""
+from __future__ import annotations
+
+from qos.roles import Action
+from ui.main_window import PageSpec, _coming
+
+
+def feature_pages() -> list[PageSpec]:
+    return [
+        PageSpec("callbacks", "Call-backs", (Action.RECORD_CALLBACK,),
+                 _coming("Call-backs", "importing crimes, drawing the monthly sample, "
+                                       "recording call-backs and officer debriefs.")),
+        PageSpec("bureau", "Contact bureau", (Action.BUREAU_CALL,),
+                 _coming("Contact bureau", "the re-contact queue, the call script and "
+                                           "remedial actions.")),
+        PageSpec("mystery", "Mystery shopping", (Action.RECORD_VISIT, Action.PLAN_VISITS),
+                 _coming("Mystery shopping", "the visit programme and front-counter visit "
+                                             "forms.")),
+        PageSpec("doorstep", "Doorstep cards", (Action.ENTER_DOORSTEP,),
+                 _coming("Doorstep cards", "card stock by serial and fast entry of returned "
+                                           "cards.")),
+        PageSpec("summary", "Summary & export", (Action.VIEW_SUMMARY,),
+                 _coming("Summary & export", "the monthly compliance summary and its Excel "
+                                             "workbook.")),
+    ]

@@ -1,0 +1,108 @@
+"""One form dialog for every simple record (unit, person, counter, user), built from specs.
+
+Saving calls the page's `save(values)`; a refusal (bad value, someone else's edit) shows in
+the dialog in plain words and the typed values stay, so nothing is lost.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qos.errors import QosError
+
+
+@dataclass
+class FormField:
+    key: str
+    label: str
+    kind: str = "text"  # text | int | choice | password
+    choices: Sequence[tuple[Any, str]] = field(default_factory=list)
+    hint: str = ""
+    minimum: int = 0
+    maximum: int = 100000
+
+
+class RecordDialog(QDialog):
+    def __init__(self, title: str, fields: Sequence[FormField], values: dict[str, Any],
+                 save: Callable[[dict[str, Any]], Any], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(480)
+        self._save = save
+        self.editors: dict[str, QWidget] = {}
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for spec in fields:
+            editor = self._editor(spec, values.get(spec.key))
+            editor.setAccessibleName(spec.label)
+            if spec.hint:
+                editor.setToolTip(spec.hint)
+                editor.setAccessibleDescription(spec.hint)
+            self.editors[spec.key] = editor
+            label = QLabel(f"&{spec.label}:")
+            label.setBuddy(editor)
+            form.addRow(label, editor)
+        self.error = QLabel("")
+        self.error.setProperty("role", "error")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Problem")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._on_save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        if fields:
+            self.editors[fields[0].key].setFocus()
+
+    def _editor(self, spec: FormField, value: Any) -> QWidget:
+        if spec.kind == "int":
+            box = QSpinBox()
+            box.setRange(spec.minimum, spec.maximum)
+            box.setValue(int(value if value is not None else spec.minimum))
+            return box
+        if spec.kind == "choice":
+            combo = QComboBox()
+            for data, text in spec.choices:
+                combo.addItem(text, data)
+            found = combo.findData(value)
+            combo.setCurrentIndex(max(found, 0))
+            return combo
+        line = QLineEdit("" if value is None else str(value))
+        if spec.kind == "password":
+            line.setEchoMode(QLineEdit.EchoMode.Password)
+        return line
+
+    def values(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, editor in self.editors.items():
+            if isinstance(editor, QSpinBox):
+                result[key] = editor.value()
+            elif isinstance(editor, QComboBox):
+                result[key] = editor.currentData()
+            elif isinstance(editor, QLineEdit):
+                result[key] = editor.text()
+        return result
+
+    def _on_save(self) -> None:
+        try:
+            self._save(self.values())
+        except QosError as exc:
+            self.error.setText(str(exc))
+            return
+        self.accept()
