@@ -21,7 +21,10 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     sub.choices["demo"].set_defaults(handler=cmd_demo)
 
     imp = sub.add_parser("import", parents=[db_arg], help="import a CSV or XLSX file")
-    imp.add_argument("kind", choices=["people"], help="what the file holds")
+    imp.add_argument("kind", choices=["people", "crimes", "callbacks"],
+                     help="what the file holds (callbacks: history from old spreadsheets)")
+    imp.add_argument("--mapping", metavar="NAME",
+                     help="a column mapping saved in the app for this source")
     imp.add_argument("file", type=Path)
     imp.add_argument("--good-rows-only", action="store_true",
                      help="import the good rows and report the bad ones "
@@ -61,9 +64,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     table = read_table(args.file)
     store = _open(args)
     try:
+        strict = not args.good_rows_only
         if args.kind == "people":
-            result = reference.import_people(store, SYSTEM, table,
-                                             all_or_nothing=not args.good_rows_only)
+            result = reference.import_people(store, SYSTEM, table, all_or_nothing=strict)
+        elif args.kind == "crimes":
+            from qos.store import crimes
+
+            mapping = crimes.get_mapping(store, "crimes", args.mapping) if args.mapping else None
+            result = crimes.import_crimes(store, SYSTEM, table, all_or_nothing=strict,
+                                          mapping=mapping, source=str(args.file))
+        elif args.kind == "callbacks":
+            from qos.store import callbacks, crimes
+
+            mapping = (crimes.get_mapping(store, "callbacks", args.mapping)
+                       if args.mapping else None)
+            result = callbacks.import_history(store, SYSTEM, table, all_or_nothing=strict,
+                                              mapping=mapping)
         else:  # pragma: no cover - argparse limits the choices
             raise QosError(f"cannot import {args.kind}")
     finally:

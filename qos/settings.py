@@ -1,0 +1,22 @@
+"""Settings a force may change, with their defaults, read through the store."""
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "recontact_months": 6,           # skip victims already sampled this many months back
+    "sensitive_categories": ["Sexual offences", "Domestic abuse"],
+    "include_sensitive": False,
+    "exclude_under_18": True,         # national survey practice
+    "exclude_domestic_abuse": True,
+    "exclude_on_duty_officers": True,
+    "max_attempts": 3,                # then the victim counts as unreachable
+    "debrief_due_days": 14,
+    "min_valid_n": 10,                # fewer answers than this: "too few to report"
+    "rag_green": 1.0,                 # share of the monthly target completed
+    "rag_amber": 0.8,
+}
+
+
+def setting(store: Any, key: str) -> Any:
+    return store.setting(key, DEFAULTS[key])

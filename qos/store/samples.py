@@ -1,0 +1,197 @@
+"""Monthly sample draws: eligibility, recording, verification, swaps and reserve top-ups."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from qos.clock import now_iso
+from qos.errors import ValidationError
+from qos.roles import Action, Actor, require
+from qos.sampling import Member, draw_sample, new_seed, population_hash
+from qos.settings import setting
+from qos.store.core import Row, Store
+
+
+def month_bounds(month: str) -> tuple[str, str]:
+    first = dt.date.fromisoformat(month + "-01")
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return first.isoformat(), nxt.isoformat()
+
+
+def shift_month(month: str, months: int) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + (mon - 1) + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def current_criteria(store: Store) -> dict[str, Any]:
+    return {key: setting(store, key) for key in (
+        "recontact_months", "sensitive_categories", "include_sensitive", "exclude_under_18",
+        "exclude_domestic_abuse", "exclude_on_duty_officers")}
+
+
+def eligible_population(store: Store, unit_id: int, month: str, criteria: dict[str, Any],
+                        before_draw_id: int | None = None) -> list[Member]:
+    """Crimes of the unit recorded in the month that the criteria allow us to call."""
+    start, end = month_bounds(month)
+    clauses = ["c.unit_id = ?", "c.recorded_on >= ?", "c.recorded_on < ?",
+               "c.arrest_made = 0", "c.declined_contact = 0", "c.contact_opt_out = 0",
+               "COALESCE(c.victim_phone, '') != ''"]
+    params: list[Any] = [unit_id, start, end]
+    if criteria["exclude_under_18"]:
+        clauses.append("c.victim_under_18 = 0")
+    if criteria["exclude_domestic_abuse"]:
+        clauses.append("c.domestic_abuse = 0")
+    if criteria["exclude_on_duty_officers"]:
+        clauses.append("c.victim_on_duty_officer = 0")
+    if not criteria["include_sensitive"] and criteria["sensitive_categories"]:
+        marks = ", ".join("?" * len(criteria["sensitive_categories"]))
+        clauses.append(f"LOWER(c.offence_category) NOT IN ({marks})")
+        params += [c.lower() for c in criteria["sensitive_categories"]]
+    if criteria["recontact_months"]:
+        # A victim (by phone) sampled in an earlier draw within the window is not asked again.
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM crimes c2 JOIN sample_items si ON si.crime_id = c2.id "
+            "JOIN sample_draws d ON d.id = si.draw_id WHERE c2.victim_phone = c.victim_phone "
+            "AND si.is_reserve = 0 AND d.month >= ? AND d.month < ? AND d.id < ?)")
+        params += [shift_month(month, -int(criteria["recontact_months"])), month,
+                   before_draw_id if before_draw_id is not None else 2**62]
+    rows = store.conn.execute(
+        "SELECT c.id, c.crime_ref, c.offence_category FROM crimes c WHERE "
+        + " AND ".join(clauses) + " ORDER BY c.id", params).fetchall()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
+def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
+                   size: int | None = None, seed: int | None = None,
+                   stratified: bool = False) -> int:
+    require(actor, Action.DRAW_SAMPLE)
+    with store.write():
+        if store.scalar("SELECT 1 FROM sample_draws WHERE unit_id = ? AND month = ?",
+                        [unit_id, month]):
+            raise ValidationError(f"This unit's sample for {month} has already been drawn. "
+                                  "Use swap or the reserve list instead of drawing again.")
+        unit = store.row("SELECT * FROM units WHERE id = ?", [unit_id])
+        if unit is None:
+            raise ValidationError("That unit does not exist.")
+        size = unit["monthly_target"] if size is None else size
+        if size <= 0:
+            raise ValidationError("The sample size must be at least 1.")
+        seed = new_seed() if seed is None else seed
+        criteria = current_criteria(store)
+        population = eligible_population(store, unit_id, month, criteria)
+        if not population:
+            raise ValidationError(f"No crimes of this unit recorded in {month} are eligible. "
+                                  "Import the month's crime extract first.")
+        draw = draw_sample(population, size, seed, stratified=stratified)
+        draw_id = store.insert_record(actor, "sample_draws", {
+            "unit_id": unit_id, "month": month, "seed": seed, "size": size,
+            "stratified": int(stratified), "criteria": json.dumps(criteria, sort_keys=True),
+            "population_size": len(population), "population_hash": population_hash(population)})
+        stamp = now_iso()
+        rows = [(draw_id, crime_id, pos, 0, "to_call") for pos, crime_id in enumerate(draw.sample)]
+        rows += [(draw_id, crime_id, len(draw.sample) + pos, 1, "reserve")
+                 for pos, crime_id in enumerate(draw.reserve)]
+        store.conn.executemany(
+            "INSERT INTO sample_items (draw_id, crime_id, position, is_reserve, status, uuid, "
+            "created_at, created_by, updated_at, updated_by, version) "
+            "VALUES (?, ?, ?, ?, ?, lower(hex(randomblob(16))), ?, ?, ?, ?, 1)",
+            [(*r, stamp, actor.user_id, stamp, actor.user_id) for r in rows])
+    return draw_id
+
+
+def get_draw(store: Store, unit_id: int, month: str) -> Row | None:
+    return store.row("SELECT d.*, u.display_name AS drawn_by FROM sample_draws d "
+                     "LEFT JOIN users u ON u.id = d.created_by "
+                     "WHERE d.unit_id = ? AND d.month = ?", [unit_id, month])
+
+
+def verify_draw(store: Store, draw_id: int) -> dict[str, Any]:
+    """Re-run the draw from its seed and criteria; say whether data and sample still match."""
+    draw = store.row("SELECT * FROM sample_draws WHERE id = ?", [draw_id])
+    if draw is None:
+        raise ValidationError("That draw does not exist.")
+    criteria = json.loads(draw["criteria"])
+    population = eligible_population(store, draw["unit_id"], draw["month"], criteria,
+                                     before_draw_id=draw_id)
+    redrawn = draw_sample(population, draw["size"], draw["seed"],
+                          stratified=bool(draw["stratified"]))
+    stored = store.rows("SELECT crime_id, is_reserve, status, swap_reason, position "
+                        "FROM sample_items WHERE draw_id = ? ORDER BY position", [draw_id])
+    original_sample = [r["crime_id"] for r in stored][:len(redrawn.sample)]
+    swaps = store.rows(
+        "SELECT c.crime_ref, si.swap_reason, si.updated_at, u.display_name AS by_user "
+        "FROM sample_items si JOIN crimes c ON c.id = si.crime_id "
+        "LEFT JOIN users u ON u.id = si.updated_by "
+        "WHERE si.draw_id = ? AND si.status = 'swapped_out'", [draw_id])
+    return {
+        "seed": draw["seed"], "criteria": criteria, "population_size": len(population),
+        "population_unchanged": population_hash(population) == draw["population_hash"],
+        "same_sample": original_sample == redrawn.sample,
+        "swaps": swaps,
+    }
+
+
+def list_items(store: Store, draw_id: int, *, with_contact: bool) -> list[Row]:
+    contact = ("c.victim_name, c.victim_phone," if with_contact
+               else "NULL AS victim_name, NULL AS victim_phone,")
+    return store.rows(
+        f"SELECT si.*, c.crime_ref, c.offence_category, c.recorded_on, {contact} "
+        "c.officer_number, p.name AS officer_name FROM sample_items si "
+        "JOIN crimes c ON c.id = si.crime_id LEFT JOIN people p ON p.id = c.officer_id "
+        "WHERE si.draw_id = ? AND si.status != 'reserve' ORDER BY si.position", [draw_id])
+
+
+def _promote_reserve(store: Store, actor: Actor, draw_id: int) -> int | None:
+    nxt = store.row("SELECT id FROM sample_items WHERE draw_id = ? AND status = 'reserve' "
+                    "ORDER BY position LIMIT 1", [draw_id])
+    if nxt is None:
+        return None
+    store.execute("UPDATE sample_items SET status = 'to_call', updated_at = ?, updated_by = ?, "
+                  "version = version + 1 WHERE id = ?", [now_iso(), actor.user_id, nxt["id"]])
+    store.audit(actor, "reserve used", "sample_items", nxt["id"], {"draw_id": draw_id})
+    return int(nxt["id"])
+
+
+def swap_out(store: Store, actor: Actor, item_id: int, reason: str) -> int | None:
+    """Take a sampled crime out (e.g. victim bereaved), with a logged reason; top up."""
+    require(actor, Action.DRAW_SAMPLE)
+    if len(reason.strip()) < 5:
+        raise ValidationError("Say why this crime is being swapped out (at least a few words).")
+    with store.write():
+        item = store.row("SELECT * FROM sample_items WHERE id = ?", [item_id])
+        if item is None or item["status"] not in ("to_call", "attempted"):
+            raise ValidationError("Only a crime still to be called can be swapped out.")
+        store.update_record(actor, "sample_items", item_id, item["version"],
+                            {"status": "swapped_out", "swap_reason": reason.strip()})
+        return _promote_reserve(store, actor, item["draw_id"])
+
+
+def record_attempt(store: Store, actor: Actor, item_id: int, outcome: str,
+                   note: str = "") -> str:
+    """Log a call attempt that did not complete; returns the item's new status."""
+    require(actor, Action.RECORD_CALLBACK)
+    if outcome not in ("no_answer", "wrong_number", "declined"):
+        raise ValidationError(f"'{outcome}' is not a call outcome.")
+    with store.write():
+        item = store.row("SELECT * FROM sample_items WHERE id = ?", [item_id])
+        if item is None or item["status"] not in ("to_call", "attempted"):
+            raise ValidationError("This call is already closed.")
+        stamp = now_iso()
+        store.execute("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
+                      "VALUES (?, ?, ?, ?, ?)", [item_id, stamp, outcome, note, actor.user_id])
+        attempts = item["attempts"] + 1
+        if outcome == "declined":
+            status = "declined"
+        elif outcome == "wrong_number" or attempts >= int(setting(store, "max_attempts")):
+            status = "unreachable"
+        else:
+            status = "attempted"
+        store.execute("UPDATE sample_items SET attempts = ?, last_attempt_at = ?, status = ?, "
+                      "updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ?",
+                      [attempts, stamp, status, stamp, actor.user_id, item_id])
+        store.audit(actor, "call attempt", "sample_items", item_id, {"outcome": outcome})
+        if status == "unreachable":
+            _promote_reserve(store, actor, item["draw_id"])
+    return status
