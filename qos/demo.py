@@ -9,7 +9,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
-from qos.roles import Role
+from qos.roles import Actor, Role
 from qos.store import reference, users
 from qos.store.core import Store
 
@@ -53,6 +53,7 @@ def person_name(rng: random.Random) -> str:
 
 
 def build_demo(store: Store, seed: int, end_month: str, *, months: int = 12,
+               crimes_per_unit_month: int = 160,
                force_name: str = "Demoshire Police",
                officers: int = 400, volunteers: int = 40) -> DemoReport:
     rng = random.Random(seed)
@@ -100,4 +101,97 @@ def build_demo(store: Store, seed: int, end_month: str, *, months: int = 12,
                               Role.VOLUNTEER, DEMO_PASSWORD)
         report.sign_ins.append((f"volunteer01 .. volunteer{volunteers:02d}",
                                 Role.VOLUNTEER.label, DEMO_PASSWORD))
+    report.extra.update(build_activity(store, admin, rng, end_month, months,
+                                      crimes_per_unit_month))
     return report
+
+
+OFFENCES = [("Burglary dwelling", 18), ("Vehicle crime", 22), ("Criminal damage", 20),
+            ("Theft", 25), ("Violence against the person", 12), ("Sexual offences", 1),
+            ("Domestic abuse", 2)]
+CALL_DAYS_AFTER = 20  # call-backs happen in the weeks after the month closes
+
+
+def _crime_rows(rng: random.Random, unit: dict, month: str, count: int,
+                officers: list[str], serial: int) -> list[list[str]]:
+    first = dt.date.fromisoformat(month + "-01")
+    days = ((first + dt.timedelta(days=32)).replace(day=1) - first).days
+    categories = [c for c, _ in OFFENCES]
+    weights = [w for _, w in OFFENCES]
+    rows = []
+    for i in range(count):
+        category = rng.choices(categories, weights)[0]
+        rows.append([
+            f"{unit['code']}/{month[2:4]}/{serial + i:06d}",
+            (first + dt.timedelta(days=rng.randrange(days))).isoformat(), unit["code"], category,
+            person_name(rng), f"07700 9{rng.randrange(100000):05d}", rng.choice(officers),
+            rng.choice(["W1"] * 8 + ["A1", "A2", "B1", "M1", "NS"]),
+            "Y" if rng.random() < 0.1 else "N", "Y" if rng.random() < 0.15 else "N",
+            "Y" if rng.random() < 0.05 else "N", "Y" if rng.random() < 0.03 else "N",
+            "Y" if category == "Domestic abuse" else "N"])
+    return rows
+
+
+def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: str,
+                   months: int, crimes_per_unit_month: int = 160) -> dict[str, int]:
+    """Crime extracts, monthly samples and completed call-backs for each unit and month."""
+    from qos.store import callbacks, crimes, samples
+    from qos.tabular import Table
+    from qos.templates import load_template
+
+    template = load_template("callback")
+    header = ["Crime reference", "Date recorded", "Unit", "Offence category", "Victim name",
+              "Contact phone", "Officer", "Victim ethnicity", "Vulnerable or intimidated",
+              "Arrest made", "Victim declined contact", "Victim under 18", "Domestic abuse"]
+    units = reference.list_units(store)
+    officers = {u["id"]: [p["staff_number"] for p in reference.list_people(store, unit_id=u["id"])]
+                for u in units}
+    first_month = samples.shift_month(end_month, -(months - 1))
+    table = Table(headers=header)
+    serial = 1
+    for m in range(months):
+        month = samples.shift_month(first_month, m)
+        for unit in units:
+            for row in _crime_rows(rng, unit, month, crimes_per_unit_month, officers[unit["id"]],
+                                   serial):
+                table.rows.append((len(table.rows) + 2, row))
+            serial += crimes_per_unit_month
+    crimes.import_crimes(store, admin, table, all_or_nothing=True, source="demo")
+    quality = {u["id"]: 0.55 + 0.3 * rng.random() for u in units}  # each unit's service level
+    completed = 0
+    for m in range(months):
+        month = samples.shift_month(first_month, m)
+        call_day = dt.date.fromisoformat(month + "-01") + dt.timedelta(days=31 + CALL_DAYS_AFTER)
+        for unit in units:
+            draw_id = samples.draw_for_month(store, admin, unit["id"], month,
+                                             seed=rng.randrange(2**31))
+            # The last month is still being worked: only some calls are done.
+            share_done = 1.0 if m < months - 1 else 0.6
+            items = samples.list_items(store, draw_id, with_contact=False)
+            for item in items[:int(len(items) * share_done)]:
+                roll = rng.random()
+                if roll < 0.06:
+                    samples.record_attempt(store, admin, item["id"], "declined")
+                    continue
+                if roll < 0.12:
+                    for _ in range(3):
+                        samples.record_attempt(store, admin, item["id"], "no_answer")
+                    continue
+                good = quality[unit["id"]]
+                answers: dict[str, object] = {}
+                for q in template.questions:
+                    if q.type == "scale7":
+                        answers[q.key] = (0 if rng.random() < 0.05 else
+                                          rng.choice([1, 2, 3]) if rng.random() < good else
+                                          rng.choice([4, 5, 6, 7]))
+                    else:
+                        answers[q.key] = "Y" if rng.random() < good + 0.15 else rng.choice("NX")
+                feedback = rng.choices(["none", "positive", "improvement"], [8, 1, 1])[0]
+                callbacks.record_callback(
+                    store, admin, item["id"], answers,
+                    ethnicity=rng.choice(["W1"] * 7 + ["A1", "B1", "M1", "NS"]),
+                    comments=rng.choice(["", "", "Officer was kind", "Never heard back",
+                                         "Took a long time to arrive"]),
+                    feedback=feedback, call_date=min(call_day, dt.date.today()), template=template)
+                completed += 1
+    return {"crimes": len(table.rows), "call-backs": completed}

@@ -84,6 +84,7 @@ def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
         if not population:
             raise ValidationError(f"No crimes of this unit recorded in {month} are eligible. "
                                   "Import the month's crime extract first.")
+        size = min(size, len(population))  # a small month: everyone eligible is called
         draw = draw_sample(population, size, seed, stratified=stratified)
         draw_id = store.insert_record(actor, "sample_draws", {
             "unit_id": unit_id, "month": month, "seed": seed, "size": size,

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from qos.roles import Action
 from ui.main_window import PageSpec, _coming
+from ui.pages.callbacks_page import CallbacksPage
 
 
 def feature_pages() -> list[PageSpec]:
     return [
-        PageSpec("callbacks", "Call-backs", (Action.RECORD_CALLBACK,),
-                 _coming("Call-backs", "importing crimes, drawing the monthly sample, "
-                                       "recording call-backs and officer debriefs.")),
+        PageSpec("callbacks", "Call-backs", (Action.RECORD_CALLBACK,), CallbacksPage),
         PageSpec("bureau", "Contact bureau", (Action.BUREAU_CALL,),
                  _coming("Contact bureau", "the re-contact queue, the call script and "
                                            "remedial actions.")),

@@ -1,0 +1,308 @@
+"""Call-backs: import crimes, draw the month's sample, work the list, record debriefs."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qos.demo import last_complete_month
+from qos.errors import QosError
+from qos.roles import Action, Actor, allowed
+from qos.store import callbacks, crimes, reference, samples
+from qos.store.core import Store
+from ui.callback_form import CallbackForm
+from ui.import_dialog import ImportDialog
+from ui.record_dialog import FormField, RecordDialog
+from ui.table_model import RowsModel
+from ui.widgets import hint_label, show_error, title_label
+
+STATUS_WORDS = {"to_call": "To call", "attempted": "Attempted", "completed": "Completed",
+                "unreachable": "Unreachable", "declined": "Declined",
+                "swapped_out": "Swapped out"}
+
+
+def recent_months(count: int = 13, today: dt.date | None = None) -> list[str]:
+    month = last_complete_month(today or dt.date.today())
+    return [samples.shift_month(month, -i) for i in range(-1, count - 1)]
+
+
+def _table(name: str, model: RowsModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class CallbacksPage(QWidget):
+    title = "Call-backs"
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.unit = QComboBox()
+        self.unit.setAccessibleName("Unit")
+        for unit in reference.list_units(store):
+            self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
+        if actor.unit_id is not None:
+            self.unit.setCurrentIndex(max(self.unit.findData(actor.unit_id), 0))
+        self.month = QComboBox()
+        self.month.setAccessibleName("Month the crimes were recorded in")
+        self.month.addItems(recent_months())
+        self.month.setCurrentIndex(1)  # the last complete month
+        self.unit.currentIndexChanged.connect(lambda _: self.refresh())
+        self.month.currentIndexChanged.connect(lambda _: self.refresh())
+        unit_label, month_label = QLabel("&Unit:"), QLabel("&Month:")
+        unit_label.setBuddy(self.unit)
+        month_label.setBuddy(self.month)
+        bar = QHBoxLayout()
+        for widget in (unit_label, self.unit, month_label, self.month):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        self.import_button = self._button(bar, "&Import crimes...", self.import_crimes)
+        self.history_button = self._button(bar, "Import &history...", self.import_history)
+        self.draw_button = self._button(bar, "&Draw sample", self.draw)
+        self.draw_button.setProperty("role", "primary")
+        self.verify_button = self._button(bar, "&Verify draw", self.verify)
+        self.draw_info = hint_label("")
+
+        self.items = RowsModel([
+            ("crime_ref", "Crime"), ("recorded_on", "Recorded"), ("offence_category", "Offence"),
+            ("victim_name", "Victim"), ("victim_phone", "Phone"), ("officer_name", "Officer"),
+            ("status", "Status"), ("attempts", "Attempts"), ("last_attempt_at", "Last attempt")],
+            self, {"status": lambda s: STATUS_WORDS.get(s, s)})
+        self.items_view = _table("Worklist", self.items)
+        self.items_view.doubleClicked.connect(lambda _: self.call())
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.items_view, activated=self.call,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        actions = QHBoxLayout()
+        self._button(actions, "&Call (Enter)...", self.call).setProperty("role", "primary")
+        self._button(actions, "&No answer", lambda: self.attempt("no_answer"))
+        self._button(actions, "&Wrong number", lambda: self.attempt("wrong_number"))
+        self._button(actions, "D&eclined", lambda: self.attempt("declined"))
+        self._button(actions, "&Swap out...", self.swap)
+        actions.addStretch(1)
+        self.progress = QLabel("")
+        self.progress.setAccessibleName("Progress this month")
+        actions.addWidget(self.progress)
+        worklist = QWidget()
+        worklist_layout = QVBoxLayout(worklist)
+        worklist_layout.addLayout(actions)
+        worklist_layout.addWidget(self.items_view)
+
+        self.debriefs = RowsModel([
+            ("officer_name", "Officer"), ("manager_name", "Line manager"), ("kind", "Feedback"),
+            ("crime_ref", "Crime"), ("call_date", "Called"), ("age_days", "Age (days)"),
+            ("due_on", "Due"), ("debriefed_on", "Debriefed"),
+            ("acknowledgement", "Officer's response"), ("escalated_name", "Escalated to")],
+            self, {"kind": lambda k: "Positive" if k == "positive" else "For improvement"})
+        self.debriefs_view = _table("Outstanding debriefs", self.debriefs)
+        debrief_actions = QHBoxLayout()
+        self._button(debrief_actions, "&Record debrief...", self.record_debrief)
+        self._button(debrief_actions, "Officer &acknowledges", lambda: self.acknowledge(True))
+        self._button(debrief_actions, "Officer dis&agrees...", lambda: self.acknowledge(False))
+        debrief_actions.addStretch(1)
+        debrief_tab = QWidget()
+        debrief_layout = QVBoxLayout(debrief_tab)
+        debrief_layout.addLayout(debrief_actions)
+        debrief_layout.addWidget(self.debriefs_view)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(worklist, "Work&list")
+        self.tabs.addTab(debrief_tab, "De&briefs")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title_label("QoS call-backs"))
+        layout.addLayout(bar)
+        layout.addWidget(self.draw_info)
+        layout.addWidget(self.tabs, 1)
+        can_import = allowed(actor, Action.IMPORT_CRIMES)
+        self.import_button.setVisible(can_import)
+        self.history_button.setVisible(allowed(actor, Action.IMPORT_HISTORY))
+        self.draw_button.setVisible(allowed(actor, Action.DRAW_SAMPLE))
+
+    def _button(self, layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(text.replace("&", "").rstrip("."))
+        button.clicked.connect(slot)
+        layout.addWidget(button)
+        return button
+
+    # -- state -----------------------------------------------------------------------------
+    def unit_id(self) -> int | None:
+        data = self.unit.currentData()
+        return int(data) if data is not None else None
+
+    def current_draw(self) -> dict[str, Any] | None:
+        unit_id = self.unit_id()
+        return samples.get_draw(self.store, unit_id, self.month.currentText()) if unit_id else None
+
+    def refresh(self) -> None:
+        draw = self.current_draw()
+        contact = allowed(self.actor, Action.VIEW_VICTIM_CONTACT)
+        if draw is None:
+            self.items.set_rows([])
+            self.draw_info.setText("No sample drawn for this unit and month yet. Import the "
+                                   "month's crimes, then press Draw sample.")
+            self.progress.setText("")
+        else:
+            rows = samples.list_items(self.store, draw["id"], with_contact=contact)
+            self.items.set_rows(rows)
+            done = sum(r["status"] == "completed" for r in rows)
+            self.draw_info.setText(
+                f"Drawn by {draw['drawn_by']} on {draw['created_at'][:10]}: {draw['size']} from "
+                f"{draw['population_size']} eligible crimes (seed {draw['seed']}).")
+            self.progress.setText(f"{done} of {draw['size']} completed")
+            self.items_view.resizeColumnsToContents()
+        self.debriefs.set_rows(callbacks.list_debriefs(self.store, unit_id=self.unit_id()))
+        self.verify_button.setEnabled(draw is not None)
+        self.draw_button.setEnabled(draw is None)
+
+    def selected_item(self) -> dict[str, Any] | None:
+        rows = self.items_view.selectionModel().selectedRows()
+        return self.items.row_at(rows[0].row()) if rows else None
+
+    # -- actions ---------------------------------------------------------------------------
+    def import_crimes(self) -> None:
+        actor = self.actor
+        dialog = ImportDialog(
+            "Import a crime extract",
+            "A CSV or Excel extract from the crime recording system. The default column "
+            "headings are listed in docs/import-formats.md. Crimes already held are updated, "
+            "never duplicated.", Path(str(self.store.path)),
+            lambda store, table, strict, progress: crimes.import_crimes(
+                store, actor, table, all_or_nothing=strict, progress=progress), self)
+        dialog.exec()
+        self.refresh()
+
+    def import_history(self) -> None:
+        actor = self.actor
+        ImportDialog(
+            "Import old call-back spreadsheets",
+            "Completed checks kept in Excel before QoS Checks, in the layout described in "
+            "docs/import-formats.md.", Path(str(self.store.path)),
+            lambda store, table, strict, progress: callbacks.import_history(
+                store, actor, table, all_or_nothing=strict, progress=progress), self).exec()
+
+    def draw(self) -> None:
+        unit_id = self.unit_id()
+        if unit_id is None:
+            return
+        try:
+            samples.draw_for_month(self.store, self.actor, unit_id, self.month.currentText())
+        except QosError as exc:
+            show_error(self, exc, "Cannot draw the sample")
+        self.refresh()
+        self.items_view.setFocus()
+        if self.items.rowCount():
+            self.items_view.selectRow(0)
+
+    def verify(self) -> None:
+        draw = self.current_draw()
+        if draw is None:
+            return
+        check = samples.verify_draw(self.store, draw["id"])
+        lines = [
+            f"Seed {check['seed']}; {check['population_size']} crimes eligible now "
+            f"({draw['population_size']} when drawn).",
+            "The underlying crimes are unchanged since the draw." if check["population_unchanged"]
+            else "The underlying crimes HAVE CHANGED since the draw (a re-import or edit).",
+            "Re-running the draw from its seed gives the same sample." if check["same_sample"]
+            else "Re-running the draw from its seed gives a DIFFERENT sample.",
+        ]
+        for swap in check["swaps"]:
+            lines.append(f"Swapped out {swap['crime_ref']} by {swap['by_user']} at "
+                         f"{swap['updated_at']}: {swap['swap_reason']}")
+        QMessageBox.information(self, "Verify this draw", "\n".join(lines))
+
+    def call(self) -> None:
+        item = self.selected_item()
+        if item is None or item["status"] not in ("to_call", "attempted"):
+            return
+        form = CallbackForm(self.store, self.actor, item, self)
+        form.exec()
+        self.refresh()
+
+    def attempt(self, outcome: str) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        try:
+            samples.record_attempt(self.store, self.actor, item["id"], outcome)
+        except QosError as exc:
+            show_error(self, exc)
+        self.refresh()
+
+    def swap(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        reason, ok = QInputDialog.getText(self, "Swap out a sampled crime",
+                                          "Why is this crime being taken out of the sample?")
+        if not ok:
+            return
+        try:
+            samples.swap_out(self.store, self.actor, item["id"], reason)
+        except QosError as exc:
+            show_error(self, exc)
+        self.refresh()
+
+    def selected_debrief(self) -> dict[str, Any] | None:
+        rows = self.debriefs_view.selectionModel().selectedRows()
+        return self.debriefs.row_at(rows[0].row()) if rows else None
+
+    def record_debrief(self) -> None:
+        debrief = self.selected_debrief()
+        if debrief is None:
+            return
+        store, actor = self.store, self.actor
+
+        def save(values: dict[str, Any]) -> None:
+            try:
+                on = dt.date.fromisoformat(values["on"].strip())
+            except ValueError:
+                raise QosError(f"'{values['on']}' is not a date like 2026-11-20.") from None
+            callbacks.record_debrief(store, actor, debrief["id"], debrief["version"], on,
+                                     values["note"])
+
+        RecordDialog(f"Debrief of {debrief['officer_name']}",
+                     [FormField("on", "Date of debrief (yyyy-mm-dd)"),
+                      FormField("note", "What was said")],
+                     {"on": dt.date.today().isoformat()}, save, self).exec()
+        self.refresh()
+
+    def acknowledge(self, agrees: bool) -> None:
+        debrief = self.selected_debrief()
+        if debrief is None:
+            return
+        reason = ""
+        if not agrees:
+            reason, ok = QInputDialog.getText(self, "Officer disagrees",
+                                              "The officer's reason (goes to the next level):")
+            if not ok:
+                return
+        try:
+            callbacks.record_acknowledgement(self.store, self.actor, debrief["id"],
+                                             debrief["version"], agrees=agrees, reason=reason)
+        except QosError as exc:
+            show_error(self, exc)
+        self.refresh()
