@@ -23,7 +23,7 @@ def test_help_lists_the_subcommands(capsys):
 
 def test_demo_builds_a_force_and_prints_sign_ins(tmp_path, capsys):
     db = tmp_path / "demo.db"
-    assert run(["demo", "--db", str(db), "--seed", "7", "--end-month", "2026-10"]) == 0
+    assert run(["demo", "--db", str(db), "--seed", "7", "--end-month", "2026-10", "--months", "2"]) == 0
     out = capsys.readouterr().out
     assert "sgt.nor" in out and "demo-pass-2026" in out
     store = open_store(db)
@@ -38,7 +38,7 @@ def test_demo_builds_a_force_and_prints_sign_ins(tmp_path, capsys):
         store.close()
     # Same seed, same force.
     db2 = tmp_path / "demo2.db"
-    assert run(["demo", "--db", str(db2), "--seed", "7", "--end-month", "2026-10"]) == 0
+    assert run(["demo", "--db", str(db2), "--seed", "7", "--end-month", "2026-10", "--months", "2"]) == 0
     again = open_store(db2)
     try:
         assert [r["name"] for r in again.rows("SELECT name FROM people ORDER BY id LIMIT 5")] == names
