@@ -12,6 +12,7 @@ from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_ro
 from qos.parsing import normalise_reference, parse_date
 from qos.roles import Action, Actor, require
 from qos.settings import setting
+from qos.store import reference
 from qos.store.core import Row, Store
 from qos.store.crimes import _ethnicity
 from qos.store.templates import register_template
@@ -222,9 +223,8 @@ def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
     fields = history_fields(template)
     columns = map_columns(table.headers, fields, mapping)
     parsed = parse_rows(table, fields, columns)
-    units = {u["code"].upper(): u["id"] for u in store.rows("SELECT id, code FROM units")}
-    officers = {r["staff_number"]: r["id"]
-                for r in store.rows("SELECT id, staff_number FROM people")}
+    units = reference.unit_ids_by_code(store)
+    officers = reference.person_ids_by_number(store)
     result = ImportResult(bad=list(parsed.bad))
     good = []
     for row_number, values in parsed.good:

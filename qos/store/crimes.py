@@ -16,6 +16,7 @@ from qos.parsing import (
     parse_flag,
 )
 from qos.roles import Action, Actor, require
+from qos.store import reference
 from qos.store.core import Row, Store
 from qos.tabular import Table
 
@@ -82,9 +83,8 @@ def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
     require(actor, Action.IMPORT_CRIMES)
     columns = map_columns(table.headers, CRIME_FIELDS, mapping)
     parsed = parse_rows(table, CRIME_FIELDS, columns)
-    units = {u["code"].upper(): u["id"] for u in store.rows("SELECT id, code FROM units")}
-    officers = {r["staff_number"]: r["id"]
-                for r in store.rows("SELECT id, staff_number FROM people")}
+    units = reference.unit_ids_by_code(store)
+    officers = reference.person_ids_by_number(store)
     result = ImportResult(bad=list(parsed.bad))
     first_seen: dict[str, int] = {}
     records: list[dict[str, Any]] = []

@@ -52,6 +52,15 @@ def edit_unit(store: Store, actor: Actor, unit_id: int, version: int, **changes:
     return store.update_record(actor, "units", unit_id, version, changes)
 
 
+def unit_ids_by_code(store: Store) -> dict[str, int]:
+    """Upper-case unit code -> id, for imports that name units by code."""
+    return {u["code"].upper(): u["id"] for u in store.rows("SELECT id, code FROM units")}
+
+
+def person_ids_by_number(store: Store) -> dict[str, int]:
+    return {r["staff_number"]: r["id"] for r in store.rows("SELECT id, staff_number FROM people")}
+
+
 def unit_by_code(store: Store, code: str) -> Row | None:
     return store.row("SELECT * FROM units WHERE code = ?", [code.strip()])
 
