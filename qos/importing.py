@@ -97,17 +97,22 @@ def map_columns(headers: list[str], fields: list[Field],
 
 def parse_rows(table: Table, fields: list[Field], columns: dict[str, int]) -> ParsedRows:
     parsed = ParsedRows()
+    present = [(spec, columns[spec.key]) for spec in fields if spec.key in columns]
+    # Optional columns the file lacks are None in every row; no need to visit them per row.
+    absent = {spec.key: None for spec in fields if spec.key not in columns}
     for row_number, cells in table.rows:
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = dict(absent)
         problem = None
-        for spec in fields:
-            index = columns.get(spec.key)
-            raw = cells[index] if index is not None and index < len(cells) else ""
-            if spec.required and not spec.blank_ok and not raw.strip():
-                problem = f"{spec.label} is missing"
-                break
+        for spec, index in present:
+            raw = cells[index] if index < len(cells) else ""
+            if not raw:
+                if spec.required and not spec.blank_ok:
+                    problem = f"{spec.label} is missing"
+                    break
+                values[spec.key] = spec.parse(raw) if spec.required else None
+                continue
             try:
-                values[spec.key] = spec.parse(raw) if raw.strip() or spec.required else None
+                values[spec.key] = spec.parse(raw)
             except ValueError as exc:
                 problem = f"{spec.label}: {exc}"
                 break
