@@ -165,6 +165,9 @@ class FirstRunWizard(QWizard):
             self.addPage(page)
 
     def accept(self) -> None:
+        # Finish normally validates the page first, but accept() can also be reached directly.
+        if not self.admin_page.validatePage():
+            return
         try:
             self.actor = setup_force(
                 self.store, self.force_page.name.text(), self.units_page.units(),
