@@ -11,14 +11,20 @@ from qos.errors import QosError, ValidationError
 from qos.store.core import Store, open_store
 
 
-def _open(args: argparse.Namespace) -> Store:
+def _open(args: argparse.Namespace, *, check_integrity: bool = False) -> Store:
     from qos.cli import db_path_of
 
-    return open_store(db_path_of(args))
+    return open_store(db_path_of(args), check_integrity=check_integrity)
 
 
 def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any) -> None:
-    sub.choices["demo"].set_defaults(handler=cmd_demo)
+    demo = sub.add_parser("demo", parents=[db_arg],
+                          help="fill a new database with a synthetic demo force")
+    demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    demo.add_argument("--end-month", type=month, metavar="YYYY-MM",
+                      help="last month of activity (default: last complete month)")
+    demo.add_argument("--months", type=int, default=12, help="months of activity (default 12)")
+    demo.set_defaults(handler=cmd_demo)
 
     imp = sub.add_parser("import", parents=[db_arg], help="import a CSV or XLSX file")
     imp.add_argument("kind", choices=["people", "crimes", "callbacks"],
@@ -91,7 +97,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    store = _open(args)
+    store = _open(args, check_integrity=True)  # a scheduled backup is where damage shows up
     try:
         target = store.backup_to(args.out)
     finally:

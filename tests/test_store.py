@@ -41,7 +41,7 @@ def test_old_database_is_upgraded_without_losing_a_row(tmp_path):
     names = [m.name for m in MIGRATIONS._migrations]
     old = open_store(path, migrate=False)
     with old.write():
-        MIGRATIONS.apply(old.db, stop_before=names[1] if len(names) > 1 else None)
+        MIGRATIONS.apply(old.db, stop_before=names[-1])  # as if written before the last one
         old.execute("INSERT INTO settings (key, value) VALUES ('force_name', '\"Old\"')")
     old.close()
     upgraded = open_store(path)
@@ -50,8 +50,13 @@ def test_old_database_is_upgraded_without_losing_a_row(tmp_path):
         assert {m.name for m in MIGRATIONS.applied(upgraded.db)} == set(names)
     finally:
         upgraded.close()
-    if len(names) > 1:  # a copy is kept from before the upgrade
-        assert list((tmp_path / "backups").glob("before-upgrade-*.db"))
+    # A copy is kept from before the upgrade, and it still has the old schema.
+    [copy] = (tmp_path / "backups").glob("before-upgrade-*.db")
+    kept = open_store(copy, migrate=False)
+    try:
+        assert {m.name for m in MIGRATIONS.applied(kept.db)} == set(names[:-1])
+    finally:
+        kept.close()
 
 
 def test_database_from_a_newer_version_is_refused_untouched(db_path, store):
@@ -122,3 +127,26 @@ def test_network_shares_are_detected(path, mounts, refused):
 def test_open_store_refuses_a_unc_path():
     with pytest.raises(NetworkShareRefused, match="network share"):
         open_store("//fileserver/citizen-focus/qos.db")
+
+
+def test_damage_is_found_by_the_integrity_check(tmp_path):
+    from qos.errors import DatabaseDamaged
+    from qos.store.core import integrity_problem
+
+    path = tmp_path / "damaged.db"
+    store = open_store(path)
+    with store.write():
+        store.execute("CREATE TABLE filler (n INTEGER, t TEXT)")
+        store.execute("CREATE INDEX filler_t ON filler(t)")
+        store.conn.executemany("INSERT INTO filler VALUES (?, ?)",
+                               [(i, f"row {i:06d}" * 5) for i in range(20000)])
+    assert integrity_problem(store) is None
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(len(data) // 2, len(data) // 2 + 3 * page, 7):
+        data[offset] = 0xA5  # scribble over a few pages in the middle
+    path.write_bytes(bytes(data))
+    with pytest.raises(DatabaseDamaged, match="damaged"):
+        open_store(path, check_integrity=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from qos.errors import QosError
-from qos.paths import resource
+from qos.paths import backup_dir_for, resource
 from qos.roles import Actor
-from qos.store.core import Store, open_store
+from qos.store.core import Store, integrity_problem, open_store
 from qos.store.users import is_set_up
+from ui.workers import BackgroundJob
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -39,6 +40,22 @@ def sign_in_flow(store: Store) -> Actor | None:
     return login.actor
 
 
+def integrity_check_job(window: QWidget, db_path: Path) -> BackgroundJob:
+    """Reads every page in the background, so the window is usable meanwhile. Not started."""
+    job = BackgroundJob(db_path, lambda store, progress: integrity_problem(store), window)
+
+    def report(problem: object) -> None:
+        if problem:
+            QMessageBox.critical(
+                window, "The database is damaged",
+                f"SQLite reports damage in {db_path}: {problem}\n\nStop entering data and ask "
+                f"your administrator to restore the latest backup from "
+                f"{backup_dir_for(db_path)}.")
+
+    job.succeeded.connect(report)
+    return job
+
+
 def run_app(db_path: Path) -> int:
     app = make_application()
     try:
@@ -54,6 +71,9 @@ def run_app(db_path: Path) -> int:
         return 0
     window = MainWindow(store, actor, str(store.setting("force_name", "")))
     window.show()
+    check = integrity_check_job(window, db_path)
+    check.start()
     code = app.exec()
+    check.wait()
     store.close()
     return code

@@ -205,8 +205,25 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def open_store(path: Path | str, *, check_integrity: bool = True, migrate: bool = True) -> Store:
-    """Open (creating if needed) and upgrade the database, refusing unsafe situations."""
+def integrity_problem(store: Store) -> str | None:
+    """SQLite's quick_check: None when the file is sound, else what is wrong.
+
+    It reads every page (seconds on a force-sized file), so the GUI runs it in the
+    background after start-up rather than on every open.
+    """
+    try:
+        verdict = store.scalar("PRAGMA quick_check")
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if verdict == "ok" else str(verdict)
+
+
+def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool = True) -> Store:
+    """Open (creating if needed) and upgrade the database, refusing unsafe situations.
+
+    Opening always reads the schema, which refuses a file that is not a database at all;
+    `check_integrity` adds the full page-by-page check before anything is migrated.
+    """
     from qos.store.schema import MIGRATIONS, known_migration_names
 
     db_path = Path(path)
@@ -230,10 +247,11 @@ def open_store(path: Path | str, *, check_integrity: bool = True, migrate: bool 
         raise DatabaseDamaged(f"{db_path} is not a QoS Checks database or is damaged ({exc}).") from exc
     store = Store(conn, None if str(path) == ":memory:" else db_path)
     try:
+        store.scalar("SELECT COUNT(*) FROM sqlite_master")  # not a database: DatabaseError
         if check_integrity:
-            verdict = store.scalar("PRAGMA quick_check")
-            if verdict != "ok":
-                raise DatabaseDamaged(f"The database {db_path} is damaged: {verdict}")
+            problem = integrity_problem(store)
+            if problem:
+                raise DatabaseDamaged(f"The database {db_path} is damaged: {problem}")
         if migrate:
             applied = {m.name for m in MIGRATIONS.applied(store.db)}
             unknown = applied - known_migration_names()
@@ -244,6 +262,10 @@ def open_store(path: Path | str, *, check_integrity: bool = True, migrate: bool 
                     "Update the app; this version will not touch the file."
                 )
             pending = MIGRATIONS.pending(store.db)
+            if pending and applied:
+                problem = integrity_problem(store)  # never upgrade a damaged file
+                if problem:
+                    raise DatabaseDamaged(f"The database {db_path} is damaged: {problem}")
             if pending and applied and store.path is not None:
                 # Like Vorta: keep a copy from before the upgrade, in case it goes wrong.
                 stamp = now_iso().replace(":", "")
