@@ -41,19 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("gui", parents=[db_arg], help="open the app window (the default)")
 
-    demo = sub.add_parser("demo", parents=[db_arg],
-                          help="fill a new database with a synthetic demo force")
-    demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
-    demo.add_argument("--end-month", type=_month, metavar="YYYY-MM",
-                      help="last month of activity (default: last complete month)")
-    demo.add_argument("--months", type=int, default=12, help="months of activity (default 12)")
-
     _add_extra_commands(sub, db_arg)
     return parser
 
 
 def _add_extra_commands(sub: argparse._SubParsersAction, db_arg: argparse.ArgumentParser) -> None:
-    """Subcommands added by later features register here (import, export, backup, ...)."""
+    """The headless subcommands (demo, import, backup, ...) live in qos.cli_commands."""
     from qos import cli_commands
 
     cli_commands.register(sub, db_arg, month=_month, day=_day)

@@ -69,7 +69,11 @@ def parse_template(body: str) -> Template:
 
 
 def template_files(kind: str) -> dict[int, Path]:
-    folder = resource("templates", kind)
+    return versioned_files(resource("templates", kind))
+
+
+def versioned_files(folder: Path) -> dict[int, Path]:
+    """v1.json, v2.json, ... in `folder`, by version number."""
     found = {}
     for path in folder.glob("v*.json"):
         try:
@@ -107,7 +111,6 @@ def ethnic_group(code: str | None) -> str:
 
 @cache
 def scenario_bank(version: int | None = None) -> dict[str, Any]:
-    folder = resource("scenarios")
-    files = {int(p.stem[1:]): p for p in folder.glob("v*.json")}
+    files = versioned_files(resource("scenarios"))
     chosen = max(files) if version is None else version
     return dict(json.loads(files[chosen].read_text(encoding="utf-8")))

@@ -47,29 +47,27 @@ class RecordList(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.doubleClicked.connect(lambda _: self.edit_selected())
-        self.buttons = QHBoxLayout()
+        bar = QHBoxLayout()
+        self.buttons = QHBoxLayout()  # action buttons, left; the inactive toggle sits right
+        bar.addLayout(self.buttons)
+        bar.addStretch(1)
         if add:
             self.add_button = self._button(f"&Add {noun}...", self.add_new)
         if edit:
             self.edit_button = self._button("&Edit...", self.edit_selected)
         if set_active:
             self.toggle_button = self._button("&Deactivate / reactivate", self.toggle_active)
-        self.buttons.addStretch(1)
         self.show_inactive = QCheckBox("Show &inactive")
         self.show_inactive.setAccessibleName(f"Show inactive {noun}s")
         self.show_inactive.toggled.connect(lambda _: self.refresh())
         if set_active:
-            self.buttons.addWidget(self.show_inactive)
+            bar.addWidget(self.show_inactive)
         layout = QVBoxLayout(self)
-        layout.addLayout(self.buttons)
+        layout.addLayout(bar)
         layout.addWidget(self.view)
 
     def add_button_widget(self, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(text.replace("&", "").rstrip("."))
-        button.clicked.connect(slot)
-        self.buttons.insertWidget(self.buttons.count() - 2, button)
-        return button
+        return self._button(text, slot)
 
     def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)

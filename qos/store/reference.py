@@ -128,7 +128,7 @@ PEOPLE_FIELDS = [
           parse=normalise_reference),
     Field("name", "Name", required=True, aliases=("full_name", "officer_name")),
     Field("role_type", "Type", aliases=("role", "rank_type"),
-          parse=lambda t: _person_type(t)),
+          parse=lambda text: _person_type(text)),  # defined below
     Field("unit", "Unit code", required=True, aliases=("unit_code", "bcu", "department")),
     Field("line_manager", "Line manager number",
           aliases=("manager", "line_manager_number", "manager_number"),
@@ -153,7 +153,7 @@ def import_people(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
     require(actor, Action.MANAGE_REFERENCE)
     columns = map_columns(table.headers, PEOPLE_FIELDS, mapping)
     parsed = parse_rows(table, PEOPLE_FIELDS, columns)
-    units = {u["code"].upper(): u["id"] for u in list_units(store, include_inactive=True)}
+    units = unit_ids_by_code(store)
     result = ImportResult(bad=list(parsed.bad))
     good = []
     file_numbers = {values["staff_number"] for _, values in parsed.good}

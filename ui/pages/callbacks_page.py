@@ -90,7 +90,8 @@ class CallbacksPage(QWidget):
             ("crime_ref", "Crime"), ("recorded_on", "Recorded"), ("offence_category", "Offence"),
             ("victim_name", "Victim"), ("victim_phone", "Phone"), ("officer_name", "Officer"),
             ("status", "Status"), ("attempts", "Attempts"), ("last_attempt_at", "Last attempt")],
-            self, {"status": lambda s: STATUS_WORDS.get(s, s)})
+            self, {"status": lambda s: STATUS_WORDS.get(s, s),
+                   "last_attempt_at": lambda t: (t or "")[:16].replace("T", " ")})
         self.items_view = _table("Worklist", self.items)
         self.items_view.doubleClicked.connect(lambda _: self.call())
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.items_view, activated=self.call,
