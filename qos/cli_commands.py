@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from qos.errors import QosError, ValidationError
+from qos.errors import ValidationError
 from qos.store.core import Store, open_store
 
 
@@ -64,30 +64,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from qos.roles import SYSTEM
-    from qos.store import reference
+    from qos.store import callbacks, crimes, mappings, reference
     from qos.tabular import read_table
 
     table = read_table(args.file)
     store = _open(args)
     try:
+        mapping = mappings.get_mapping(store, args.kind, args.mapping) if args.mapping else None
         strict = not args.good_rows_only
         if args.kind == "people":
-            result = reference.import_people(store, SYSTEM, table, all_or_nothing=strict)
+            result = reference.import_people(store, SYSTEM, table, all_or_nothing=strict,
+                                             mapping=mapping)
         elif args.kind == "crimes":
-            from qos.store import crimes
-
-            mapping = crimes.get_mapping(store, "crimes", args.mapping) if args.mapping else None
             result = crimes.import_crimes(store, SYSTEM, table, all_or_nothing=strict,
                                           mapping=mapping, source=str(args.file))
-        elif args.kind == "callbacks":
-            from qos.store import callbacks, crimes
-
-            mapping = (crimes.get_mapping(store, "callbacks", args.mapping)
-                       if args.mapping else None)
+        else:
             result = callbacks.import_history(store, SYSTEM, table, all_or_nothing=strict,
                                               mapping=mapping)
-        else:  # pragma: no cover - argparse limits the choices
-            raise QosError(f"cannot import {args.kind}")
     finally:
         store.close()
     for problem in result.bad:

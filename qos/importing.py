@@ -121,3 +121,14 @@ def parse_rows(table: Table, fields: list[Field], columns: dict[str, int]) -> Pa
         else:
             parsed.good.append((row_number, values))
     return parsed
+
+
+def guess_columns(headers: list[str], fields: list[Field]) -> dict[str, str]:
+    """Field key -> the header it most likely is, for pre-filling a mapping step."""
+    by_key = {header_key(h): h for h in headers if h}
+    guess: dict[str, str] = {}
+    for spec in fields:
+        found = next((by_key[n] for n in spec.names() if n in by_key), None)
+        if found is not None:
+            guess[spec.key] = found
+    return guess

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from qos.errors import ValidationError
-from qos.store import crimes
+from qos.store import crimes, mappings
 from qos.tabular import read_table
 
 ROWS = [
@@ -109,12 +109,12 @@ def test_saved_mapping_reads_another_layout(store, admin, tmp_path):
     mapping = {"crime_ref": "Ref No", "recorded_on": "When", "unit": "Area",
                "offence_category": "Type", "victim_name": "Who", "victim_phone": "Tel",
                "officer_number": "OIC"}
-    crimes.save_mapping(store, admin, "crimes", "Niche RMS", mapping)
-    loaded = crimes.get_mapping(store, "crimes", "Niche RMS")
+    mappings.save_mapping(store, admin, "crimes", "Niche RMS", mapping)
+    loaded = mappings.get_mapping(store, "crimes", "Niche RMS")
     result = crimes.import_crimes(store, admin, read_table(path), all_or_nothing=True,
                                   mapping=loaded)
     assert result.inserted == 3
-    assert crimes.mapping_names(store, "crimes") == ["Niche RMS"]
+    assert mappings.mapping_names(store, "crimes") == ["Niche RMS"]
 
 
 def test_example_file_imports_cleanly(store, admin):

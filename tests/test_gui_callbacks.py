@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from qos.roles import Role
@@ -35,6 +35,13 @@ def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, adm
     window = _window(qtbot, store, supervisor)
     page = window.show_page("callbacks")
     assert page.month.currentText() == month and page.unit.currentData() == unit["id"]
+
+    def accept_draw_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None and dialog.editors["size"].value() == 50  # the unit's target
+        qtbot.keyClick(dialog.editors["size"], Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, accept_draw_dialog)
     page.draw_button.click()
     assert page.items.rowCount() == 30  # population smaller than the target of 50
 

@@ -1,4 +1,7 @@
-"""Import a CSV/XLSX file: pick it, preview it, choose all-or-nothing, run it in the background.
+"""Import a CSV/XLSX file: pick it, map its columns, preview it, run it in the background.
+
+The column step is pre-filled from the headers; a mapping can be saved under the name of
+the system the file comes from, and picked again next time (or from the CLI's --mapping).
 
 Every bad row is listed by number with its reason. Nothing is half-imported: the store applies
 the good rows in one transaction, or none of them.
@@ -10,39 +13,49 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from qos.errors import QosError
-from qos.importing import ImportResult
+from qos.importing import Field, ImportResult, guess_columns
+from qos.roles import Actor
 from qos.store.core import Store
+from qos.store.mappings import get_mapping, mapping_names, save_mapping
 from qos.tabular import Table, read_table
 from ui.widgets import hint_label, title_label
 from ui.workers import BackgroundJob
 
-RunImport = Callable[[Store, Table, bool, Callable[[int, int], None]], ImportResult]
+Mapping = dict[str, str]
+RunImport = Callable[[Store, Table, bool, Mapping, Callable[[int, int], None]], ImportResult]
+NOT_IN_FILE = "(not in this file)"
 
 
 class ImportDialog(QDialog):
-    def __init__(self, title: str, help_text: str, db_path: Path, run_import: RunImport,
-                 parent: QWidget | None = None):
+    def __init__(self, title: str, help_text: str, store: Store, actor: Actor, kind: str,
+                 fields: list[Field], run_import: RunImport, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumSize(760, 560)
-        self.db_path = db_path
+        self.setMinimumSize(900, 640)
+        self.store, self.actor, self.kind, self.fields = store, actor, kind, fields
+        self.db_path = Path(str(store.path))
         self.run_import = run_import
         self.table: Table | None = None
         self.result: ImportResult | None = None
@@ -56,8 +69,37 @@ class ImportDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(browse)
+        self.saved = QComboBox()
+        self.saved.setAccessibleName("Saved column mapping")
+        self.saved.addItem("(match the column headings)")
+        self.saved.addItems(mapping_names(store, kind))
+        self.saved.currentIndexChanged.connect(lambda _: self.apply_saved_mapping())
+        save_mapping_button = QPushButton("&Save these columns as...")
+        save_mapping_button.clicked.connect(self.save_current_mapping)
+        saved_row = QHBoxLayout()
+        saved_label = QLabel("Saved &mapping:")
+        saved_label.setBuddy(self.saved)
+        saved_row.addWidget(saved_label)
+        saved_row.addWidget(self.saved, 1)
+        saved_row.addWidget(save_mapping_button)
+        self.column_boxes: dict[str, QComboBox] = {}
+        columns_form = QFormLayout()
+        for spec in fields:
+            box = QComboBox()
+            box.setAccessibleName(f"Column for {spec.label}")
+            box.addItem(NOT_IN_FILE)
+            self.column_boxes[spec.key] = box
+            columns_form.addRow(f"{spec.label}{' *' if spec.required else ''}:", box)
+        columns_widget = QWidget()
+        columns_widget.setLayout(columns_form)
+        columns_scroll = QScrollArea()
+        columns_scroll.setWidgetResizable(True)
+        columns_scroll.setWidget(columns_widget)
         self.preview = QTableWidget()
         self.preview.setAccessibleName("Preview of the first rows")
+        self.steps = QTabWidget()
+        self.steps.addTab(columns_scroll, "&Columns (* = required)")
+        self.steps.addTab(self.preview, "Pre&view")
         self.all_or_nothing = QRadioButton("Import &nothing if any row has a problem")
         self.good_only = QRadioButton("Import the &good rows and list the bad ones")
         self.all_or_nothing.setChecked(True)
@@ -67,7 +109,7 @@ class ImportDialog(QDialog):
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
         self.report.setAccessibleName("Import report")
-        self.report.setMaximumHeight(140)
+        self.report.setMaximumHeight(90)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.import_button = QPushButton("&Import")
         self.import_button.setProperty("role", "primary")
@@ -80,8 +122,8 @@ class ImportDialog(QDialog):
         layout.addWidget(title_label(title))
         layout.addWidget(hint_label(help_text))
         layout.addLayout(row)
-        layout.addWidget(QLabel("Preview:"))
-        layout.addWidget(self.preview, 1)
+        layout.addLayout(saved_row)
+        layout.addWidget(self.steps, 1)
         layout.addWidget(self.all_or_nothing)
         layout.addWidget(self.good_only)
         layout.addWidget(self.progress)
@@ -110,20 +152,71 @@ class ImportDialog(QDialog):
         for r, (_, cells) in enumerate(shown):
             for c, text in enumerate(cells[:len(self.table.headers)]):
                 self.preview.setItem(r, c, QTableWidgetItem(text))
-        self.report.setPlainText(f"{len(self.table.rows)} data row(s) found. Check the preview, "
-                                 "choose what to do with bad rows, then press Import.")
+        guess = guess_columns(self.table.headers, self.fields)
+        for key, box in self.column_boxes.items():
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(NOT_IN_FILE)
+            box.addItems([h for h in self.table.headers if h])
+            box.setCurrentText(guess.get(key, NOT_IN_FILE))
+            box.blockSignals(False)
+        self.apply_saved_mapping()
+        self.report.setPlainText(f"{len(self.table.rows)} data row(s) found. Check which column "
+                                 "holds what and the preview, choose what to do with bad rows, "
+                                 "then press Import.")
         self.import_button.setEnabled(True)
+
+    def current_mapping(self) -> Mapping:
+        return {key: box.currentText() for key, box in self.column_boxes.items()
+                if box.currentText() != NOT_IN_FILE}
+
+    def apply_saved_mapping(self) -> None:
+        if self.saved.currentIndex() <= 0 or self.table is None:
+            return
+        try:
+            saved = get_mapping(self.store, self.kind, self.saved.currentText())
+        except QosError as exc:
+            self.report.setPlainText(str(exc))
+            return
+        missing = [header for header in saved.values() if header not in self.table.headers]
+        for key, header in saved.items():
+            if key in self.column_boxes and header in self.table.headers:
+                self.column_boxes[key].setCurrentText(header)
+        if missing:
+            self.report.setPlainText("This file has no column called "
+                                     + ", ".join(f"'{m}'" for m in missing)
+                                     + ", which the saved mapping expects. Check the columns.")
+
+    def save_current_mapping(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save column mapping",
+                                        "Name of the system these files come from:",
+                                        text=self.saved.currentText()
+                                        if self.saved.currentIndex() > 0 else "")
+        if not ok:
+            return
+        try:
+            save_mapping(self.store, self.actor, self.kind, name, self.current_mapping())
+        except QosError as exc:
+            self.report.setPlainText(str(exc))
+            return
+        if self.saved.findText(name.strip()) < 0:
+            self.saved.addItem(name.strip())
+        self.saved.blockSignals(True)
+        self.saved.setCurrentText(name.strip())
+        self.saved.blockSignals(False)
+        self.report.setPlainText(f"Column mapping saved as '{name.strip()}'.")
 
     def start_import(self) -> None:
         if self.table is None:
             return
-        table, strict = self.table, self.all_or_nothing.isChecked()
+        table, strict, mapping = self.table, self.all_or_nothing.isChecked(), self.current_mapping()
         self.import_button.setEnabled(False)
         self.progress.show()
         self.progress.setRange(0, 0)
         run = self.run_import
-        self.job = BackgroundJob(self.db_path, lambda store, progress: run(store, table, strict,
-                                                                           progress), self)
+        self.job = BackgroundJob(
+            self.db_path, lambda store, progress: run(store, table, strict, mapping, progress),
+            self)
         self.job.progressed.connect(self._progress)
         self.job.succeeded.connect(self._done)
         self.job.failed.connect(self._failed)

@@ -1,13 +1,11 @@
 """Crime extracts: import (upsert by crime reference), saved column mappings, look-ups."""
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from qos.clock import now_iso
-from qos.errors import ValidationError
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import (
     normalise_phone,
@@ -145,29 +143,6 @@ def _existing_refs(store: Store, refs: list[str]) -> set[str]:
         found.update(r[0] for r in store.conn.execute(
             f"SELECT crime_ref FROM crimes WHERE crime_ref IN ({marks})", chunk))
     return found
-
-
-def save_mapping(store: Store, actor: Actor, kind: str, name: str, mapping: dict[str, str]) -> None:
-    require(actor, Action.IMPORT_CRIMES)
-    if not name.strip():
-        raise ValidationError("Give the mapping a name, such as the system the file comes from.")
-    with store.write():
-        store.execute("INSERT INTO import_mappings (kind, name, mapping) VALUES (?, ?, ?) "
-                      "ON CONFLICT(kind, name) DO UPDATE SET mapping = excluded.mapping",
-                      [kind, name.strip(), json.dumps(mapping)])
-
-
-def get_mapping(store: Store, kind: str, name: str) -> dict[str, str]:
-    raw = store.scalar("SELECT mapping FROM import_mappings WHERE kind = ? AND name = ?",
-                       [kind, name])
-    if raw is None:
-        raise ValidationError(f"There is no saved '{kind}' column mapping called '{name}'.")
-    return dict(json.loads(raw))
-
-
-def mapping_names(store: Store, kind: str) -> list[str]:
-    return [r["name"] for r in store.rows(
-        "SELECT name FROM import_mappings WHERE kind = ? ORDER BY name", [kind])]
 
 
 def crime_by_ref(store: Store, ref: str) -> Row | None:

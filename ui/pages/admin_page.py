@@ -1,7 +1,6 @@
 """Admin: units, people who are checked, front counters, user accounts, templates."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
@@ -110,9 +109,9 @@ class AdminPage(QWidget):
             "Import people",
             "A CSV or Excel file with columns: Collar or staff number, Name, Type (officer, "
             "PCSO or staff), Unit code, and optionally Line manager number.",
-            Path(str(self.store.path)),
-            lambda store, table, strict, progress: reference.import_people(
-                store, actor, table, all_or_nothing=strict), self)
+            self.store, actor, "people", reference.PEOPLE_FIELDS,
+            lambda store, table, strict, mapping, progress: reference.import_people(
+                store, actor, table, all_or_nothing=strict, mapping=mapping), self)
         dialog.exec()
         self.people.refresh()
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -26,6 +25,7 @@ from qos.errors import QosError
 from qos.roles import Action, Actor, allowed
 from qos.store import callbacks, crimes, reference, samples
 from qos.store.core import Store
+from qos.templates import load_template
 from ui.callback_form import CallbackForm
 from ui.import_dialog import ImportDialog
 from ui.record_dialog import FormField, RecordDialog
@@ -189,9 +189,10 @@ class CallbacksPage(QWidget):
             "Import a crime extract",
             "A CSV or Excel extract from the crime recording system. The default column "
             "headings are listed in docs/import-formats.md. Crimes already held are updated, "
-            "never duplicated.", Path(str(self.store.path)),
-            lambda store, table, strict, progress: crimes.import_crimes(
-                store, actor, table, all_or_nothing=strict, progress=progress), self)
+            "never duplicated.", self.store, actor, "crimes", crimes.CRIME_FIELDS,
+            lambda store, table, strict, mapping, progress: crimes.import_crimes(
+                store, actor, table, all_or_nothing=strict, mapping=mapping,
+                progress=progress), self)
         dialog.exec()
         self.refresh()
 
@@ -200,22 +201,33 @@ class CallbacksPage(QWidget):
         ImportDialog(
             "Import old call-back spreadsheets",
             "Completed checks kept in Excel before QoS Checks, in the layout described in "
-            "docs/import-formats.md.", Path(str(self.store.path)),
-            lambda store, table, strict, progress: callbacks.import_history(
-                store, actor, table, all_or_nothing=strict, progress=progress), self).exec()
+            "docs/import-formats.md.", self.store, actor, "callbacks",
+            callbacks.history_fields(load_template("callback", 1)),
+            lambda store, table, strict, mapping, progress: callbacks.import_history(
+                store, actor, table, all_or_nothing=strict, mapping=mapping,
+                progress=progress), self).exec()
 
     def draw(self) -> None:
         unit_id = self.unit_id()
         if unit_id is None:
             return
-        try:
-            samples.draw_for_month(self.store, self.actor, unit_id, self.month.currentText())
-        except QosError as exc:
-            show_error(self, exc, "Cannot draw the sample")
-        self.refresh()
-        self.items_view.setFocus()
-        if self.items.rowCount():
-            self.items_view.selectRow(0)
+        unit = self.store.row("SELECT monthly_target FROM units WHERE id = ?", [unit_id])
+        store, actor, month = self.store, self.actor, self.month.currentText()
+        dialog = RecordDialog(
+            f"Draw the {month} sample",
+            [FormField("size", "Sample size", "int", minimum=1, maximum=10000,
+                       hint="The unit's monthly target unless you have a reason to change it"),
+             FormField("stratified", "Spread across offence categories", "choice",
+                       [(False, "No: a simple random sample"),
+                        (True, "Yes: in proportion to each offence category")])],
+            {"size": unit["monthly_target"] if unit else 50, "stratified": False},
+            lambda v: samples.draw_for_month(store, actor, unit_id, month, size=v["size"],
+                                             stratified=bool(v["stratified"])), self)
+        if dialog.exec():
+            self.refresh()
+            self.items_view.setFocus()
+            if self.items.rowCount():
+                self.items_view.selectRow(0)
 
     def verify(self) -> None:
         draw = self.current_draw()
