@@ -15,6 +15,9 @@ def parse_date(text: str) -> dt.date:
     value = text.strip()
     if not value:
         raise ValueError("the date is missing")
+    if len(value) == 10 and value[2] == value[5] == "/" and value.replace("/", "").isdigit():
+        # The common dd/mm/yyyy case without a regex: imports parse a date per row.
+        return _checked(int(value[6:]), int(value[3:5]), int(value[:2]), value)
     match = _ISO.match(value)
     if match:
         year, month, day = (int(g) for g in match.groups())

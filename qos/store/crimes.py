@@ -97,34 +97,38 @@ def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
                 row_number, f"crime reference {ref} appears again (first at row {first_seen[ref]})"))
             continue
         first_seen[ref] = row_number
-        record = {k: values.get(k) for k in STORED if k in values}
-        record["unit_id"] = unit_id
-        record["officer_id"] = officers.get(values.get("officer_number") or "")
+        values["unit_id"] = unit_id
+        values["officer_id"] = officers.get(values.get("officer_number") or "")
         for key in FLAG_KEYS:
-            record[key] = int(bool(values.get(key)))
-        records.append(record)
+            values[key] = int(bool(values.get(key)))
+        records.append(values)
     result.bad.sort(key=lambda p: p.row)
     if result.bad and all_or_nothing:
         result.applied = False
         return result
     stamp = now_iso()
     cols = list(STORED)
-    meta = ["uuid", "created_at", "created_by", "updated_at", "updated_by", "version"]
-    sql = (f"INSERT INTO crimes ({', '.join(cols + meta)}) "
-           f"VALUES ({', '.join('?' * (len(cols) + len(meta)))}) "
-           "ON CONFLICT(crime_ref) DO UPDATE SET "
-           + ", ".join(f"{c} = excluded.{c}" for c in cols if c != "crime_ref")
-           + ", updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
-             "version = crimes.version + 1")
+    changed = [c for c in cols if c != "crime_ref"]
+    # Plain INSERT for new crimes and UPDATE for known ones: an ON CONFLICT upsert made
+    # SQLite nearly three times slower on a 100,000-row extract.
+    insert_sql = (f"INSERT INTO crimes ({', '.join(cols)}, uuid, created_at, created_by, "
+                  f"updated_at, updated_by, version) VALUES ({', '.join('?' * len(cols))}, "
+                  "?, ?, ?, ?, ?, 1)")
+    update_sql = ("UPDATE crimes SET " + ", ".join(f"{c} = ?" for c in changed)
+                  + ", updated_at = ?, updated_by = ?, version = version + 1 "
+                    "WHERE crime_ref = ?")
     total = len(records)
     with store.write():
         existing = _existing_refs(store, [r["crime_ref"] for r in records])
         for start in range(0, total, 5000):
             chunk = records[start:start + 5000]
-            store.conn.executemany(sql, [
-                [r.get(c) for c in cols] + [str(uuid.uuid4()), stamp, actor.user_id, stamp,
-                                            actor.user_id, 1]
-                for r in chunk])
+            store.conn.executemany(insert_sql, [
+                [r[c] for c in cols] + [str(uuid.uuid4()), stamp, actor.user_id, stamp,
+                                        actor.user_id]
+                for r in chunk if r["crime_ref"] not in existing])
+            store.conn.executemany(update_sql, [
+                [r[c] for c in changed] + [stamp, actor.user_id, r["crime_ref"]]
+                for r in chunk if r["crime_ref"] in existing])
             if progress:
                 progress(min(start + 5000, total), total)
         result.updated = len(existing)
