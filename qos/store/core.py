@@ -198,6 +198,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
+    conn.execute("PRAGMA cache_size = -32768")  # 32 MiB: imports touch many index pages
     if str(path) != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
         # FULL: a committed call-back survives a power cut, at a small cost per commit.
