@@ -37,6 +37,13 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
                           "(default: import nothing if any row is bad)")
     imp.set_defaults(handler=cmd_import)
 
+    export = sub.add_parser("export", parents=[db_arg],
+                            help="write the monthly compliance summary workbook (.xlsx)")
+    export.add_argument("--month", type=month, required=True, metavar="YYYY-MM")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    export.add_argument("--unit", metavar="CODE", help="one unit only (default: every unit)")
+    export.set_defaults(handler=cmd_export)
+
     backup = sub.add_parser("backup", parents=[db_arg], help="write a backup copy of the database")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
     backup.set_defaults(handler=cmd_backup)
@@ -87,6 +94,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"  {problem}", file=sys.stderr)
     print(result.summary())
     return 0 if result.applied and not result.bad else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from qos.excel import write_summary_workbook
+    from qos.roles import SYSTEM
+    from qos.store.summary_data import monthly_summary
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise ValidationError(f"{args.out} should end in .xlsx.")
+    store = _open(args)
+    try:
+        summary = monthly_summary(store, args.month, args.unit)
+        target = write_summary_workbook(summary, args.out)
+        store.audit(SYSTEM, "export", "summary", args.month,
+                    {"file": str(target), "unit": args.unit})
+    finally:
+        store.close()
+    print(f"Summary for {args.month} written to {target}")
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -171,11 +171,13 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
             for item in items[:int(len(items) * share_done)]:
                 roll = rng.random()
                 if roll < 0.06:
-                    samples.record_attempt(store, admin, item["id"], "declined")
+                    samples.record_attempt(store, admin, item["id"], "declined",
+                                           on=min(call_day, dt.date.today()))
                     continue
                 if roll < 0.12:
                     for _ in range(3):
-                        samples.record_attempt(store, admin, item["id"], "no_answer")
+                        samples.record_attempt(store, admin, item["id"], "no_answer",
+                                               on=min(call_day, dt.date.today()))
                     continue
                 good = quality[unit["id"]]
                 answers: dict[str, object] = {}

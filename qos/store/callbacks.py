@@ -14,6 +14,7 @@ from qos.roles import Action, Actor, require
 from qos.settings import setting
 from qos.store import reference
 from qos.store.core import Row, Store
+from qos.store.samples import attempt_stamp
 from qos.store.crimes import _ethnicity
 from qos.store.templates import register_template
 from qos.tabular import Table
@@ -53,6 +54,8 @@ def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str,
     if feedback not in FEEDBACK:
         raise ValidationError("Officer feedback must be none, positive or for improvement.")
     when = call_date or dt.date.today()
+    if when > dt.date.today():
+        raise ValidationError("The call date cannot be in the future.")
     with store.write():
         item = store.row(
             "SELECT si.*, c.crime_ref, c.unit_id, c.officer_id FROM sample_items si "
@@ -69,13 +72,13 @@ def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str,
             "answers": json.dumps(clean, sort_keys=True), "ethnicity": ethnicity or "NS",
             "comments": comments.strip(), "feedback": feedback, "officer_id": item["officer_id"],
             "source": "app"})
-        stamp = now_iso()
+        stamp, called_at = now_iso(), attempt_stamp(when)
         store.execute("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
-                      "VALUES (?, ?, 'completed', '', ?)", [item_id, stamp, actor.user_id])
+                      "VALUES (?, ?, 'completed', '', ?)", [item_id, called_at, actor.user_id])
         store.execute("UPDATE sample_items SET status = 'completed', attempts = attempts + 1, "
                       "last_attempt_at = ?, updated_at = ?, updated_by = ?, "
                       "version = version + 1 WHERE id = ?",
-                      [stamp, stamp, actor.user_id, item_id])
+                      [called_at, stamp, actor.user_id, item_id])
         if feedback != "none" and item["officer_id"]:
             _raise_debrief(store, actor, callback_id, item["officer_id"], item["unit_id"],
                            feedback, when)

@@ -169,8 +169,15 @@ def swap_out(store: Store, actor: Actor, item_id: int, reason: str) -> int | Non
         return _promote_reserve(store, actor, item["draw_id"])
 
 
+def attempt_stamp(day: dt.date | None) -> str:
+    """Now for a call made today; noon of the day for one entered afterwards."""
+    if day is None or day == dt.date.today():
+        return now_iso()
+    return f"{day.isoformat()}T12:00:00+00:00"
+
+
 def record_attempt(store: Store, actor: Actor, item_id: int, outcome: str,
-                   note: str = "") -> str:
+                   note: str = "", *, on: dt.date | None = None) -> str:
     """Log a call attempt that did not complete; returns the item's new status."""
     require(actor, Action.RECORD_CALLBACK)
     if outcome not in ("no_answer", "wrong_number", "declined"):
@@ -179,7 +186,9 @@ def record_attempt(store: Store, actor: Actor, item_id: int, outcome: str,
         item = store.row("SELECT * FROM sample_items WHERE id = ?", [item_id])
         if item is None or item["status"] not in ("to_call", "attempted"):
             raise ValidationError("This call is already closed.")
-        stamp = now_iso()
+        if on is not None and on > dt.date.today():
+            raise ValidationError("A call attempt cannot be dated in the future.")
+        stamp = attempt_stamp(on)
         store.execute("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
                       "VALUES (?, ?, ?, ?, ?)", [item_id, stamp, outcome, note, actor.user_id])
         attempts = item["attempts"] + 1

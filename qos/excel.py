@@ -1,0 +1,310 @@
+"""The monthly summary as an Excel workbook: a pure function from MonthlySummary to a file.
+
+No victim names, phone numbers or addresses: the summary holds none. Every text cell is written
+as text, so a unit name such as "=HYPERLINK(...)" can never run as a formula.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from qos.summary import Change, MonthlySummary, Rate, UnitSummary
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+TOO_FEW = "Too few to report"
+PERCENT = "0.0%"
+POINTS = '+0.0" pts";-0.0" pts";0.0" pts"'
+FILLS = {
+    "Green": PatternFill("solid", fgColor="C6EFCE"),
+    "Amber": PatternFill("solid", fgColor="FFEB9C"),
+    "Red": PatternFill("solid", fgColor="FFC7CE"),
+    "Yes": PatternFill("solid", fgColor="BDD7EE"),
+}
+Progress = Callable[[int, int], None]
+
+
+def set_value(cell: Cell, value: Any) -> None:
+    """Write a value; text always stays text, never a formula, and never breaks the file."""
+    if isinstance(value, float) and math.isnan(value):
+        value = None
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control codes XML cannot hold
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True  # Excel and LibreOffice show it as typed, as text
+
+
+def _pct(rate: Rate) -> Any:
+    return rate.rate if rate.reportable else TOO_FEW
+
+
+def _points(change: Change | None, base: Rate) -> Any:
+    if change is None or not (base.reportable and change.against.reportable):
+        return None
+    return round(change.test.difference * 100, 1)
+
+
+def _yes_no(change: Change | None, base: Rate) -> str:
+    if change is None:
+        return ""
+    if not (base.reportable and change.against.reportable):
+        return TOO_FEW
+    return "Yes" if change.significant else "No"
+
+
+def _table(ws: Worksheet, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+           top: int, formats: dict[str, str] | None = None) -> tuple[int, int]:
+    """A real Excel table with a frozen header row; returns (first data row, last row)."""
+    for col, header in enumerate(headers, start=1):
+        cell = ws.cell(row=top, column=col)
+        set_value(cell, header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r, values in enumerate(rows, start=top + 1):
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col)
+            set_value(cell, value)
+            fmt = (formats or {}).get(headers[col - 1])
+            if fmt and isinstance(value, (int, float)):
+                cell.number_format = fmt
+    last = top + max(len(rows), 1)
+    ref = f"A{top}:{get_column_letter(len(headers))}{last}"
+    table = Table(displayName=name, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    for col, header in enumerate(headers, start=1):
+        # Headers wrap, so the data decides the width; a long heading takes two lines.
+        texts = [len(str(v[col - 1])) for v in rows if isinstance(v[col - 1], (str, int))]
+        width = max([min(len(header), 14), *texts]) + 2
+        ws.column_dimensions[get_column_letter(col)].width = min(max(width, 9), 45)
+    ws.row_dimensions[top].height = 45
+    return top + 1, last
+
+
+def _highlight(ws: Worksheet, column_letter: str, first: int, last: int) -> None:
+    cells = f"{column_letter}{first}:{column_letter}{last}"
+    for word, fill in FILLS.items():
+        ws.conditional_formatting.add(
+            cells, CellIsRule(operator="equal", formula=[f'"{word}"'], fill=fill))
+
+
+def _page_setup(ws: Worksheet, summary: MonthlySummary, title: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddHeader.center.text = f"{summary.force_name} - {title} - {summary.month}"
+    ws.oddFooter.right.text = "Page &P of &N"
+
+
+def _heading(ws: Worksheet, summary: MonthlySummary, title: str) -> None:
+    set_value(ws["A1"], f"{summary.force_name}: {title}")
+    ws["A1"].font = Font(bold=True, size=14)
+    set_value(ws["A2"], f"Month: {summary.month}. Produced by QoS Checks on "
+                        f"{summary.generated_at.replace('T', ' at ')}.")
+    _page_setup(ws, summary, title)
+
+
+def _everyone(summary: MonthlySummary) -> list[UnitSummary]:
+    return [*summary.units, summary.force]
+
+
+def _overview(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.active
+    ws.title = "Overview"
+    _heading(ws, summary, "QoS compliance summary")
+    headers = ["Unit code", "Unit", "Kind", "Target", "Completed", "Completion", "RAG",
+               "Call attempts", "Declined", "Unreachable", "Whole experience satisfied",
+               "95% low", "95% high", "Answers", "Victims' Code met", "QoSC met",
+               "Debriefs outstanding"]
+    rows = []
+    for unit in _everyone(summary):
+        headline = unit.driver("whole_experience").month
+        rows.append([unit.code, unit.name, unit.kind, unit.target, unit.completed,
+                     unit.completion, unit.rag, unit.attempts, unit.declined, unit.unreachable,
+                     _pct(headline), headline.low if headline.reportable else None,
+                     headline.high if headline.reportable else None, headline.valid,
+                     _pct(unit.victims_code_overall), _pct(unit.qosc_overall),
+                     unit.debriefs.outstanding])
+    pct = {h: PERCENT for h in ("Completion", "Whole experience satisfied", "95% low", "95% high",
+                                "Victims' Code met", "QoSC met")}
+    first, last = _table(ws, "Completion", headers, rows, 4, pct)
+    _highlight(ws, "G", first, last)
+    chart = BarChart()
+    chart.title = "QoS checks completed against target, by unit"
+    chart.y_axis.title = "Checks"
+    data = Reference(ws, min_col=4, max_col=5, min_row=4, max_row=last - 1)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last - 1))
+    chart.height, chart.width = 8, 18
+    ws.add_chart(chart, f"A{last + 3}")
+
+
+def _satisfaction(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Satisfaction")
+    _heading(ws, summary, "Satisfaction by driver")
+    headers = ["Unit code", "Driver", "Satisfied", "Answers", "Satisfied %", "95% low",
+               "95% high", "Year ago %", "Change on year", "Significant vs year ago",
+               "Rest of force %", "Significant vs rest of force", "Rolling 3 months %",
+               "Significant: 3 months vs 12 before", "Rolling 12 months %",
+               "Significant: 12 months vs 12 before"]
+    rows = []
+    for unit in _everyone(summary):
+        for d in unit.drivers:
+            m = d.month
+            rows.append([
+                unit.code, d.label, m.hits, m.valid, _pct(m),
+                m.low if m.reportable else None, m.high if m.reportable else None,
+                _pct(d.vs_year_ago.against), _points(d.vs_year_ago, m),
+                _yes_no(d.vs_year_ago, m),
+                _pct(d.vs_rest_of_force.against) if d.vs_rest_of_force else "",
+                _yes_no(d.vs_rest_of_force, m), _pct(d.rolling3),
+                _yes_no(d.rolling3_vs_prior12, d.rolling3), _pct(d.rolling12),
+                _yes_no(d.rolling12_vs_prior12, d.rolling12)])
+    fmt = {h: PERCENT for h in headers if h.endswith("%") or h.startswith("95%")}
+    fmt["Change on year"] = POINTS
+    first, last = _table(ws, "Satisfaction", headers, rows, 4, fmt)
+    for column in ("J", "L", "N", "P"):
+        _highlight(ws, column, first, last)
+
+
+def _trend(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Trend")
+    _heading(ws, summary, "Whole-experience satisfaction, last 12 months")
+    everyone = _everyone(summary)
+    headers = ["Month"] + [u.code for u in everyone]
+    months = [m for m, _ in summary.force.trend]
+    rows = [[month] + [(u.trend[i][1].rate if u.trend[i][1].reportable else None)
+                       for u in everyone] for i, month in enumerate(months)]
+    first, last = _table(ws, "Trend", headers, rows, 4, {h: PERCENT for h in headers[1:]})
+    chart = LineChart()
+    chart.title = "Whole experience: % satisfied, force"
+    chart.y_axis.title = "% satisfied"
+    chart.y_axis.number_format = "0%"
+    force_col = len(headers)
+    chart.add_data(Reference(ws, min_col=force_col, min_row=4, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.height, chart.width = 8, 18
+    ws.add_chart(chart, f"A{last + 3}")
+
+
+def _ethnicity(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Ethnicity")
+    _heading(ws, summary, "White and minority ethnic users (SPI 3b), rolling 12 months")
+    headers = ["Unit code", "White: satisfied", "White: answers", "White %", "Minority: satisfied",
+               "Minority: answers", "Minority %", "Gap (white minus minority)", "Significant"]
+    rows = []
+    for unit in _everyone(summary):
+        e = unit.ethnicity
+        both = e.white.reportable and e.minority.reportable
+        rows.append([unit.code, e.white.hits, e.white.valid, _pct(e.white), e.minority.hits,
+                     e.minority.valid, _pct(e.minority),
+                     round(e.gap * 100, 1) if both else None,
+                     ("Yes" if e.significant else "No") if both else TOO_FEW])
+    first, last = _table(ws, "Ethnicity", headers, rows, 4,
+                         {"White %": PERCENT, "Minority %": PERCENT,
+                          "Gap (white minus minority)": POINTS})
+    _highlight(ws, "I", first, last)
+
+
+def _compliance(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Victims Code and QoSC")
+    _heading(ws, summary, "Victims' Code and Quality of Service Commitment")
+    headers = ["Unit code", "Standard", "Item", "Yes", "Answers", "Met %", "95% low", "95% high"]
+    rows = []
+    for unit in _everyone(summary):
+        for standard, items in (("Victims' Code", unit.victims_code), ("QoSC", unit.qosc)):
+            for item in items:
+                r = item.rate
+                rows.append([unit.code, standard, item.label, r.hits, r.valid, _pct(r),
+                             r.low if r.reportable else None, r.high if r.reportable else None])
+    _table(ws, "Compliance", headers, rows, 4, {"Met %": PERCENT, "95% low": PERCENT,
+                                                "95% high": PERCENT})
+
+
+def _debriefs(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Debriefs")
+    _heading(ws, summary, "Officer debriefs")
+    headers = ["Unit code", "Due by month end", "Done", "Outstanding", "Overdue",
+               "Oldest outstanding (days)"]
+    rows = [[u.code, u.debriefs.due, u.debriefs.done, u.debriefs.outstanding,
+             u.debriefs.overdue, u.debriefs.oldest_outstanding_days] for u in _everyone(summary)]
+    _table(ws, "Debriefs", headers, rows, 4)
+
+
+HOW_CALCULATED = [
+    "How these figures are calculated",
+    "",
+    "Checks are counted in the month they were made (the date of the call).",
+    "Completion is checks completed divided by the unit's monthly target. RAG: Green at or "
+    "above {green:.0%} of target, Amber at or above {amber:.0%}, Red below that.",
+    "Satisfied means completely, very or fairly satisfied (the top three of the seven answers). "
+    "'Don't know' and 'not applicable' answers are left out of the count of answers.",
+    "Every percentage comes with a 95% confidence interval (the Wilson score interval). With "
+    "about 50 answers, a unit's monthly figure is only accurate to roughly 11 points either way.",
+    "A figure based on fewer than {min_n} answers is shown as '{too_few}' rather than as a "
+    "percentage.",
+    "A change is marked 'Significant' only when a two-proportion test says it is unlikely to be "
+    "chance at the 95% level; otherwise it may simply be a chance wobble and should not be "
+    "called a change.",
+    "Comparisons: this month against the same month a year earlier; each unit against the rest "
+    "of the force; the last 3 months, and the last 12 months, against the 12 months before.",
+    "Ethnicity compares users who described themselves as white with users from minority "
+    "ethnic groups, over the last 12 months; 'not stated' answers are left out.",
+    "Victims' Code and Quality of Service Commitment items count 'yes' against yes plus no; "
+    "'not applicable' is left out.",
+    "This workbook holds no victim names, phone numbers or addresses.",
+]
+
+
+def _explanations(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("How calculated")
+    for row, text in enumerate(HOW_CALCULATED, start=1):
+        cell = ws.cell(row=row, column=1)
+        set_value(cell, text.format(green=summary.rag_green, amber=summary.rag_amber,
+                                    min_n=summary.min_n, too_few=TOO_FEW))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.column_dimensions["A"].width = 110
+    _page_setup(ws, summary, "How these figures are calculated")
+
+
+SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _debriefs, _explanations]
+
+
+def write_summary_workbook(summary: MonthlySummary, path: Path | str,
+                           progress: Progress | None = None) -> Path:
+    target = Path(path)
+    wb = Workbook()
+    for done, writer in enumerate(SHEETS, start=1):
+        writer(wb, summary)
+        if progress:
+            progress(done, len(SHEETS) + 1)
+    wb.properties.title = f"QoS compliance summary {summary.month}"
+    wb.properties.subject = "Quality of service checks"
+    wb.properties.creator = "QoS Checks"
+    wb.properties.keywords = f"{summary.force_name}; {summary.month}"
+    wb.properties.created = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    wb.save(partial)
+    partial.replace(target)  # never leave a half-written workbook under the real name
+    if progress:
+        progress(len(SHEETS) + 1, len(SHEETS) + 1)
+    return target

@@ -1,0 +1,86 @@
+"""The plain rows the monthly summary is computed from. No names or phone numbers leave here."""
+from __future__ import annotations
+
+from typing import Any
+
+from qos.store.core import Row, Store
+from qos.store.samples import month_bounds, shift_month
+
+
+def callbacks_between(store: Store, first_month: str, last_month: str) -> list[Row]:
+    """Call-back outcomes and answers by call month: the only victim data the summary needs."""
+    start, _ = month_bounds(first_month)
+    _, end = month_bounds(last_month)
+    return store.rows(
+        "SELECT id, unit_id, substr(call_date, 1, 7) AS month, outcome, answers, ethnicity "
+        "FROM callbacks WHERE call_date >= ? AND call_date < ?", [start, end])
+
+
+def closed_items_in_month(store: Store, month: str) -> list[Row]:
+    """Sampled victims who declined or could not be reached, by the month of the last try."""
+    start, end = month_bounds(month)
+    return store.rows(
+        "SELECT d.unit_id, si.status FROM sample_items si JOIN sample_draws d ON d.id = si.draw_id "
+        "WHERE si.status IN ('declined', 'unreachable') AND si.last_attempt_at >= ? "
+        "AND si.last_attempt_at < ?", [start, end])
+
+
+def attempts_in_month(store: Store, month: str) -> dict[int, int]:
+    start, end = month_bounds(month)
+    rows = store.rows(
+        "SELECT d.unit_id, COUNT(*) AS n FROM call_attempts a "
+        "JOIN sample_items si ON si.id = a.item_id JOIN sample_draws d ON d.id = si.draw_id "
+        "WHERE a.at >= ? AND a.at < ? GROUP BY d.unit_id", [start, end])
+    return {r["unit_id"]: r["n"] for r in rows}
+
+
+def debriefs_for_month(store: Store, month: str) -> list[Row]:
+    """Debriefs raised by call-backs made up to the end of the month, with their state."""
+    _, end = month_bounds(month)
+    return store.rows(
+        "SELECT d.unit_id, d.due_on, d.debriefed_on, cb.call_date FROM debriefs d "
+        "JOIN callbacks cb ON cb.id = d.callback_id WHERE cb.call_date < ?", [end])
+
+
+def summary_inputs(store: Store, month: str) -> dict[str, Any]:
+    """Everything `qos.summary.build_summary` needs, read once."""
+    first = shift_month(month, -26)  # rolling 3 vs the 12 before, a year back as well
+    return {
+        "force_name": store.setting("force_name", ""),
+        "units": store.rows("SELECT id, code, name, kind, monthly_target FROM units "
+                            "WHERE active = 1 ORDER BY kind, code"),
+        "callbacks": callbacks_between(store, first, month),
+        "closed_items": closed_items_in_month(store, month),
+        "attempts": attempts_in_month(store, month),
+        "debriefs": debriefs_for_month(store, month),
+    }
+
+
+def callbacks_behind(store: Store, unit_id: int | None, month: str) -> list[Row]:
+    """The records behind a summary figure: no victim names or phone numbers."""
+    start, end = month_bounds(month)
+    clause = "AND cb.unit_id = ?" if unit_id is not None else ""
+    params: list[Any] = [start, end] + ([unit_id] if unit_id is not None else [])
+    return store.rows(
+        "SELECT cb.id, cb.crime_ref, u.code AS unit_code, cb.call_date, cb.outcome, "
+        "cb.answers, cb.ethnicity, cb.feedback, cb.source FROM callbacks cb "
+        f"JOIN units u ON u.id = cb.unit_id WHERE cb.call_date >= ? AND cb.call_date < ? {clause} "
+        "ORDER BY cb.call_date, cb.crime_ref", params)
+
+
+def monthly_summary(store: Store, month: str, unit_code: str | None = None) -> Any:
+    """Read the inputs and the settings, and compute the month's `MonthlySummary`."""
+    from qos.errors import ValidationError
+    from qos.settings import setting
+    from qos.summary import build_summary
+
+    inputs = summary_inputs(store, month)
+    unit_ids = None
+    if unit_code:
+        match = [u["id"] for u in inputs["units"] if u["code"].upper() == unit_code.upper()]
+        if not match:
+            raise ValidationError(f"There is no active unit with the code {unit_code}.")
+        unit_ids = match
+    return build_summary(inputs, month, min_n=int(setting(store, "min_valid_n")),
+                         rag_green=float(setting(store, "rag_green")),
+                         rag_amber=float(setting(store, "rag_amber")), unit_ids=unit_ids)
