@@ -27,4 +27,5 @@ def test_no_string_ever_becomes_a_formula(tmp_path_factory, strings):
     for row, text in written.items():
         cell = back.cell(row=row, column=1)
         assert cell.data_type != "f"
-        assert (cell.value or "") == text or (cell.value or "") == text.replace("\r", "\n")
+        # XML normalises line endings; nothing else about the text may change.
+        assert (cell.value or "") == text.replace("\r\n", "\n").replace("\r", "\n")
