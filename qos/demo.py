@@ -196,4 +196,27 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
                                          "Took a long time to arrive"]),
                     feedback=feedback, call_date=min(call_day, dt.date.today()), template=template)
                 completed += 1
-    return {"crimes": len(table.rows), "call-backs": completed}
+    debriefed = _work_debriefs(store, admin, rng)
+    return {"crimes": len(table.rows), "call-backs": completed, "debriefs done": debriefed}
+
+
+def _work_debriefs(store: Store, admin: Actor, rng: random.Random) -> int:
+    """Most line managers debrief within a few weeks; some fall behind."""
+    from qos.store import callbacks
+
+    today = dt.date.today()
+    done = 0
+    for debrief in callbacks.list_debriefs(store, today=today):
+        called = dt.date.fromisoformat(debrief["call_date"])
+        on = called + dt.timedelta(days=rng.randrange(2, 25))
+        if on > today or rng.random() < 0.15:
+            continue
+        version = callbacks.record_debrief(store, admin, debrief["id"], debrief["version"], on,
+                                           rng.choice(["Discussed the victim's feedback",
+                                                       "Thanked officer for good work",
+                                                       "Reminded officer to update victims"]))
+        agrees = rng.random() < 0.95
+        callbacks.record_acknowledgement(store, admin, debrief["id"], version, agrees=agrees,
+                                         reason="" if agrees else "Victim was updated by text")
+        done += 1
+    return done

@@ -4,6 +4,7 @@ from __future__ import annotations
 from qos.roles import Action
 from ui.main_window import PageSpec, _coming
 from ui.pages.callbacks_page import CallbacksPage
+from ui.pages.summary_page import SummaryPage
 
 
 def feature_pages() -> list[PageSpec]:
@@ -18,7 +19,5 @@ def feature_pages() -> list[PageSpec]:
         PageSpec("doorstep", "Doorstep cards", (Action.ENTER_DOORSTEP,),
                  _coming("Doorstep cards", "card stock by serial and fast entry of returned "
                                            "cards.")),
-        PageSpec("summary", "Summary & export", (Action.VIEW_SUMMARY,),
-                 _coming("Summary & export", "the monthly compliance summary and its Excel "
-                                             "workbook.")),
+        PageSpec("summary", "Summary & export", (Action.VIEW_SUMMARY,), SummaryPage),
     ]

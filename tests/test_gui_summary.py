@@ -1,0 +1,64 @@
+"""The scorecard shows the same figures as the workbook, and exports in the background."""
+from __future__ import annotations
+
+import openpyxl
+
+from qos.store import callbacks
+from qos.tabular import read_csv_text
+from ui.main_window import MainWindow
+
+HEADER = "Crime reference,Unit,Call date,Outcome,Whole experience,Vc leaflet,Ethnicity\n"
+
+
+def _load(store, admin, month: str) -> None:
+    year, mon = month.split("-")
+    lines = [f"NOR/{i},NOR,{i + 1:02d}/{mon}/{year},Completed,{2 if i < 15 else 6},Y,W1\n"
+             for i in range(20)]
+    lines += [f"SOU/{i},SOU,{i + 1:02d}/{mon}/{year},Completed,1,N,A1\n" for i in range(12)]
+    result = callbacks.import_history(store, admin, read_csv_text(HEADER + "".join(lines)),
+                                      all_or_nothing=True)
+    assert result.inserted == 32
+
+
+def test_scorecard_tiles_table_and_click_through(qtbot, store, admin):
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    page = window.show_page("summary")
+    month = page.month.currentText()
+    _load(store, admin, month)
+    page.refresh()
+    assert page.tiles["checks"].value.text() == "32 of 90"
+    assert page.tiles["satisfied"].value.text() == "84%"  # (15 + 12) / 32
+    rows = {page.table.row_at(i)["code"]: page.table.row_at(i)
+            for i in range(page.table.rowCount())}
+    assert rows["NOR"]["completed"] == 20 and rows["NOR"]["rag"] == "Red"
+    assert rows["NOR"]["satisfied"].startswith("75% (")
+    assert rows["SOU"]["code_met"].startswith("0% (")  # 0 of 12 given the leaflet
+    page.unit.setCurrentIndex(page.unit.findData(
+        store.scalar("SELECT id FROM units WHERE code = 'SOU'")))
+    assert page.tiles["checks"].value.text() == "12 of 40"
+
+    nor_row = next(i for i in range(page.table.rowCount()) if page.table.row_at(i)["code"] == "NOR")
+    page.show_records(nor_row)
+    records = page.records.model
+    assert records.rowCount() == 20
+    assert {records.row_at(i)["unit_code"] for i in range(20)} == {"NOR"}
+    assert "victim_name" not in records.row_at(0)
+
+
+def test_export_runs_in_the_background_and_opens_the_folder(qtbot, store, admin, tmp_path):
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    page = window.show_page("summary")
+    _load(store, admin, page.month.currentText())
+    opened: list[str] = []
+    page.open_folder = opened.append
+    target = tmp_path / "out" / "summary.xlsx"
+    job = page.export(target)
+    qtbot.waitUntil(lambda: bool(opened), timeout=30000)
+    job.wait()
+    assert opened == [str(target.parent)]
+    book = openpyxl.load_workbook(target)
+    completed = {r[0]: r[4] for r in book["Overview"].iter_rows(min_row=5, values_only=True)}
+    assert completed["NOR"] == 20 and completed["SOU"] == 12 and completed["FORCE"] == 32
+    assert store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'export'") == 1

@@ -1,0 +1,355 @@
+"""Summary & export: the month's scorecard (tiles, a table, two charts) and the Excel export.
+
+It reads the same MonthlySummary the workbook is written from, so the two always agree.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressDialog,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qos.errors import QosError
+from qos.excel import write_summary_workbook
+from qos.roles import Action, Actor, allowed
+from qos.store import reference
+from qos.store.core import Store
+from qos.store.summary_data import callbacks_behind, monthly_summary
+from qos.summary import DRIVER_LABELS, MonthlySummary, Rate, UnitSummary
+from ui.pages.callbacks_page import recent_months
+from ui.table_model import RowsModel
+from ui.widgets import hint_label, show_error, title_label
+from ui.workers import BackgroundJob
+
+MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+RAG_COLOURS = {"Green": "#1b6e20", "Amber": "#9c6500", "Red": "#a40000"}
+
+
+def pct(rate: Rate) -> str:
+    if not rate.reportable:
+        return f"too few to report (n={rate.valid})"
+    return f"{rate.rate:.0%} ({rate.low:.0%}-{rate.high:.0%}, n={rate.valid})"
+
+
+def change_mark(unit: UnitSummary) -> str:
+    """Only a significant change gets an arrow; anything else is called 'no real change'."""
+    figure = unit.driver("whole_experience")
+    if not figure.month.reportable:
+        return "too few answers"
+    if not figure.vs_year_ago.against.reportable:
+        return "no figures a year ago"
+    if not figure.vs_year_ago.significant:
+        return "no real change"
+    points = figure.vs_year_ago.test.difference * 100
+    return f"{'▲' if points > 0 else '▼'} {points:+.0f} pts (significant)"
+
+
+class Tile(QFrame):
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        self.setProperty("role", "tile")
+        self.value = QLabel("-")
+        self.value.setProperty("role", "tile-value")
+        self.value.setWordWrap(True)  # a long word must not widen the window
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        caption_label = QLabel(caption)
+        caption_label.setStyleSheet("font-weight: 600;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(caption_label)
+        layout.addWidget(self.value)
+        layout.addWidget(self.detail)
+        self.setAccessibleName(caption)
+
+    def show_figure(self, value: str, detail: str, colour: str | None = None) -> None:
+        self.value.setText(value)
+        self.value.setStyleSheet(f"color: {colour};" if colour else "")
+        self.detail.setText(detail)
+        self.setAccessibleDescription(f"{value}. {detail}")
+
+
+class RecordsDialog(QDialog):
+    """The call-backs behind a figure: references and answers, no names or phone numbers."""
+
+    def __init__(self, rows: list[dict[str, Any]], title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(1000, 560)
+        for row in rows:
+            answers = json.loads(row["answers"])
+            for key in DRIVER_LABELS:
+                row[key] = answers.get(key, "")
+        self.model = RowsModel([("crime_ref", "Crime"), ("unit_code", "Unit"),
+                                ("call_date", "Called"), ("outcome", "Outcome")]
+                               + [(k, v) for k, v in DRIVER_LABELS.items()]
+                               + [("ethnicity", "Ethnicity"), ("source", "Source")], self)
+        self.model.set_rows(rows)
+        view = QTableView()
+        view.setModel(self.model)
+        view.setAccessibleName("Records behind the figure")
+        view.verticalHeader().hide()
+        view.resizeColumnsToContents()
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint_label("Answers: 1 completely satisfied ... 7 completely "
+                                    "dissatisfied, 0 don't know."))
+        layout.addWidget(view)
+
+
+class SummaryPage(QWidget):
+    title = "Summary & export"
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.summary: MonthlySummary | None = None
+        self.export_job: BackgroundJob | None = None
+        self.open_folder = lambda folder: QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+        self.month = QComboBox()
+        self.month.setAccessibleName("Month")
+        self.month.addItems(recent_months()[1:])  # complete months only
+        self.unit = QComboBox()
+        self.unit.setAccessibleName("Unit shown in the tiles and trend")
+        self.unit.addItem("Whole force", None)
+        for unit in reference.list_units(store):
+            self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
+        self.month.currentIndexChanged.connect(lambda _: self.refresh())
+        self.unit.currentIndexChanged.connect(lambda _: self.show_unit())
+        self.export_button = QPushButton("&Export to Excel...")
+        self.export_button.setProperty("role", "primary")
+        self.export_button.setAccessibleName("Export to Excel")
+        self.export_button.clicked.connect(self.choose_export)
+        self.export_button.setVisible(allowed(actor, Action.EXPORT_SUMMARY))
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.choose_export)
+        bar = QHBoxLayout()
+        for text, widget in (("&Month:", self.month), ("&Unit:", self.unit)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            bar.addWidget(label)
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.export_button)
+
+        self.tiles = {key: Tile(caption) for key, caption in (
+            ("checks", "QoS checks completed"), ("satisfied", "Whole experience: satisfied"),
+            ("change", "Change on a year ago"), ("code", "Victims' Code met"),
+            ("debriefs", "Debriefs outstanding"))}
+        tiles = QGridLayout()
+        for column, tile in enumerate(self.tiles.values()):
+            tiles.addWidget(tile, 0, column)
+
+        self.table = RowsModel([
+            ("code", "Unit"), ("completed", "Completed"), ("target", "Target"), ("rag", "RAG"),
+            ("satisfied", "Whole experience satisfied (95% interval)"),
+            ("change", "On a year ago"), ("vs_rest", "Against rest of force"),
+            ("code_met", "Victims' Code"), ("debriefs", "Debriefs outstanding")], self)
+        self.view = QTableView()
+        self.view.setModel(self.table)
+        self.view.setAccessibleName("Units this month")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.doubleClicked.connect(lambda index: self.show_records(index.row()))
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.view,
+                  activated=lambda: self.show_records(self.view.currentIndex().row()),
+                  context=Qt.ShortcutContext.WidgetShortcut)
+
+        self.completion_chart = QChartView()
+        self.completion_chart.setAccessibleName("Checks completed against target by unit")
+        self.trend_chart = QChartView()
+        self.trend_chart.setAccessibleName("Whole-experience satisfaction, last 12 months")
+        for chart in (self.completion_chart, self.trend_chart):
+            chart.setRenderHint(QPainter.RenderHint.Antialiasing)
+            chart.setMinimumHeight(230)
+        charts = QHBoxLayout()
+        charts.addWidget(self.completion_chart)
+        charts.addWidget(self.trend_chart)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title_label("Monthly compliance summary"))
+        layout.addLayout(bar)
+        layout.addLayout(tiles)
+        layout.addWidget(hint_label("Double-click a unit (or press Enter) to see the call-backs "
+                                    "behind its figures. Arrows mark only significant changes."))
+        layout.addWidget(self.view, 1)
+        layout.addLayout(charts)
+
+    # -- figures ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        try:
+            self.summary = monthly_summary(self.store, self.month.currentText())
+        except QosError as exc:
+            show_error(self, exc, "Cannot compute the summary")
+            return
+        rows = []
+        for unit in [*self.summary.units, self.summary.force]:
+            whole = unit.driver("whole_experience")
+            vs_rest = whole.vs_rest_of_force
+            rows.append({
+                "unit_id": unit.unit_id, "code": unit.code, "completed": unit.completed,
+                "target": unit.target, "rag": unit.rag, "satisfied": pct(whole.month),
+                "change": change_mark(unit),
+                "vs_rest": "" if vs_rest is None else (
+                    ("significantly " + ("above" if vs_rest.test.difference > 0 else "below"))
+                    if vs_rest.significant and whole.month.reportable else "no real difference"),
+                "code_met": pct(unit.victims_code_overall),
+                "debriefs": unit.debriefs.outstanding})
+        self.table.set_rows(rows)
+        self.view.resizeColumnsToContents()
+        self._completion_chart()
+        self.show_unit()
+
+    def current_unit(self) -> UnitSummary | None:
+        if self.summary is None:
+            return None
+        unit_id = self.unit.currentData()
+        if unit_id is None:
+            return self.summary.force
+        return next((u for u in self.summary.units if u.unit_id == unit_id), None)
+
+    def show_unit(self) -> None:
+        unit = self.current_unit()
+        if unit is None:
+            return
+        self.tiles["checks"].show_figure(
+            f"{unit.completed} of {unit.target}", f"{unit.rag}: {unit.attempts} call attempts, "
+            f"{unit.declined} declined, {unit.unreachable} unreachable",
+            RAG_COLOURS.get(unit.rag))
+        whole = unit.driver("whole_experience").month
+        self.tiles["satisfied"].show_figure(
+            f"{whole.rate:.0%}" if whole.reportable else "too few",
+            f"95% interval {whole.low:.0%} to {whole.high:.0%}, {whole.valid} answers"
+            if whole.reportable else f"only {whole.valid} answers")
+        mark = change_mark(unit)
+        self.tiles["change"].show_figure(
+            mark if mark[0] in "▲▼" else "none shown", f"{mark[0].upper()}{mark[1:]}. "
+            "Compared with the same month a year earlier; only a significant change is shown."
+            if mark[0] not in "▲▼" else "Compared with the same month a year earlier.")
+        code = unit.victims_code_overall
+        self.tiles["code"].show_figure(f"{code.rate:.0%}" if code.reportable else "too few",
+                                       f"{code.hits} of {code.valid} answers 'yes'")
+        self.tiles["debriefs"].show_figure(
+            str(unit.debriefs.outstanding), f"{unit.debriefs.overdue} overdue; oldest "
+            f"{unit.debriefs.oldest_outstanding_days} days")
+        self._trend_chart(unit)
+
+    def _completion_chart(self) -> None:
+        assert self.summary is not None
+        chart = QChart()
+        chart.setTitle("Checks completed against target")
+        done, target = QBarSet("Completed"), QBarSet("Target")
+        for unit in self.summary.units:
+            done.append(unit.completed)
+            target.append(unit.target)
+        series = QBarSeries()
+        series.append(done)
+        series.append(target)
+        chart.addSeries(series)
+        axis_x = QBarCategoryAxis()
+        axis_x.append([u.code for u in self.summary.units])
+        axis_y = QValueAxis()
+        axis_y.setRange(0, max([u.target for u in self.summary.units] + [u.completed for u in
+                                                                          self.summary.units] + [1]))
+        axis_y.setLabelFormat("%d")
+        axis_y.applyNiceNumbers()
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_x)
+        series.attachAxis(axis_y)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        self.completion_chart.setChart(chart)
+
+    def _trend_chart(self, unit: UnitSummary) -> None:
+        chart = QChart()
+        chart.setTitle(f"Whole experience satisfied: {unit.code}, 12 months")
+        series = QLineSeries()
+        series.setName("% satisfied (months with enough answers)")
+        labels = []
+        for i, (month, rate) in enumerate(unit.trend):
+            labels.append(MONTH_NAMES[int(month[5:7]) - 1])
+            if rate.reportable and not math.isnan(rate.rate):
+                series.append(i, rate.rate * 100)
+        chart.addSeries(series)
+        axis_x = QBarCategoryAxis()
+        axis_x.append(labels)
+        axis_y = QValueAxis()
+        axis_y.setRange(0, 100)
+        axis_y.setLabelFormat("%d%%")
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(axis_x)
+        series.attachAxis(axis_y)
+        chart.legend().hide()
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        self.trend_chart.setChart(chart)
+
+    def show_records(self, row: int) -> None:
+        if row < 0 or row >= self.table.rowCount():
+            return
+        picked = self.table.row_at(row)
+        rows = callbacks_behind(self.store, picked["unit_id"], self.month.currentText())
+        self.records = RecordsDialog(rows, f"Call-backs behind {picked['code']}, "
+                                           f"{self.month.currentText()}", self)
+        self.records.show()
+
+    # -- export ----------------------------------------------------------------------------
+    def choose_export(self) -> None:
+        if not allowed(self.actor, Action.EXPORT_SUMMARY):
+            return
+        month = self.month.currentText()
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export the monthly summary", f"QoS summary {month}.xlsx",
+            "Excel workbook (*.xlsx)")
+        if name:
+            self.export(Path(name if name.lower().endswith(".xlsx") else name + ".xlsx"))
+
+    def export(self, path: Path) -> BackgroundJob:
+        month = self.month.currentText()
+        actor = self.actor
+        progress = QProgressDialog("Writing the workbook...", "", 0, 0, self)
+        progress.setCancelButton(None)
+        progress.setWindowTitle("Export")
+        progress.setMinimumDuration(300)
+
+        def job(store: Store, report: Any) -> Path:
+            target = write_summary_workbook(monthly_summary(store, month), path, report)
+            store.audit(actor, "export", "summary", month, {"file": str(target)})
+            return target
+
+        self.export_job = BackgroundJob(Path(str(self.store.path)), job, self)
+        self.export_job.progressed.connect(lambda done, total: (progress.setMaximum(total),
+                                                                progress.setValue(done)))
+        self.export_job.succeeded.connect(lambda target: (progress.close(),
+                                                          self.open_folder(str(target.parent))))
+        self.export_job.failed.connect(lambda exc: (progress.close(),
+                                                    show_error(self, exc, "Export failed")))
+        self.export_button.setEnabled(False)
+        self.export_job.finished.connect(lambda: self.export_button.setEnabled(True))
+        self.export_job.start()
+        return self.export_job
