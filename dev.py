@@ -71,6 +71,10 @@ def run_tests(extra: list[str]) -> int:
 
 def run_bench(extra: list[str]) -> int:
     python = ensure_venv()
+    if subprocess.call([str(python), "-c", "import pandas"], stderr=subprocess.DEVNULL):
+        print("Installing the benchmarks' baseline (pandas) into .venv ...", file=sys.stderr)
+        subprocess.run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+                        "-e", f"{ROOT}[test,bench]"], check=True)
     return subprocess.call([str(python), str(ROOT / "bench" / "run.py"), *extra], cwd=ROOT)
 
 

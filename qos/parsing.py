@@ -15,9 +15,12 @@ def parse_date(text: str) -> dt.date:
     value = text.strip()
     if not value:
         raise ValueError("the date is missing")
-    if len(value) == 10 and value[2] == value[5] == "/" and value.replace("/", "").isdigit():
-        # The common dd/mm/yyyy case without a regex: imports parse a date per row.
-        return _checked(int(value[6:]), int(value[3:5]), int(value[:2]), value)
+    if len(value) == 10 and value.replace("/", "").replace("-", "").isdigit():
+        # The common full-length forms without a regex: imports parse a date per row.
+        if value[2] == value[5] == "/":
+            return _checked(int(value[6:]), int(value[3:5]), int(value[:2]), value)
+        if value[4] == value[7] == "-":
+            return _checked(int(value[:4]), int(value[5:7]), int(value[8:]), value)
     match = _ISO.match(value)
     if match:
         year, month, day = (int(g) for g in match.groups())
@@ -67,7 +70,9 @@ def normalise_phone(text: str) -> str:
     if not value:
         return ""
     plus = value.startswith("+")
-    digits = re.sub(r"\D", "", value)
+    compact = value.replace(" ", "")
+    # Imports call this per row: skip the regex when only spaces needed removing.
+    digits = compact if compact.isdigit() else re.sub(r"\D", "", value)
     if plus:
         return "+" + digits
     if len(digits) == 10 and not digits.startswith("0"):
@@ -76,4 +81,4 @@ def normalise_phone(text: str) -> str:
 
 
 def normalise_reference(text: str) -> str:
-    return re.sub(r"\s+", " ", text.strip()).upper()
+    return " ".join(text.split()).upper()

@@ -154,6 +154,11 @@ class MonthlySummary:
     force: UnitSummary
 
 
+_SCALE_VALID = frozenset(range(1, 8))  # 0 = don't know, left out of every denominator
+_YES_NO_VALID = frozenset({"Y", "N"})
+_HITS = frozenset({*SATISFIED_CODES, "Y"})
+
+
 class _Tally:
     """Counts per (unit, month): satisfied/valid per driver, yes/valid per item."""
 
@@ -170,19 +175,19 @@ class _Tally:
             return
         self.completed[(unit, month)] += 1
         answers = json.loads(row["answers"]) if isinstance(row["answers"], str) else row["answers"]
-        group = ethnic_group(row.get("ethnicity"))
+        hits, valid = self.hits, self.valid
         for key, value in answers.items():
-            if key in DRIVER_LABELS:
-                if isinstance(value, int) and 1 <= value <= 7:
-                    satisfied = int(value in SATISFIED_CODES)
-                    self.valid[(unit, month, key)] += 1
-                    self.hits[(unit, month, key)] += satisfied
-                    if key == HEADLINE and group != "not_stated":
-                        self.valid[(unit, month, f"{HEADLINE}:{group}")] += 1
-                        self.hits[(unit, month, f"{HEADLINE}:{group}")] += satisfied
-            elif value in ("Y", "N"):
-                self.valid[(unit, month, key)] += 1
-                self.hits[(unit, month, key)] += int(value == "Y")
+            if value in _SCALE_VALID if key in DRIVER_LABELS else value in _YES_NO_VALID:
+                cell = (unit, month, key)
+                valid[cell] += 1
+                hits[cell] += value in _HITS
+        headline = answers.get(HEADLINE)
+        if headline in _SCALE_VALID:
+            group = ethnic_group(row.get("ethnicity"))
+            if group != "not_stated":
+                cell = (unit, month, f"{HEADLINE}:{group}")
+                valid[cell] += 1
+                hits[cell] += headline in _HITS
 
     def counts(self, units: Iterable[int], months: Iterable[str], key: str) -> tuple[int, int]:
         units, months = list(units), list(months)

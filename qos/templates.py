@@ -101,12 +101,14 @@ def ethnicity_options() -> list[dict[str, str]]:
     return list(data["options"])
 
 
+@cache
+def _groups_by_code() -> dict[str, str]:
+    return {option["code"]: option["group"] for option in ethnicity_options()}
+
+
 def ethnic_group(code: str | None) -> str:
     """'white', 'minority' or 'not_stated' for a self-defined ethnicity code."""
-    for option in ethnicity_options():
-        if option["code"] == code:
-            return option["group"]
-    return "not_stated"
+    return _groups_by_code().get(code or "", "not_stated")
 
 
 @cache
