@@ -48,6 +48,18 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
     backup.set_defaults(handler=cmd_backup)
 
+    restore = sub.add_parser("restore", parents=[db_arg],
+                             help="replace the database with a backup (the current one is kept)")
+    restore.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE")
+    restore.set_defaults(handler=cmd_restore)
+
+    audit = sub.add_parser("audit", parents=[db_arg], help="check the audit trail")
+    audit.add_argument("action", choices=["verify"])
+    audit.add_argument("--anchor", type=Path, metavar="FILE",
+                       help="an anchor written with a backup (default: the one beside the "
+                            "database)")
+    audit.set_defaults(handler=cmd_audit)
+
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from qos.demo import build_demo, last_complete_month
@@ -116,10 +128,49 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from qos.store.backups import backup
+
     store = _open(args, check_integrity=True)  # a scheduled backup is where damage shows up
     try:
-        target = store.backup_to(args.out)
+        target = backup(store, args.out)
     finally:
         store.close()
     print(f"Backup written to {target}")
     return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from qos.roles import SYSTEM
+    from qos.store.backups import restore
+
+    store = _open(args, check_integrity=False)  # a damaged database is why one restores
+    try:
+        kept = restore(store, SYSTEM, args.source)
+    finally:
+        store.close()
+    print(f"Restored {args.source}. The database as it was is kept at {kept}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from qos.cli import db_path_of
+    from qos.store.audit import anchor_path_for, read_anchor, verify_audit
+
+    db_path = db_path_of(args)
+    if not db_path.exists():
+        raise ValidationError(f"There is no database at {db_path}.")
+    store = _open(args)
+    try:
+        anchor = read_anchor(args.anchor or anchor_path_for(db_path))
+        report = verify_audit(store, anchor)
+    finally:
+        store.close()
+    if report.ok:
+        print(f"The audit trail is intact: {report.entries} entries"
+              + (", ending where the anchor says." if anchor else " (no anchor to compare)."))
+        return 0
+    for problem in report.problems:
+        print(f"  {problem}", file=sys.stderr)
+    print(f"The audit trail has been tampered with: {len(report.problems)} problem(s).",
+          file=sys.stderr)
+    return 1

@@ -15,6 +15,8 @@ DEFAULTS: dict[str, Any] = {
     "min_valid_n": 10,                # fewer answers than this: "too few to report"
     "rag_green": 1.0,                 # share of the monthly target completed
     "rag_amber": 0.8,
+    "contact_retention_days": 90,     # victims' names and phones kept after a record closes
+    "backups_kept": 14,
 }
 
 

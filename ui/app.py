@@ -8,8 +8,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from qos.errors import QosError
 from qos.paths import backup_dir_for, resource
-from qos.roles import Actor
+from qos.roles import SYSTEM, Actor
+from qos.settings import setting
+from qos.store.backups import automatic_backup
 from qos.store.core import Store, integrity_problem, open_store
+from qos.store.retention import erase_expired_contacts
 from qos.store.users import is_set_up
 from ui.workers import BackgroundJob
 
@@ -41,8 +44,16 @@ def sign_in_flow(store: Store) -> Actor | None:
 
 
 def integrity_check_job(window: QWidget, db_path: Path) -> BackgroundJob:
-    """Reads every page in the background, so the window is usable meanwhile. Not started."""
-    job = BackgroundJob(db_path, lambda store, progress: integrity_problem(store), window)
+    """Reads every page, then takes the daily backup, in the background. Not started."""
+    def check_then_back_up(store: Store, progress: object) -> str | None:
+        problem = integrity_problem(store)
+        if problem is None:
+            # Only when the newest backup is a day old; the oldest beyond the setting go.
+            automatic_backup(store, keep=int(setting(store, "backups_kept")))
+            erase_expired_contacts(store, SYSTEM)
+        return problem
+
+    job = BackgroundJob(db_path, check_then_back_up, window)
 
     def report(problem: object) -> None:
         if problem:

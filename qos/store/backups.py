@@ -1,0 +1,94 @@
+"""Backups with SQLite's online backup API, rotation, and restore.
+
+A backup also records the audit trail's latest hash beside it, so a later truncation of the
+trail shows up. Restoring first keeps a copy of the file being replaced.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from qos.clock import now_iso
+from qos.errors import DatabaseDamaged, ValidationError
+from qos.paths import backup_dir_for
+from qos.roles import Action, Actor, require
+from qos.store.audit import anchor_path_for, write_anchor
+from qos.store.core import Store
+
+AUTO_PREFIX = "auto-"
+DEFAULT_KEEP = 14
+
+
+def backup(store: Store, target: Path) -> Path:
+    """A consistent copy while the database is in use, with its audit anchor beside it."""
+    if store.path is not None and target.resolve() == store.path.resolve():
+        raise ValidationError("A backup cannot be written over the database itself.")
+    partial = target.with_name(target.name + ".partial")
+    store.backup_to(partial)
+    partial.replace(target)
+    write_anchor(store, anchor_path_for(target))
+    if store.path is not None:
+        write_anchor(store, anchor_path_for(store.path))
+    return target
+
+
+def automatic_backup(store: Store, *, keep: int = DEFAULT_KEEP,
+                     now: dt.datetime | None = None) -> Path | None:
+    """At start-up and daily: a new backup if the newest is a day old, keeping `keep` of them."""
+    if store.path is None:
+        return None
+    folder = backup_dir_for(store.path)
+    folder.mkdir(parents=True, exist_ok=True)
+    moment = now or dt.datetime.now()
+    existing = sorted(folder.glob(f"{AUTO_PREFIX}*.db"))
+    made = None
+    if not existing or moment - _taken_at(existing[-1]) >= dt.timedelta(days=1):
+        made = backup(store, folder / f"{AUTO_PREFIX}{moment:%Y%m%d-%H%M%S}.db")
+        existing.append(made)
+    for old in existing[:-keep] if keep > 0 else []:
+        old.unlink(missing_ok=True)
+        anchor_path_for(old).unlink(missing_ok=True)
+    return made
+
+
+def _taken_at(path: Path) -> dt.datetime:
+    try:
+        return dt.datetime.strptime(path.stem[len(AUTO_PREFIX):], "%Y%m%d-%H%M%S")
+    except ValueError:
+        return dt.datetime.min
+
+
+def latest_backup(db_path: Path) -> Path | None:
+    found = sorted(backup_dir_for(db_path).glob(f"{AUTO_PREFIX}*.db"))
+    return found[-1] if found else None
+
+
+def restore(store: Store, actor: Actor, source: Path) -> Path:
+    """Replace the database's contents with a backup; the replaced contents are kept first."""
+    require(actor, Action.BACKUP)
+    if not source.exists():
+        raise ValidationError(f"There is no backup at {source}.")
+    try:
+        check = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        try:
+            verdict = check.execute("PRAGMA quick_check").fetchone()[0]
+            tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master")}
+        finally:
+            check.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseDamaged(f"{source} is not a readable backup ({exc}).") from exc
+    if verdict != "ok":
+        raise DatabaseDamaged(f"The backup {source} is itself damaged: {verdict}")
+    if "audit_log" not in tables or "_sqlite_migrations" not in tables:
+        raise ValidationError(f"{source} is not a QoS Checks database.")
+    assert store.path is not None
+    stamp = now_iso().replace(":", "")
+    kept = backup(store, backup_dir_for(store.path) / f"before-restore-{stamp}.db")
+    source_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        source_conn.backup(store.conn)
+    finally:
+        source_conn.close()
+    store.audit(actor, "restore", "database", None, {"from": str(source), "kept": str(kept)})
+    return kept

@@ -1,0 +1,75 @@
+"""Victims' contact details: erased when no longer needed, or on request; opt-outs honoured.
+
+The anonymous answers stay for the statistics. With secure_delete on, erased values are
+overwritten in the database file; a WAL checkpoint then clears them from the WAL. Backups
+keep copies until rotation removes them (see `backups_kept`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from qos.errors import ValidationError
+from qos.parsing import normalise_phone, normalise_reference
+from qos.roles import Action, Actor, require
+from qos.settings import setting
+from qos.store.core import Store
+
+_OPEN_ITEM = ("SELECT 1 FROM sample_items si WHERE si.crime_id = crimes.id AND "
+              "(si.status IN ('to_call', 'attempted') OR si.last_attempt_at >= :cutoff)")
+
+
+def erase_expired_contacts(store: Store, actor: Actor, *, today: dt.date | None = None) -> int:
+    """Erase names and phones of crimes recorded over N days ago with no call still open."""
+    require(actor, Action.MANAGE_REFERENCE)
+    days = int(setting(store, "contact_retention_days"))
+    cutoff = ((today or dt.date.today()) - dt.timedelta(days=days)).isoformat()
+    with store.write():
+        cursor = store.execute(
+            "UPDATE crimes SET victim_name = NULL, victim_phone = NULL WHERE "
+            "(victim_name IS NOT NULL OR victim_phone IS NOT NULL) AND recorded_on < :cutoff "
+            f"AND NOT EXISTS ({_OPEN_ITEM})", {"cutoff": cutoff})
+        erased = cursor.rowcount
+        store.audit(actor, "erasure (retention)", "crimes", None,
+                    {"records": erased, "recorded_before": cutoff, "days": days})
+    _clear_wal(store)
+    return erased
+
+
+def erase_on_request(store: Store, actor: Actor, crime_ref: str, reason: str) -> int:
+    """A victim asked: erase their contact details on every crime with that phone, opt them out."""
+    require(actor, Action.VIEW_VICTIM_CONTACT)
+    if len(reason.strip()) < 5:
+        raise ValidationError("Record why the details are being erased (e.g. victim's request).")
+    with store.write():
+        crime = store.row("SELECT id, victim_phone FROM crimes WHERE crime_ref = ?",
+                          [normalise_reference(crime_ref)])
+        if crime is None:
+            raise ValidationError(f"There is no crime {crime_ref}.")
+        phone = crime["victim_phone"]
+        cursor = store.execute(
+            "UPDATE crimes SET victim_name = NULL, victim_phone = NULL, contact_opt_out = 1 "
+            "WHERE id = ? OR (? != '' AND victim_phone = ?)", [crime["id"], phone or "", phone])
+        erased = cursor.rowcount
+        # The audit names the crime, never the erased name or number.
+        store.audit(actor, "erasure (request)", "crimes", normalise_reference(crime_ref),
+                    {"records": erased, "reason": reason.strip()})
+    _clear_wal(store)
+    return erased
+
+
+def record_opt_out(store: Store, actor: Actor, phone: str) -> int:
+    """Never re-contact this number: the sampler and bureau queue skip opted-out crimes."""
+    require(actor, Action.VIEW_VICTIM_CONTACT)
+    number = normalise_phone(phone)
+    if not number:
+        raise ValidationError("Give the phone number that asked not to be contacted again.")
+    with store.write():
+        cursor = store.execute("UPDATE crimes SET contact_opt_out = 1 WHERE victim_phone = ?",
+                               [number])
+        store.audit(actor, "opt-out", "crimes", None, {"records": cursor.rowcount})
+        return cursor.rowcount
+
+
+def _clear_wal(store: Store) -> None:
+    # Copies of the old pages live in the WAL until a checkpoint; TRUNCATE empties it.
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
