@@ -255,7 +255,7 @@ def _pandas_summary(path: Path, month: str, out: Path) -> None:
 
 def _our_summary(path: Path, month: str, out: Path) -> None:
     store = open_store(path)
-    write_summary_workbook(monthly_summary(store, month), out)
+    write_summary_workbook(monthly_summary(store, SYSTEM, month), out)
     store.close()
 
 

@@ -117,7 +117,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise ValidationError(f"{args.out} should end in .xlsx.")
     store = _open(args)
     try:
-        summary = monthly_summary(store, args.month, args.unit)
+        summary = monthly_summary(store, SYSTEM, args.month, args.unit)
         target = write_summary_workbook(summary, args.out)
         store.audit(SYSTEM, "export", "summary", args.month,
                     {"file": str(target), "unit": args.unit})

@@ -167,7 +167,7 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
                                              seed=rng.randrange(2**31))
             # The last month is still being worked: only some calls are done.
             share_done = 1.0 if m < months - 1 else 0.6
-            items = samples.list_items(store, draw_id, with_contact=False)
+            items = samples.list_items(store, draw_id, viewer=admin)
             for item in items[:int(len(items) * share_done)]:
                 roll = rng.random()
                 if roll < 0.06:

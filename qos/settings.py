@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "rag_amber": 0.8,
     "contact_retention_days": 90,     # victims' names and phones kept after a record closes
     "backups_kept": 14,
+    "idle_lock_minutes": 10,          # the window locks after this long without input
 }
 
 

@@ -28,7 +28,7 @@ def drawn(store, admin):
     import_lines(store, admin, [crime_line(f"NOR/{i}", "05/10/2026", officer="NOR1001")
                                 for i in range(1, 21)])
     draw_id = samples.draw_for_month(store, admin, unit["id"], "2026-10", size=5, seed=1)
-    return samples.list_items(store, draw_id, with_contact=True)
+    return samples.list_items(store, draw_id, viewer=admin)
 
 
 def test_completed_call_is_stored_with_its_template_version(store, admin, drawn):

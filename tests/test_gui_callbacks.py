@@ -92,7 +92,7 @@ def test_an_unanswered_question_keeps_the_form_open(qtbot, store, admin):
     from qos.store import samples
 
     draw_id = samples.draw_for_month(store, admin, unit["id"], "2026-10", seed=1)
-    item = samples.list_items(store, draw_id, with_contact=True)[0]
+    item = samples.list_items(store, draw_id, viewer=admin)[0]
     form = CallbackForm(store, admin, item)
     qtbot.addWidget(form)
     form.show()

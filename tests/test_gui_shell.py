@@ -115,3 +115,27 @@ def test_background_integrity_check_reports_a_sound_file(qtbot, store, admin, db
     qtbot.waitUntil(lambda: bool(results), timeout=20000)
     job.wait()
     assert results == [None]
+
+
+def test_idle_window_locks_and_unlocks_with_the_password(qtbot, store, admin):
+    from ui.idle_lock import IdleLock
+
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    window.show()
+    now = [1000.0]
+    lock = IdleLock(window, store, admin, minutes=10, clock=lambda: now[0])
+    now[0] += 9 * 60
+    lock.check()
+    assert not lock.locked
+    now[0] += 61
+    lock.check()
+    assert lock.locked and not window.centralWidget().isVisible()
+    dialog = lock.dialog
+    assert dialog.username.text() == "admin" and dialog.username.isReadOnly()
+    qtbot.keyClicks(dialog.password, "wrong")
+    dialog.try_sign_in()
+    assert lock.locked and "do not match" in dialog.error.text()
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    dialog.try_sign_in()
+    assert not lock.locked and window.centralWidget().isVisible()

@@ -75,7 +75,7 @@ def test_sampler_only_picks_eligible_crimes(store, admin, month_of_crimes):
     refs = {m[1] for m in population}
     assert len(refs) == 80 and all(r.startswith("NOR/0") for r in refs)
     draw_id = samples.draw_for_month(store, admin, month_of_crimes["id"], "2026-10", seed=11)
-    items = samples.list_items(store, draw_id, with_contact=True)
+    items = samples.list_items(store, draw_id, viewer=admin)
     assert len(items) == 50 and {i["crime_ref"] for i in items} <= refs
     draw = store.row("SELECT * FROM sample_draws WHERE id = ?", [draw_id])
     assert draw["population_size"] == 80 and draw["seed"] == 11
@@ -100,7 +100,7 @@ def test_second_draw_for_the_same_month_is_refused(store, admin, month_of_crimes
 def test_victims_sampled_recently_are_not_drawn_again(store, admin, month_of_crimes):
     unit_id = month_of_crimes["id"]
     draw_id = samples.draw_for_month(store, admin, unit_id, "2026-10", size=10, seed=3)
-    sampled = samples.list_items(store, draw_id, with_contact=True)
+    sampled = samples.list_items(store, draw_id, viewer=admin)
     phone = sampled[0]["victim_phone"]
     import_lines(store, admin, [crime_line("NOR/NOV1", "02/11/2026", phone=phone),
                                 crime_line("NOR/NOV2", "02/11/2026")])
@@ -113,11 +113,11 @@ def test_unreachable_after_three_attempts_is_topped_up_from_reserve(store, admin
                                                                     month_of_crimes):
     draw_id = samples.draw_for_month(store, admin, month_of_crimes["id"], "2026-10", size=10,
                                      seed=9)
-    first = samples.list_items(store, draw_id, with_contact=False)[0]
+    first = samples.list_items(store, draw_id, viewer=admin)[0]
     assert samples.record_attempt(store, admin, first["id"], "no_answer") == "attempted"
     assert samples.record_attempt(store, admin, first["id"], "no_answer") == "attempted"
     assert samples.record_attempt(store, admin, first["id"], "no_answer") == "unreachable"
-    items = samples.list_items(store, draw_id, with_contact=False)
+    items = samples.list_items(store, draw_id, viewer=admin)
     assert len(items) == 11 and sum(i["status"] == "to_call" for i in items) == 10
     assert store.scalar("SELECT COUNT(*) FROM call_attempts WHERE item_id = ?", [first["id"]]) == 3
 
@@ -125,7 +125,7 @@ def test_unreachable_after_three_attempts_is_topped_up_from_reserve(store, admin
 def test_swap_out_needs_a_reason_which_verify_shows(store, admin, month_of_crimes):
     draw_id = samples.draw_for_month(store, admin, month_of_crimes["id"], "2026-10", size=10,
                                      seed=9)
-    item = samples.list_items(store, draw_id, with_contact=False)[2]
+    item = samples.list_items(store, draw_id, viewer=admin)[2]
     with pytest.raises(ValidationError, match="why"):
         samples.swap_out(store, admin, item["id"], "")
     samples.swap_out(store, admin, item["id"], "Victim recently bereaved")

@@ -47,7 +47,7 @@ def known(store, admin):
     result = callbacks.import_history(store, admin, read_csv_text(HEADER + "".join(lines)),
                                       all_or_nothing=True)
     assert result.applied and not result.bad
-    return monthly_summary(store, "2026-10")
+    return monthly_summary(store, admin, "2026-10")
 
 
 def test_summary_figures_match_hand_counts(known):
@@ -119,7 +119,7 @@ def test_workbook_holds_no_victim_details_and_no_formulas(store, admin, tmp_path
     reference.edit_unit(store, admin, unit["id"], unit["version"],
                         name='=HYPERLINK("http://evil.example","Click")')
     import_lines(store, admin, [crime_line("NOR/1", "05/10/2026", phone="07700 900321")])
-    path = write_summary_workbook(monthly_summary(store, "2026-10"), tmp_path / "s.xlsx")
+    path = write_summary_workbook(monthly_summary(store, admin, "2026-10"), tmp_path / "s.xlsx")
     book = openpyxl.load_workbook(path)
     texts = []
     for sheet in book.worksheets:

@@ -128,7 +128,7 @@ def test_retention_erases_only_closed_old_records(store, admin, db_path):
                  + [crime_line("NOR/NEW", "20/11/2026", phone=CANARY_PHONE)])
     unit = reference.unit_by_code(store, "NOR")
     draw_id = samples.draw_for_month(store, admin, unit["id"], "2026-06", size=2, seed=1)
-    still_open, declined = samples.list_items(store, draw_id, with_contact=True)
+    still_open, declined = samples.list_items(store, draw_id, viewer=admin)
     samples.record_attempt(store, admin, declined["id"], "declined", on=dt.date(2026, 6, 20))
     erased = retention.erase_expired_contacts(store, admin, today=dt.date(2026, 11, 25))
     assert erased == 4  # 5 June crimes less the one still to be called

@@ -14,6 +14,7 @@ from qos.store.backups import automatic_backup
 from qos.store.core import Store, integrity_problem, open_store
 from qos.store.retention import erase_expired_contacts
 from qos.store.users import is_set_up
+from ui.idle_lock import IdleLock
 from ui.workers import BackgroundJob
 
 
@@ -82,6 +83,7 @@ def run_app(db_path: Path) -> int:
         return 0
     window = MainWindow(store, actor, str(store.setting("force_name", "")))
     window.show()
+    IdleLock(window, store, actor, float(setting(store, "idle_lock_minutes")))
     check = integrity_check_job(window, db_path)
     check.start()
     code = app.exec()

@@ -7,7 +7,7 @@ from typing import Any
 
 from qos.clock import now_iso
 from qos.errors import ValidationError
-from qos.roles import Action, Actor, require
+from qos.roles import Action, Actor, allowed, require
 from qos.sampling import Member, draw_sample, new_seed, population_hash
 from qos.settings import setting
 from qos.store.core import Row, Store
@@ -134,9 +134,14 @@ def verify_draw(store: Store, draw_id: int) -> dict[str, Any]:
     }
 
 
-def list_items(store: Store, draw_id: int, *, with_contact: bool) -> list[Row]:
+def list_items(store: Store, draw_id: int, *, viewer: Actor) -> list[Row]:
+    """The worklist. Names and phones only for roles that make the calls; each such view is
+    recorded in the audit trail."""
+    with_contact = allowed(viewer, Action.VIEW_VICTIM_CONTACT)
     contact = ("c.victim_name, c.victim_phone," if with_contact
                else "NULL AS victim_name, NULL AS victim_phone,")
+    if with_contact:
+        store.audit(viewer, "view contact details", "sample_draws", draw_id, {})
     return store.rows(
         f"SELECT si.*, c.crime_ref, c.offence_category, c.recorded_on, {contact} "
         "c.officer_number, p.name AS officer_name FROM sample_items si "

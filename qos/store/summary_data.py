@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qos.roles import Action, Actor, require
 from qos.store.core import Row, Store
 from qos.store.samples import month_bounds, shift_month
 
@@ -56,8 +57,9 @@ def summary_inputs(store: Store, month: str) -> dict[str, Any]:
     }
 
 
-def callbacks_behind(store: Store, unit_id: int | None, month: str) -> list[Row]:
+def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str) -> list[Row]:
     """The records behind a summary figure: no victim names or phone numbers."""
+    require(actor, Action.VIEW_SUMMARY)
     start, end = month_bounds(month)
     clause = "AND cb.unit_id = ?" if unit_id is not None else ""
     params: list[Any] = [start, end] + ([unit_id] if unit_id is not None else [])
@@ -68,12 +70,13 @@ def callbacks_behind(store: Store, unit_id: int | None, month: str) -> list[Row]
         "ORDER BY cb.call_date, cb.crime_ref", params)
 
 
-def monthly_summary(store: Store, month: str, unit_code: str | None = None) -> Any:
+def monthly_summary(store: Store, actor: Actor, month: str, unit_code: str | None = None) -> Any:
     """Read the inputs and the settings, and compute the month's `MonthlySummary`."""
     from qos.errors import ValidationError
     from qos.settings import setting
     from qos.summary import build_summary
 
+    require(actor, Action.VIEW_SUMMARY)
     inputs = summary_inputs(store, month)
     unit_ids = None
     if unit_code:

@@ -159,14 +159,13 @@ class CallbacksPage(QWidget):
 
     def refresh(self) -> None:
         draw = self.current_draw()
-        contact = allowed(self.actor, Action.VIEW_VICTIM_CONTACT)
         if draw is None:
             self.items.set_rows([])
             self.draw_info.setText("No sample drawn for this unit and month yet. Import the "
                                    "month's crimes, then press Draw sample.")
             self.progress.setText("")
         else:
-            rows = samples.list_items(self.store, draw["id"], with_contact=contact)
+            rows = samples.list_items(self.store, draw["id"], viewer=self.actor)
             self.items.set_rows(rows)
             done = sum(r["status"] == "completed" for r in rows)
             self.draw_info.setText(

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from qos.errors import QosError
 from qos.excel import write_summary_workbook
-from qos.roles import Action, Actor, allowed
+from qos.roles import Action, Actor, allowed, require
 from qos.store import reference
 from qos.store.core import Store
 from qos.store.summary_data import callbacks_behind, monthly_summary
@@ -203,7 +203,7 @@ class SummaryPage(QWidget):
     # -- figures ---------------------------------------------------------------------------
     def refresh(self) -> None:
         try:
-            self.summary = monthly_summary(self.store, self.month.currentText())
+            self.summary = monthly_summary(self.store, self.actor, self.month.currentText())
         except QosError as exc:
             show_error(self, exc, "Cannot compute the summary")
             return
@@ -313,7 +313,8 @@ class SummaryPage(QWidget):
         if row < 0 or row >= self.table.rowCount():
             return
         picked = self.table.row_at(row)
-        rows = callbacks_behind(self.store, picked["unit_id"], self.month.currentText())
+        rows = callbacks_behind(self.store, self.actor, picked["unit_id"],
+                                self.month.currentText())
         self.records = RecordsDialog(rows, f"Call-backs behind {picked['code']}, "
                                            f"{self.month.currentText()}", self)
         self.records.show()
@@ -338,7 +339,8 @@ class SummaryPage(QWidget):
         progress.setMinimumDuration(300)
 
         def job(store: Store, report: Any) -> Path:
-            target = write_summary_workbook(monthly_summary(store, month), path, report)
+            require(actor, Action.EXPORT_SUMMARY)
+            target = write_summary_workbook(monthly_summary(store, actor, month), path, report)
             store.audit(actor, "export", "summary", month, {"file": str(target)})
             return target
 
