@@ -197,7 +197,48 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
                     feedback=feedback, call_date=min(call_day, dt.date.today()), template=template)
                 completed += 1
     debriefed = _work_debriefs(store, admin, rng)
-    return {"crimes": len(table.rows), "call-backs": completed, "debriefs done": debriefed}
+    cards = _doorstep_cards(store, admin, rng, first_month, months, units)
+    return {"crimes": len(table.rows), "call-backs": completed, "debriefs done": debriefed,
+            "Doorstep cards returned": cards}
+
+
+def _doorstep_cards(store: Store, admin: Actor, rng: random.Random, first_month: str,
+                    months: int, units: list[dict]) -> int:
+    """Card batches for a few officers a month; about a third come back by post."""
+    from qos.store import doorstep, samples
+    from qos.templates import load_template
+
+    today = dt.date.today()
+    serial, returned = 100001, 0
+    for m in range(months):
+        month = samples.shift_month(first_month, m)
+        version = 1 if m < months // 2 else 2  # the card was redesigned half-way through
+        template = load_template("doorstep", version)
+        for unit in units:
+            people = [p for p in reference.list_people(store, unit_id=unit["id"])
+                      if p["role_type"] == "officer"]
+            for officer in rng.sample(people, min(3, len(people))):
+                issued = dt.date.fromisoformat(month + "-01") + dt.timedelta(days=rng.randrange(20))
+                if issued > today:
+                    continue
+                doorstep.issue_batch(store, admin, serial, serial + 24, issued, unit["id"],
+                                     person_id=officer["id"], template_version=version)
+                for card in range(serial, serial + 25):
+                    received = issued + dt.timedelta(days=rng.randrange(5, 40))
+                    if rng.random() > 0.33 or received > today:
+                        continue
+                    answers: dict[str, object] = {}
+                    for q in template.questions:
+                        if q.type == "scale7":
+                            answers[q.key] = rng.choice([1, 1, 2, 2, 3, 3, 4, 5, 6, 7])
+                        else:
+                            answers[q.key] = rng.choice("YYYN")
+                    doorstep.record_card(store, admin, card, answers, received_on=received,
+                                         comments=rng.choice(["", "", "", "Very reassuring",
+                                                              "Officer was late"]))
+                    returned += 1
+                serial += 25
+    return returned
 
 
 def _work_debriefs(store: Store, admin: Actor, rng: random.Random) -> int:

@@ -269,6 +269,10 @@ HOW_CALCULATED = [
     "ethnic groups, over the last 12 months; 'not stated' answers are left out.",
     "Victims' Code and Quality of Service Commitment items count 'yes' against yes plus no; "
     "'not applicable' is left out.",
+    "Doorstep cards are posted back by victims: a different method with a different response "
+    "bias from telephone call-backs, so their figures are a separate series and never pooled "
+    "with call-back satisfaction. Return rate: of the cards issued in the month, how many "
+    "have come back so far.",
     "This workbook holds no victim names, phone numbers or addresses.",
 ]
 
@@ -285,7 +289,79 @@ def _explanations(wb: Workbook, summary: MonthlySummary) -> None:
     _page_setup(ws, summary, "How these figures are calculated")
 
 
-SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _debriefs, _explanations]
+def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Doorstep cards")
+    _heading(ws, summary, "Operation Doorstep cards (postal: a separate series)")
+    headers = ["Unit code", "Cards issued this month", "Of those, returned so far",
+               "Return rate", "Cards received this month", "Question", "Satisfied or yes",
+               "Answers", "Rate", "95% low", "95% high"]
+    rows = []
+    for unit in _everyone(summary):
+        d = unit.doorstep
+        base = [unit.code, d.issued, d.returned_of_issued, d.return_rate if d.issued else None,
+                d.received]
+        if not d.questions:
+            rows.append([*base, "", None, None, None, None, None])
+        for item in d.questions:
+            r = item.rate
+            rows.append([*base, item.label, r.hits, r.valid, _pct(r),
+                         r.low if r.reportable else None, r.high if r.reportable else None])
+    _table(ws, "Doorstep", headers, rows, 4, {"Return rate": PERCENT, "Rate": PERCENT,
+                                              "95% low": PERCENT, "95% high": PERCENT})
+
+
+SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _debriefs, _doorstep,
+          _explanations]
+
+
+def write_officer_feedback(feedback: Any, path: Path | str) -> Path:
+    """One page for an officer's supervisor: that officer's cards only, never a ranking."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Officer feedback"
+    set_value(ws["A1"], f"Doorstep card feedback: {feedback.officer} ({feedback.unit})")
+    ws["A1"].font = Font(bold=True, size=14)
+    set_value(ws["A2"], f"Cards received {feedback.first} to {feedback.last}: {feedback.cards}")
+    row = 4
+    if not feedback.enough_cards:
+        set_value(ws.cell(row=row, column=1),
+                  f"Fewer than {feedback.min_cards} cards: no percentages are shown, as so few "
+                  "cards cannot say how this officer's service compares. Read the comments.")
+        row += 2
+    else:
+        for col, header in enumerate(["Question", "Satisfied or yes", "Answers", "Rate",
+                                      "95% low", "95% high"], start=1):
+            set_value(ws.cell(row=row, column=col), header)
+            ws.cell(row=row, column=col).font = Font(bold=True)
+        for item in feedback.questions:
+            row += 1
+            r = item.rate
+            for col, value in enumerate([item.label, r.hits, r.valid, _pct(r),
+                                         r.low if r.reportable else None,
+                                         r.high if r.reportable else None], start=1):
+                cell = ws.cell(row=row, column=col)
+                set_value(cell, value)
+                if col >= 4 and isinstance(value, float):
+                    cell.number_format = PERCENT
+        row += 2
+    set_value(ws.cell(row=row, column=1), "Comments, as written on the cards")
+    ws.cell(row=row, column=1).font = Font(bold=True)
+    for received, words in feedback.comments:
+        row += 1
+        set_value(ws.cell(row=row, column=1), f"{received}: {words}")
+        ws.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions["A"].width = 70
+    for letter in "BCDEF":
+        ws.column_dimensions[letter].width = 12
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb.properties.creator = "QoS Checks"
+    wb.properties.title = f"Doorstep feedback {feedback.officer}"
+    target = Path(path)
+    wb.save(target)
+    return target
 
 
 def write_summary_workbook(summary: MonthlySummary, path: Path | str,

@@ -18,6 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "contact_retention_days": 90,     # victims' names and phones kept after a record closes
     "backups_kept": 14,
     "idle_lock_minutes": 10,          # the window locks after this long without input
+    "doorstep_min_cards": 10,         # no percentage for an officer on fewer cards
 }
 
 

@@ -113,6 +113,18 @@ class Debriefs:
     oldest_outstanding_days: int
 
 
+@dataclass(frozen=True)
+class DoorstepFigures:
+    issued: int  # cards issued in the month
+    returned_of_issued: int  # of those, returned so far
+    received: int  # cards received in the month, whatever month they were issued
+    questions: list[ItemRate]
+
+    @property
+    def return_rate(self) -> float:
+        return self.returned_of_issued / self.issued if self.issued else float("nan")
+
+
 @dataclass
 class UnitSummary:
     unit_id: int | None  # None for the whole force
@@ -133,6 +145,7 @@ class UnitSummary:
     qosc_overall: Rate
     debriefs: Debriefs
     trend: list[tuple[str, Rate]] = field(default_factory=list)  # headline, 12 months
+    doorstep: DoorstepFigures = field(default_factory=lambda: DoorstepFigures(0, 0, 0, []))
 
     @property
     def completion(self) -> float:
@@ -222,6 +235,18 @@ def _debriefs(rows: list[dict[str, Any]], month_end: dt.date) -> Debriefs:
     return Debriefs(len(due), len(done), len(outstanding), len(overdue), max(ages, default=0))
 
 
+def _doorstep_figures(inputs: dict[str, Any], ids: list[int], min_n: int) -> DoorstepFigures:
+    from qos.doorstep import question_rates
+
+    door = inputs.get("doorstep", {})
+    cards = [json.loads(c["answers"]) for c in door.get("received", []) if c["unit_id"] in ids]
+    issued = door.get("issued", {})
+    returned = door.get("returned_of_issued", {})
+    return DoorstepFigures(sum(issued.get(u, 0) for u in ids),
+                           sum(returned.get(u, 0) for u in ids), len(cards),
+                           question_rates(cards, min_n))
+
+
 def build_summary(inputs: dict[str, Any], month: str, *, min_n: int = 10,
                   rag_green: float = 1.0, rag_amber: float = 0.8,
                   unit_ids: list[int] | None = None) -> MonthlySummary:
@@ -281,7 +306,8 @@ def build_summary(inputs: dict[str, Any], month: str, *, min_n: int = 10,
         return UnitSummary(
             unit_id, code, name, kind, target, completed, attempts, declined, unreachable,
             _rag(completed, target, rag_green, rag_amber), drivers, ethnicity, vc, qosc,
-            vc_all, qosc_all, _debriefs(debrief_rows, month_end), trend)
+            vc_all, qosc_all, _debriefs(debrief_rows, month_end), trend,
+            _doorstep_figures(inputs, ids, min_n))
 
     chosen = [u for u in inputs["units"] if unit_ids is None or u["id"] in unit_ids]
     units = [summarise([u["id"]], u["code"], u["name"], u["kind"], u["monthly_target"], u["id"])

@@ -62,3 +62,26 @@ def test_export_runs_in_the_background_and_opens_the_folder(qtbot, store, admin,
     completed = {r[0]: r[4] for r in book["Overview"].iter_rows(min_row=5, values_only=True)}
     assert completed["NOR"] == 20 and completed["SOU"] == 12 and completed["FORCE"] == 32
     assert store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'export'") == 1
+
+
+def test_scorecard_shows_doorstep_cards_as_their_own_series(qtbot, store, admin):
+    import datetime as dt
+
+    from qos.store import doorstep, reference
+
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    page = window.show_page("summary")
+    month = page.month.currentText()
+    first_day = dt.date.fromisoformat(month + "-01")
+    unit = reference.unit_by_code(store, "NOR")
+    doorstep.issue_batch(store, admin, 1, 40, first_day, unit["id"], team="A")
+    for serial in range(1, 13):
+        doorstep.record_card(store, admin, serial, {"overall": 2 if serial <= 9 else 7},
+                             received_on=first_day + dt.timedelta(days=3))
+    page.refresh()
+    tile = page.tiles["doorstep"]
+    assert tile.value.text() == "12 back"
+    assert "12 of 40 issued this month returned" in tile.detail.text()
+    assert "Satisfied overall: 75% of 12." in tile.detail.text()
+    assert page.tiles["satisfied"].value.text() == "too few"  # no call-backs: not pooled

@@ -200,3 +200,33 @@ def m0002_callbacks(db: sqlite_utils.Database) -> None:
             {META})""",
         "CREATE INDEX debriefs_unit ON debriefs(unit_id, debriefed_on)",
     ])
+
+
+@MIGRATIONS(name="0003_doorstep")
+def m0003_doorstep(db: sqlite_utils.Database) -> None:
+    _run(db, [
+        f"""CREATE TABLE card_batches (
+            id INTEGER PRIMARY KEY,
+            first_serial INTEGER NOT NULL,
+            last_serial INTEGER NOT NULL CHECK (last_serial >= first_serial),
+            issued_on TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            person_id INTEGER REFERENCES people(id),
+            team TEXT,
+            template_version INTEGER NOT NULL,
+            {META})""",
+        "CREATE INDEX card_batches_range ON card_batches(first_serial, last_serial)",
+        "CREATE INDEX card_batches_issued ON card_batches(issued_on)",
+        f"""CREATE TABLE doorstep_cards (
+            id INTEGER PRIMARY KEY,
+            serial INTEGER NOT NULL UNIQUE,
+            batch_id INTEGER NOT NULL REFERENCES card_batches(id),
+            received_on TEXT NOT NULL,
+            incident_ref TEXT,
+            template_version INTEGER NOT NULL,
+            answers TEXT NOT NULL,
+            comments TEXT,
+            {META})""",
+        "CREATE INDEX doorstep_cards_batch ON doorstep_cards(batch_id)",
+        "CREATE INDEX doorstep_cards_received ON doorstep_cards(received_on)",
+    ])

@@ -54,7 +54,21 @@ def summary_inputs(store: Store, month: str) -> dict[str, Any]:
         "closed_items": closed_items_in_month(store, month),
         "attempts": attempts_in_month(store, month),
         "debriefs": debriefs_for_month(store, month),
+        "doorstep": doorstep_for_month(store, month),
     }
+
+
+def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
+    from qos.store.doorstep import cards_issued, cards_received
+
+    start, end = month_bounds(month)
+    returned = store.rows(
+        "SELECT b.unit_id, COUNT(c.id) AS n FROM card_batches b JOIN doorstep_cards c "
+        "ON c.batch_id = b.id WHERE b.issued_on >= ? AND b.issued_on < ? GROUP BY b.unit_id",
+        [start, end])
+    return {"received": cards_received(store, start, end),
+            "issued": cards_issued(store, start, end),
+            "returned_of_issued": {r["unit_id"]: r["n"] for r in returned}}
 
 
 def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str) -> list[Row]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from qos.roles import Action
 from ui.main_window import PageSpec, _coming
 from ui.pages.callbacks_page import CallbacksPage
+from ui.pages.doorstep_page import DoorstepPage
 from ui.pages.summary_page import SummaryPage
 
 
@@ -16,8 +17,6 @@ def feature_pages() -> list[PageSpec]:
         PageSpec("mystery", "Mystery shopping", (Action.RECORD_VISIT, Action.PLAN_VISITS),
                  _coming("Mystery shopping", "the visit programme and front-counter visit "
                                              "forms.")),
-        PageSpec("doorstep", "Doorstep cards", (Action.ENTER_DOORSTEP,),
-                 _coming("Doorstep cards", "card stock by serial and fast entry of returned "
-                                           "cards.")),
+        PageSpec("doorstep", "Doorstep cards", (Action.ENTER_DOORSTEP,), DoorstepPage),
         PageSpec("summary", "Summary & export", (Action.VIEW_SUMMARY,), SummaryPage),
     ]

@@ -159,7 +159,7 @@ class SummaryPage(QWidget):
         self.tiles = {key: Tile(caption) for key, caption in (
             ("checks", "QoS checks completed"), ("satisfied", "Whole experience: satisfied"),
             ("change", "Change on a year ago"), ("code", "Victims' Code met"),
-            ("debriefs", "Debriefs outstanding"))}
+            ("debriefs", "Debriefs outstanding"), ("doorstep", "Doorstep cards (postal)"))}
         tiles = QGridLayout()
         for column, tile in enumerate(self.tiles.values()):
             tiles.addWidget(tile, 0, column)
@@ -257,6 +257,14 @@ class SummaryPage(QWidget):
         self.tiles["debriefs"].show_figure(
             str(unit.debriefs.outstanding), f"{unit.debriefs.overdue} overdue; oldest "
             f"{unit.debriefs.oldest_outstanding_days} days")
+        door = unit.doorstep
+        overall = next((q.rate for q in door.questions if q.key == "overall"), None)
+        self.tiles["doorstep"].show_figure(
+            f"{door.received} back",
+            (f"{door.returned_of_issued} of {door.issued} issued this month returned so far. "
+             if door.issued else "No cards issued this month. ")
+            + (f"Satisfied overall: {overall.rate:.0%} of {overall.valid}."
+               if overall and overall.reportable else "Too few cards for a percentage."))
         self._trend_chart(unit)
 
     def _completion_chart(self) -> None:
