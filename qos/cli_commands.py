@@ -44,6 +44,12 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     export.add_argument("--unit", metavar="CODE", help="one unit only (default: every unit)")
     export.set_defaults(handler=cmd_export)
 
+    due = sub.add_parser("due", parents=[db_arg],
+                         help="victims owed a Victims' Code update, overdue first")
+    due.add_argument("--unit", metavar="CODE")
+    due.add_argument("--as-of", type=day, metavar="YYYY-MM-DD", help="default: today")
+    due.set_defaults(handler=cmd_due)
+
     backup = sub.add_parser("backup", parents=[db_arg], help="write a backup copy of the database")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
     backup.set_defaults(handler=cmd_backup)
@@ -124,6 +130,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"Summary for {args.month} written to {target}")
+    return 0
+
+
+def cmd_due(args: argparse.Namespace) -> int:
+    from qos.store.updates import due_list
+
+    as_of = args.as_of or dt.date.today()
+    store = _open(args)
+    try:
+        if args.unit and not store.scalar("SELECT 1 FROM units WHERE code = ?",
+                                          [args.unit.upper()]):
+            raise ValidationError(f"There is no unit with the code {args.unit}.")
+        rows = due_list(store, as_of, args.unit)
+    finally:
+        store.close()
+    for row in rows:
+        late = (f"{row['overdue_days']} working day(s) overdue" if row["overdue_days"]
+                else "due today")
+        print(f"{row['crime_ref']}\t{row['unit_code']}\tdue {row['due']} ({late})\t"
+              f"{row['rule']}\t{row['officer']}")
+    print(f"{len(rows)} update(s) due as of {as_of.isoformat()}.", file=sys.stderr)
     return 0
 
 

@@ -121,15 +121,34 @@ def _crime_rows(rng: random.Random, unit: dict, month: str, count: int,
     rows = []
     for i in range(count):
         category = rng.choices(categories, weights)[0]
+        recorded = first + dt.timedelta(days=rng.randrange(days))
         rows.append([
-            f"{unit['code']}/{month[2:4]}/{serial + i:06d}",
-            (first + dt.timedelta(days=rng.randrange(days))).isoformat(), unit["code"], category,
-            person_name(rng), f"07700 9{rng.randrange(100000):05d}", rng.choice(officers),
-            rng.choice(["W1"] * 8 + ["A1", "A2", "B1", "M1", "NS"]),
+            f"{unit['code']}/{month[2:4]}/{serial + i:06d}", recorded.isoformat(), unit["code"],
+            category, person_name(rng), f"07700 9{rng.randrange(100000):05d}",
+            rng.choice(officers), rng.choice(["W1"] * 8 + ["A1", "A2", "B1", "M1", "NS"]),
             "Y" if rng.random() < 0.1 else "N", "Y" if rng.random() < 0.15 else "N",
             "Y" if rng.random() < 0.05 else "N", "Y" if rng.random() < 0.03 else "N",
-            "Y" if category == "Domestic abuse" else "N"])
+            "Y" if category == "Domestic abuse" else "N", *_events(rng, recorded)])
     return rows
+
+
+def _events(rng: random.Random, reported: dt.date) -> list[str]:
+    """Arrest, charge, closure, enhanced flag and a victim update (Victims' Code clock)."""
+    today = dt.date.today()
+    arrest = reported + dt.timedelta(days=rng.randrange(1, 20)) if rng.random() < 0.3 else None
+    charge = (arrest + dt.timedelta(days=rng.randrange(1, 30))
+              if arrest and rng.random() < 0.4 else None)
+    closed = (reported + dt.timedelta(days=rng.randrange(10, 60))
+              if not charge and rng.random() < 0.92 else None)
+    # One recorded update, a few days after the latest event; some victims are forgotten.
+    latest = max(d for d in (reported, arrest, charge, closed) if d)
+    updated = latest + dt.timedelta(days=rng.randrange(0, 8)) if rng.random() < 0.8 else None
+
+    def text(day: dt.date | None) -> str:
+        return day.isoformat() if day and day <= today else ""
+
+    return [text(arrest), text(charge), text(closed), "Y" if rng.random() < 0.12 else "N",
+            text(updated)]
 
 
 def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: str,
@@ -142,7 +161,9 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
     template = load_template("callback")
     header = ["Crime reference", "Date recorded", "Unit", "Offence category", "Victim name",
               "Contact phone", "Officer", "Victim ethnicity", "Vulnerable or intimidated",
-              "Arrest made", "Victim declined contact", "Victim under 18", "Domestic abuse"]
+              "Arrest made", "Victim declined contact", "Victim under 18", "Domestic abuse",
+              "Suspect arrested", "Charged", "Investigation closed", "Enhanced service",
+              "Victim updated"]
     units = reference.list_units(store)
     officers = {u["id"]: [p["staff_number"] for p in reference.list_people(store, unit_id=u["id"])]
                 for u in units}

@@ -269,6 +269,11 @@ HOW_CALCULATED = [
     "ethnic groups, over the last 12 months; 'not stated' answers are left out.",
     "Victims' Code and Quality of Service Commitment items count 'yes' against yes plus no; "
     "'not applicable' is left out.",
+    "Victims' Code timeliness: for each event in the month (arrest, charge, bail and so on), "
+    "whether the victim was updated within the Code's deadline in working days (weekends and "
+    "England and Wales bank holidays excluded; 1 day for enhanced victims). An event with no "
+    "date recorded is never counted as a failure; one still within its deadline is not yet "
+    "counted.",
     "Doorstep cards are posted back by victims: a different method with a different response "
     "bias from telephone call-backs, so their figures are a separate series and never pooled "
     "with call-back satisfaction. Return rate: of the cards issued in the month, how many "
@@ -287,6 +292,23 @@ def _explanations(wb: Workbook, summary: MonthlySummary) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 110
     _page_setup(ws, summary, "How these figures are calculated")
+
+
+def _timeliness(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Victims Code timeliness")
+    _heading(ws, summary, "Victims' Code: victims updated in time")
+    headers = ["Unit code", "Rule", "Updated in time", "Due and settled", "In time %",
+               "95% low", "95% high", "Average working days late (late ones)"]
+    rows = []
+    for unit in _everyone(summary):
+        for t in unit.code_timeliness:
+            r = t.rate
+            rows.append([unit.code, t.label, r.hits, r.valid, _pct(r),
+                         r.low if r.reportable else None, r.high if r.reportable else None,
+                         round(t.mean_late_days, 1)])
+    _table(ws, "Timeliness", headers, rows or [["", "No Victims' Code events this month", None,
+                                                None, None, None, None, None]], 4,
+           {"In time %": PERCENT, "95% low": PERCENT, "95% high": PERCENT})
 
 
 def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
@@ -310,8 +332,8 @@ def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
                                               "95% low": PERCENT, "95% high": PERCENT})
 
 
-SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _debriefs, _doorstep,
-          _explanations]
+SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _timeliness, _debriefs,
+          _doorstep, _explanations]
 
 
 def write_officer_feedback(feedback: Any, path: Path | str) -> Path:

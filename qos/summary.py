@@ -114,6 +114,16 @@ class Debriefs:
 
 
 @dataclass(frozen=True)
+class TimelinessFigure:
+    """One Victims' Code rule: updates made within the deadline, of those settled."""
+
+    key: str
+    label: str
+    rate: Rate
+    mean_late_days: float  # working days, over the late ones
+
+
+@dataclass(frozen=True)
 class DoorstepFigures:
     issued: int  # cards issued in the month
     returned_of_issued: int  # of those, returned so far
@@ -146,6 +156,7 @@ class UnitSummary:
     debriefs: Debriefs
     trend: list[tuple[str, Rate]] = field(default_factory=list)  # headline, 12 months
     doorstep: DoorstepFigures = field(default_factory=lambda: DoorstepFigures(0, 0, 0, []))
+    code_timeliness: list[TimelinessFigure] = field(default_factory=list)
 
     @property
     def completion(self) -> float:
@@ -235,6 +246,23 @@ def _debriefs(rows: list[dict[str, Any]], month_end: dt.date) -> Debriefs:
     return Debriefs(len(due), len(done), len(outstanding), len(overdue), max(ages, default=0))
 
 
+def _timeliness(inputs: dict[str, Any], ids: list[int], min_n: int) -> list[TimelinessFigure]:
+    by_rule: dict[str, dict[str, Any]] = {}
+    for duty in inputs.get("code_duties", []):
+        if duty["unit_id"] not in ids or not duty["settled"]:
+            continue
+        entry = by_rule.setdefault(duty["key"], {"label": duty["label"], "on_time": 0,
+                                                 "settled": 0, "late": []})
+        entry["settled"] += 1
+        if duty["on_time"]:
+            entry["on_time"] += 1
+        else:
+            entry["late"].append(duty["late_by"])
+    return [TimelinessFigure(key, e["label"], make_rate(e["on_time"], e["settled"], min_n),
+                             sum(e["late"]) / len(e["late"]) if e["late"] else 0.0)
+            for key, e in by_rule.items()]
+
+
 def _doorstep_figures(inputs: dict[str, Any], ids: list[int], min_n: int) -> DoorstepFigures:
     from qos.doorstep import question_rates
 
@@ -307,7 +335,7 @@ def build_summary(inputs: dict[str, Any], month: str, *, min_n: int = 10,
             unit_id, code, name, kind, target, completed, attempts, declined, unreachable,
             _rag(completed, target, rag_green, rag_amber), drivers, ethnicity, vc, qosc,
             vc_all, qosc_all, _debriefs(debrief_rows, month_end), trend,
-            _doorstep_figures(inputs, ids, min_n))
+            _doorstep_figures(inputs, ids, min_n), _timeliness(inputs, ids, min_n))
 
     chosen = [u for u in inputs["units"] if unit_ids is None or u["id"] in unit_ids]
     units = [summarise([u["id"]], u["code"], u["name"], u["kind"], u["monthly_target"], u["id"])

@@ -79,3 +79,12 @@ def test_history_import_loads_old_checks_once(store, admin):
     assert "qosc_response_time" not in answers and second["ethnicity"] == "A2"
     again = callbacks.import_history(store, admin, table, all_or_nothing=True)
     assert again.inserted == 0 and store.scalar("SELECT COUNT(*) FROM callbacks") == 3
+
+
+def test_call_back_can_record_that_the_victim_was_updated(store, admin, drawn):
+    callbacks.record_callback(store, admin, drawn[2]["id"], ALL_GOOD, ethnicity="W1",
+                              call_date=dt.date(2026, 11, 3), victim_updated=True)
+    row = store.row("SELECT * FROM victim_updates")
+    assert (row["updated_on"], row["source"]) == ("2026-11-03", "callback")
+    assert row["crime_id"] == store.scalar("SELECT crime_id FROM sample_items WHERE id = ?",
+                                           [drawn[2]["id"]])

@@ -59,8 +59,8 @@ def test_login_then_walk_every_page_by_keyboard(qtbot, store, admin):
     window.navigation.setFocus()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     titles = window.page_titles()
-    assert titles == ["Call-backs", "Contact bureau", "Mystery shopping", "Doorstep cards",
-                      "Summary & export", "Admin"]
+    assert titles == ["Call-backs", "Updates due", "Contact bureau", "Mystery shopping",
+                      "Doorstep cards", "Summary & export", "Admin"]
     for number, _ in enumerate(titles, start=1):
         qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
         current = window.stack.currentWidget()

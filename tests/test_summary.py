@@ -82,7 +82,8 @@ def test_workbook_carries_the_same_figures(known, tmp_path):
     path = write_summary_workbook(known, tmp_path / "summary.xlsx")
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Overview", "Satisfaction", "Trend", "Ethnicity",
-                               "Victims Code and QoSC", "Debriefs", "Doorstep cards",
+                               "Victims Code and QoSC", "Victims Code timeliness", "Debriefs",
+                               "Doorstep cards",
                                "How calculated"]
     overview = book["Overview"]
     headers = [c.value for c in overview[4]]

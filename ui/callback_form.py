@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -81,6 +82,8 @@ class CallbackForm(QDialog):
         self.comments.setTabChangesFocus(True)
         self.comments.setAccessibleName("Comments")
         self.comments.setFixedHeight(70)
+        self.updated = QCheckBox("I gave the victim an &update on their case during this call")
+        self.updated.setAccessibleName("Victim updated during this call")
         self.feedback = DigitAnswer(FEEDBACK)
         self.feedback.setAccessibleName("Officer feedback needed")
         self.feedback_meaning = QLabel("")
@@ -101,6 +104,7 @@ class CallbackForm(QDialog):
             if extra:
                 grid.addWidget(extra, row, 2)
             row += 1
+        grid.addWidget(self.updated, row, 0, 1, 3)
         body = QWidget()
         body.setLayout(grid)
         scroll = QScrollArea()
@@ -152,7 +156,8 @@ class CallbackForm(QDialog):
                 self.store, self.actor, self.item["id"], self.collected(),
                 ethnicity=self.ethnicity.currentData(), comments=self.comments.toPlainText(),
                 feedback=FEEDBACK_CODES.get(self.feedback.text() or "0", "none"),
-                call_date=dt.date.today(), template=self.template)
+                call_date=dt.date.today(), template=self.template,
+                victim_updated=self.updated.isChecked())
         except QosError as exc:
             self.error.setText(str(exc))
             return

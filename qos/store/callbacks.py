@@ -46,8 +46,12 @@ def validate_answers(template: Template, answers: dict[str, Any]) -> dict[str, A
 
 def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str, Any], *,
                     ethnicity: str | None, comments: str = "", feedback: str = "none",
-                    call_date: dt.date | None = None, template: Template | None = None) -> int:
-    """Save a completed call: answers under the template version asked, item closed, debrief."""
+                    call_date: dt.date | None = None, template: Template | None = None,
+                    victim_updated: bool = False) -> int:
+    """Save a completed call: answers under the template version asked, item closed, debrief.
+
+    `victim_updated`: the caller also gave the victim an update on their case (Victims' Code).
+    """
     require(actor, Action.RECORD_CALLBACK)
     template = template or load_template("callback")
     clean = validate_answers(template, answers)
@@ -79,6 +83,10 @@ def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str,
                       "last_attempt_at = ?, updated_at = ?, updated_by = ?, "
                       "version = version + 1 WHERE id = ?",
                       [called_at, stamp, actor.user_id, item_id])
+        if victim_updated:
+            from qos.store.updates import record_victim_update
+
+            record_victim_update(store, actor, item["crime_id"], when, source="callback")
         if feedback != "none" and item["officer_id"]:
             _raise_debrief(store, actor, callback_id, item["officer_id"], item["unit_id"],
                            feedback, when)

@@ -67,11 +67,33 @@ CRIME_FIELDS = [
           aliases=("on_duty_officer", "police_victim"), parse=parse_flag),
     Field("domestic_abuse", "Domestic abuse", aliases=("domestic", "da_flag"),
           parse=parse_flag),
+    # Victims' Code events (each a date) and the enhanced-service entitlement.
+    Field("arrested_on", "Suspect arrested", aliases=("arrested", "arrest_date"),
+          parse=_iso_date),
+    Field("interviewed_on", "Interviewed under caution", aliases=("interviewed",),
+          parse=_iso_date),
+    Field("charged_on", "Charged", aliases=("charge_date",), parse=_iso_date),
+    Field("bailed_on", "Bailed or released under investigation",
+          aliases=("bailed", "rui", "released_under_investigation"), parse=_iso_date),
+    Field("released_on", "Released without charge", aliases=("released", "rwc"),
+          parse=_iso_date),
+    Field("closed_on", "Investigation closed",
+          aliases=("closed", "no_further_action", "nfa"), parse=_iso_date),
+    Field("not_investigated_on", "Decision not to investigate",
+          aliases=("not_investigated", "screened_out"), parse=_iso_date),
+    Field("victim_updated_on", "Victim updated", aliases=("victim_updated", "last_update"),
+          parse=_iso_date),
+    Field("enhanced", "Enhanced service",
+          aliases=("enhanced_service", "enhanced_entitlement"), parse=parse_flag),
 ]
 FLAG_KEYS = ("vulnerable", "arrest_made", "declined_contact", "victim_under_18",
              "victim_on_duty_officer", "domestic_abuse")
+EVENT_KEYS = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
+              "closed_on", "not_investigated_on")
 STORED = ("crime_ref", "recorded_on", "unit_id", "offence_category", "victim_name",
-          "victim_phone", "officer_number", "officer_id", "ethnicity", *FLAG_KEYS)
+          "victim_phone", "officer_number", "officer_id", "ethnicity", *FLAG_KEYS, "enhanced",
+          *EVENT_KEYS)
+DERIVED = ("unit_id", "officer_id")  # from the unit and officer columns every file has
 
 
 def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: bool,
@@ -99,7 +121,7 @@ def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
         first_seen[ref] = row_number
         values["unit_id"] = unit_id
         values["officer_id"] = officers.get(values.get("officer_number") or "")
-        for key in FLAG_KEYS:
+        for key in (*FLAG_KEYS, "enhanced"):
             values[key] = int(bool(values.get(key)))
         records.append(values)
     result.bad.sort(key=lambda p: p.row)
@@ -108,7 +130,9 @@ def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
         return result
     stamp = now_iso()
     cols = list(STORED)
-    changed = [c for c in cols if c != "crime_ref"]
+    # A re-import changes only what the file holds: an extract without event columns must
+    # not wipe the events an earlier, fuller extract brought.
+    changed = [c for c in cols if c != "crime_ref" and (c in columns or c in DERIVED)]
     # Plain INSERT for new crimes and UPDATE for known ones: an ON CONFLICT upsert made
     # SQLite nearly three times slower on a 100,000-row extract.
     insert_sql = (f"INSERT INTO crimes ({', '.join(cols)}, uuid, created_at, created_by, "
@@ -131,12 +155,23 @@ def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
                 for r in chunk if r["crime_ref"] in existing])
             if progress:
                 progress(min(start + 5000, total), total)
+        if "victim_updated_on" in columns:
+            _record_imported_updates(store, actor, records, stamp)
         result.updated = len(existing)
         result.inserted = total - result.updated
         store.audit(actor, "import", "crimes", None, {
             "source": source, "inserted": result.inserted, "updated": result.updated,
             "bad_rows": len(result.bad)})
     return result
+
+
+def _record_imported_updates(store: Store, actor: Actor, records: list[dict[str, Any]],
+                             stamp: str) -> None:
+    dated = [(r["crime_ref"], r["victim_updated_on"]) for r in records if r["victim_updated_on"]]
+    store.conn.executemany(
+        "INSERT OR IGNORE INTO victim_updates (crime_id, updated_on, source, user_id, created_at) "
+        "SELECT id, ?, 'import', ?, ? FROM crimes WHERE crime_ref = ?",
+        [(day, actor.user_id, stamp, ref) for ref, day in dated])
 
 
 def _existing_refs(store: Store, refs: list[str]) -> set[str]:

@@ -230,3 +230,21 @@ def m0003_doorstep(db: sqlite_utils.Database) -> None:
         "CREATE INDEX doorstep_cards_batch ON doorstep_cards(batch_id)",
         "CREATE INDEX doorstep_cards_received ON doorstep_cards(received_on)",
     ])
+
+
+@MIGRATIONS(name="0004_victims_code")
+def m0004_victims_code(db: sqlite_utils.Database) -> None:
+    events = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
+              "closed_on", "not_investigated_on")
+    _run(db, [*(f"ALTER TABLE crimes ADD COLUMN {e} TEXT" for e in events),
+              "ALTER TABLE crimes ADD COLUMN enhanced INTEGER NOT NULL DEFAULT 0",
+              "CREATE INDEX crimes_recorded ON crimes(recorded_on)",
+              """CREATE TABLE victim_updates (
+                  id INTEGER PRIMARY KEY,
+                  crime_id INTEGER NOT NULL REFERENCES crimes(id),
+                  updated_on TEXT NOT NULL,
+                  source TEXT NOT NULL CHECK (source IN ('import', 'callback', 'bureau', 'app')),
+                  user_id INTEGER NOT NULL,
+                  created_at TEXT NOT NULL,
+                  UNIQUE (crime_id, updated_on, source))""",
+              "CREATE INDEX victim_updates_crime ON victim_updates(crime_id)"])

@@ -55,7 +55,21 @@ def summary_inputs(store: Store, month: str) -> dict[str, Any]:
         "attempts": attempts_in_month(store, month),
         "debriefs": debriefs_for_month(store, month),
         "doorstep": doorstep_for_month(store, month),
+        "code_duties": code_duties(store, month),
     }
+
+
+def code_duties(store: Store, month: str, as_of: Any = None) -> list[dict[str, Any]]:
+    """Victims' Code obligations whose event fell in the month, judged as of today."""
+    import datetime as dt
+
+    from qos.store.updates import obligations_with_events_in
+
+    today = as_of or dt.date.today()
+    return [{"unit_id": crime["unit_id"], "key": duty.rule.key, "label": duty.rule.label,
+             "on_time": duty.on_time, "settled": duty.settled(today),
+             "late_by": duty.late_by(today)}
+            for crime, duty in obligations_with_events_in(store, month)]
 
 
 def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:

@@ -5,12 +5,14 @@ from qos.roles import Action
 from ui.main_window import PageSpec, _coming
 from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.doorstep_page import DoorstepPage
+from ui.pages.due_page import DuePage
 from ui.pages.summary_page import SummaryPage
 
 
 def feature_pages() -> list[PageSpec]:
     return [
         PageSpec("callbacks", "Call-backs", (Action.RECORD_CALLBACK,), CallbacksPage),
+        PageSpec("due", "Updates due", (Action.RECORD_CALLBACK, Action.BUREAU_CALL), DuePage),
         PageSpec("bureau", "Contact bureau", (Action.BUREAU_CALL,),
                  _coming("Contact bureau", "the re-contact queue, the call script and "
                                            "remedial actions.")),

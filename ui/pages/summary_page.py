@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressDialog,
     QPushButton,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -82,6 +83,7 @@ class Tile(QFrame):
         self.detail.setWordWrap(True)
         caption_label = QLabel(caption)
         caption_label.setStyleSheet("font-weight: 600;")
+        caption_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(caption_label)
         layout.addWidget(self.value)
@@ -162,7 +164,10 @@ class SummaryPage(QWidget):
             ("debriefs", "Debriefs outstanding"), ("doorstep", "Doorstep cards (postal)"))}
         tiles = QGridLayout()
         for column, tile in enumerate(self.tiles.values()):
+            # Equal widths whatever the text: the size hint is ignored across.
+            tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             tiles.addWidget(tile, 0, column)
+            tiles.setColumnStretch(column, 1)
 
         self.table = RowsModel([
             ("code", "Unit"), ("completed", "Completed"), ("target", "Target"), ("rag", "RAG"),
@@ -186,7 +191,7 @@ class SummaryPage(QWidget):
         self.trend_chart.setAccessibleName("Whole-experience satisfaction, last 12 months")
         for chart in (self.completion_chart, self.trend_chart):
             chart.setRenderHint(QPainter.RenderHint.Antialiasing)
-            chart.setMinimumHeight(230)
+            chart.setMinimumHeight(190)
         charts = QHBoxLayout()
         charts.addWidget(self.completion_chart)
         charts.addWidget(self.trend_chart)
@@ -247,10 +252,11 @@ class SummaryPage(QWidget):
             f"95% interval {whole.low:.0%} to {whole.high:.0%}, {whole.valid} answers"
             if whole.reportable else f"only {whole.valid} answers")
         mark = change_mark(unit)
+        significant = mark[0] in "▲▼"
         self.tiles["change"].show_figure(
-            mark if mark[0] in "▲▼" else "none shown", f"{mark[0].upper()}{mark[1:]}. "
-            "Compared with the same month a year earlier; only a significant change is shown."
-            if mark[0] not in "▲▼" else "Compared with the same month a year earlier.")
+            mark if significant else "none shown",
+            "Against the same month a year earlier." if significant else
+            f"{mark[0].upper()}{mark[1:]}. Only a significant change is shown.")
         code = unit.victims_code_overall
         self.tiles["code"].show_figure(f"{code.rate:.0%}" if code.reportable else "too few",
                                        f"{code.hits} of {code.valid} answers 'yes'")

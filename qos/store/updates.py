@@ -1,0 +1,84 @@
+"""Victim updates and the Victims' Code due list and compliance figures built on them."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from qos.clock import now_iso
+from qos.errors import ValidationError
+from qos.roles import Action, Actor, allowed
+from qos.store.core import Row, Store
+from qos.victims_code import EVENT_COLUMNS, Obligation, obligations, periodic_due
+from qos.working_days import working_days_between
+
+LOOKBACK_DAYS = 400  # an open investigation is followed for about a year after the report
+
+
+def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
+                         source: str = "app") -> None:
+    """'Victim updated on <date>', from a call-back, a bureau call or by hand."""
+    if not (allowed(actor, Action.RECORD_CALLBACK) or allowed(actor, Action.BUREAU_CALL)):
+        from qos.errors import PermissionDenied
+
+        raise PermissionDenied(f"{actor.display_name} may not record victim updates.")
+    if on > dt.date.today():
+        raise ValidationError("A victim update cannot be dated in the future.")
+    with store.write():
+        store.execute("INSERT OR IGNORE INTO victim_updates (crime_id, updated_on, source, "
+                      "user_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                      [crime_id, on.isoformat(), source, actor.user_id, now_iso()])
+        store.audit(actor, "victim updated", "crimes", crime_id, {"on": on.isoformat()})
+
+
+def _crimes_and_updates(store: Store, since: dt.date, unit_code: str | None
+                        ) -> tuple[list[Row], dict[int, list[dt.date]]]:
+    clause = "AND u.code = ?" if unit_code else ""
+    params: list[Any] = [since.isoformat()] + ([unit_code.upper()] if unit_code else [])
+    crimes = store.rows(
+        f"SELECT c.id, c.crime_ref, c.recorded_on, c.enhanced, c.unit_id, u.code AS unit_code, "
+        f"c.officer_number, p.name AS officer_name, {', '.join('c.' + e for e in EVENT_COLUMNS)} "
+        "FROM crimes c JOIN units u ON u.id = c.unit_id LEFT JOIN people p ON p.id = c.officer_id "
+        f"WHERE c.recorded_on >= ? {clause}", params)
+    updates: dict[int, list[dt.date]] = defaultdict(list)
+    for row in store.rows(
+            "SELECT v.crime_id, v.updated_on FROM victim_updates v JOIN crimes c "
+            "ON c.id = v.crime_id WHERE c.recorded_on >= ?", [since.isoformat()]):
+        updates[row["crime_id"]].append(dt.date.fromisoformat(row["updated_on"]))
+    return crimes, updates
+
+
+def due_list(store: Store, as_of: dt.date, unit_code: str | None = None) -> list[Row]:
+    """Victims owed an update by `as_of`: overdue first, with the rule that makes it due."""
+    crimes, updates = _crimes_and_updates(store, as_of - dt.timedelta(days=LOOKBACK_DAYS),
+                                          unit_code)
+    rows: list[Row] = []
+    for crime in crimes:
+        got = updates.get(crime["id"], [])
+        base = {"crime_id": crime["id"], "crime_ref": crime["crime_ref"], "unit_code": crime["unit_code"],
+                "officer": crime["officer_name"] or crime["officer_number"] or "",
+                "enhanced": bool(crime["enhanced"])}
+        for duty in obligations(crime, got):
+            if duty.updated_on is None and duty.due <= as_of:
+                rows.append({**base, "rule": duty.rule.label, "due": duty.due.isoformat(),
+                             "overdue_days": working_days_between(duty.due, as_of)})
+        periodic = periodic_due(crime, got)
+        if periodic is not None and periodic <= as_of:
+            rows.append({**base, "rule": "Regular progress update", "due": periodic.isoformat(),
+                         "overdue_days": working_days_between(periodic, as_of)})
+    rows.sort(key=lambda r: (r["due"], r["unit_code"], r["crime_ref"]))
+    return rows
+
+
+def obligations_with_events_in(store: Store, month: str, unit_code: str | None = None
+                               ) -> list[tuple[Row, Obligation]]:
+    first = dt.date.fromisoformat(month + "-01")
+    end = (first + dt.timedelta(days=32)).replace(day=1)
+    crimes, updates = _crimes_and_updates(store, first - dt.timedelta(days=LOOKBACK_DAYS),
+                                          unit_code)
+    found = []
+    for crime in crimes:
+        for duty in obligations(crime, updates.get(crime["id"], [])):
+            if first <= duty.event_date < end:
+                found.append((crime, duty))
+    return found

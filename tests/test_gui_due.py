@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+
+from qos.store import crimes
+from qos.tabular import read_csv_text
+from ui.main_window import MainWindow
+
+HEADER = ("Crime reference,Date recorded,Unit,Offence category,Victim name,Contact phone,"
+          "Officer,Suspect arrested\n")
+
+
+def test_due_page_lists_overdue_first_and_marks_an_update(qtbot, store, admin):
+    today = dt.date.today()
+    arrested = today - dt.timedelta(days=20)
+    recent = today - dt.timedelta(days=1)
+    crimes.import_crimes(store, admin, read_csv_text(
+        HEADER + f"NOR/OLD,{arrested:%d/%m/%Y},NOR,Theft,A,07700900001,,{arrested:%d/%m/%Y}\n"
+        + f"SOU/NEW,{recent:%d/%m/%Y},SOU,Theft,B,07700900002,,{recent:%d/%m/%Y}\n"),
+        all_or_nothing=True)
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    page = window.show_page("due")
+    page.as_of.setDate(QDate(today.year, today.month, today.day))
+    refs = [page.model.row_at(i)["crime_ref"] for i in range(page.model.rowCount())]
+    assert refs[0] == "NOR/OLD" and "SOU/NEW" not in refs  # the new arrest is not yet due
+    page.view.selectRow(0)
+    page.mark_updated()
+    remaining = [(page.model.row_at(i)["crime_ref"], page.model.row_at(i)["rule"])
+                 for i in range(page.model.rowCount())]
+    assert ("NOR/OLD", "Told of the suspect's arrest") not in remaining
+    assert store.scalar("SELECT source FROM victim_updates") == "app"

@@ -1,0 +1,98 @@
+"""Victims' Code updates due: the prompt the inspection asked for, overdue first."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qos.errors import QosError
+from qos.roles import Actor
+from qos.store import reference
+from qos.store.core import Store
+from qos.store.updates import due_list, record_victim_update
+from ui.table_model import RowsModel
+from ui.widgets import hint_label, show_error, title_label
+
+
+class DuePage(QWidget):
+    title = "Updates due"
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.unit = QComboBox()
+        self.unit.setAccessibleName("Unit")
+        self.unit.addItem("All units", None)
+        for unit in reference.list_units(store):
+            self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["code"])
+        if actor.unit_id is not None:
+            code = store.scalar("SELECT code FROM units WHERE id = ?", [actor.unit_id])
+            self.unit.setCurrentIndex(max(self.unit.findData(code), 0))
+        self.as_of = QDateEdit(QDate.currentDate())
+        self.as_of.setDisplayFormat("dd/MM/yyyy")
+        self.as_of.setCalendarPopup(True)
+        self.as_of.setAccessibleName("As of")
+        self.unit.currentIndexChanged.connect(lambda _: self.refresh())
+        self.as_of.dateChanged.connect(lambda _: self.refresh())
+        self.model = RowsModel([
+            ("crime_ref", "Crime"), ("unit_code", "Unit"), ("officer", "Officer"),
+            ("rule", "Why the victim is owed an update"), ("due", "Due"),
+            ("overdue_days", "Working days overdue"), ("enhanced", "Enhanced service")], self,
+            {"enhanced": lambda e: "Yes" if e else "", "overdue_days":
+             lambda d: str(d) if d else "due today"})
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setAccessibleName("Victims owed an update")
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setStretchLastSection(True)
+        updated = QPushButton("Victim &updated today")
+        updated.setAccessibleName("Victim updated today")
+        updated.clicked.connect(self.mark_updated)
+        self.count = QLabel("")
+        bar = QHBoxLayout()
+        for text, widget in (("&Unit:", self.unit), ("&As of:", self.as_of)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            bar.addWidget(label)
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.count)
+        bar.addWidget(updated)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title_label("Victims' Code: updates due"))
+        layout.addWidget(hint_label(
+            "Victims owed an update under the Victims' Code, the most overdue first. Deadlines "
+            "count working days (no weekends or bank holidays), 1 day for enhanced victims."))
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+
+    def refresh(self) -> None:
+        rows = due_list(self.store, self.as_of.date().toPython(), self.unit.currentData())
+        self.model.set_rows(rows)
+        self.view.resizeColumnsToContents()
+        overdue = sum(1 for r in rows if r["overdue_days"])
+        self.count.setText(f"{len(rows)} due, {overdue} overdue")
+
+    def mark_updated(self) -> None:
+        selected = self.view.selectionModel().selectedRows()
+        if not selected:
+            return
+        row = self.model.row_at(selected[0].row())
+        try:
+            record_victim_update(self.store, self.actor, row["crime_id"], dt.date.today())
+        except QosError as exc:
+            show_error(self, exc)
+        self.refresh()
