@@ -219,8 +219,48 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
                 completed += 1
     debriefed = _work_debriefs(store, admin, rng)
     cards = _doorstep_cards(store, admin, rng, first_month, months, units)
+    bureau_calls = _bureau_calls(store, admin, rng)
     return {"crimes": len(table.rows), "call-backs": completed, "debriefs done": debriefed,
-            "Doorstep cards returned": cards}
+            "Doorstep cards returned": cards, "bureau calls": bureau_calls}
+
+
+def _bureau_calls(store: Store, admin: Actor, rng: random.Random, count: int = 400) -> int:
+    """The bureau's recent work: calls by three callers over the last weeks, some failures."""
+    from qos.settings import setting
+    from qos.store import bureau
+    from qos.store.users import actor_for
+    from qos.templates import load_template
+
+    callers = [actor_for(store, r["id"]) for r in store.rows(
+        "SELECT id FROM users WHERE role = 'bureau' ORDER BY id")]
+    template = load_template("bureau")
+    themes = list(setting(store, "bureau_themes"))
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    done = 0
+    for i in range(count):
+        caller = callers[i % len(callers)]
+        moment = now - dt.timedelta(days=rng.randrange(1, 40), hours=rng.randrange(8))
+        call = bureau.claim_next(store, caller, now=moment)
+        if call is None:
+            break
+        roll = rng.random()
+        outcome = ("completed" if roll < 0.75 else "no_answer" if roll < 0.88 else
+                   "declined" if roll < 0.94 else "pcso_visit" if roll < 0.97 else "wrong_number")
+        answers: dict[str, object] = {}
+        if outcome == "completed":
+            for q in template.questions:
+                answers[q.key] = (rng.choice([1, 2, 2, 3, 4, 5]) if q.type == "scale7" else
+                                  "N" if rng.random() < 0.08 else "Y")
+        bureau.record_call(store, caller, call["id"], outcome, answers=answers,
+                           themes=rng.sample(themes, rng.choice([0, 0, 1, 2])), now=moment,
+                           template=template)
+        done += 1
+        if rng.random() < 0.05:
+            bureau.log_complaint(store, caller, rng.choice(["complaint", "compliment"]),
+                                 rng.choice(setting(store, "complaint_categories")),
+                                 call["unit_id"], "Raised during a re-contact call",
+                                 raised_on=moment.date())
+    return done
 
 
 def _doorstep_cards(store: Store, admin: Actor, rng: random.Random, first_month: str,

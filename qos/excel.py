@@ -311,6 +311,35 @@ def _timeliness(wb: Workbook, summary: MonthlySummary) -> None:
            {"In time %": PERCENT, "95% low": PERCENT, "95% high": PERCENT})
 
 
+def _bureau(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Contact bureau")
+    _heading(ws, summary, "Contact bureau re-contact calls")
+    headers = ["Unit code", "Victims called", "Calls completed", "Actions raised",
+               "Actions closed", "Actions overdue", "Top themes", "Informal complaints",
+               "Compliments"]
+    rows = []
+    for unit in _everyone(summary):
+        b = unit.bureau
+        complaints = sum(n for kind, _, n in b.complaints if kind == "complaint")
+        compliments = sum(n for kind, _, n in b.complaints if kind == "compliment")
+        rows.append([unit.code, b.attempted, b.made, b.actions_raised, b.actions_closed,
+                     b.actions_overdue, "; ".join(f"{t} ({n})" for t, n in b.top_themes),
+                     complaints, compliments])
+    _first, last = _table(ws, "Bureau", headers, rows, 4)
+    top = last + 3
+    checks = [[unit.code, c.label, c.rate.hits, c.rate.valid, _pct(c.rate)]
+              for unit in _everyone(summary) for c in unit.bureau.check_failures]
+    _table(ws, "BureauChecks", ["Unit code", "Check", "Failed", "Answers", "Failure rate"],
+           checks or [["", "No completed calls this month", None, None, None]], top,
+           {"Failure rate": PERCENT})
+    top += len(checks or [0]) + 3
+    complaints = [[unit.code, kind, category, n] for unit in _everyone(summary)
+                  for kind, category, n in unit.bureau.complaints]
+    _table(ws, "Complaints", ["Unit code", "Kind", "Category", "Number"],
+           complaints or [["", "None logged this month", "", None]], top)
+    ws.freeze_panes = "A5"
+
+
 def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
     ws = wb.create_sheet("Doorstep cards")
     _heading(ws, summary, "Operation Doorstep cards (postal: a separate series)")
@@ -333,7 +362,7 @@ def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
 
 
 SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _timeliness, _debriefs,
-          _doorstep, _explanations]
+          _bureau, _doorstep, _explanations]
 
 
 def write_officer_feedback(feedback: Any, path: Path | str) -> Path:

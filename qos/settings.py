@@ -18,7 +18,19 @@ DEFAULTS: dict[str, Any] = {
     "contact_retention_days": 90,     # victims' names and phones kept after a record closes
     "backups_kept": 14,
     "idle_lock_minutes": 10,          # the window locks after this long without input
-    "doorstep_min_cards": 10,         # no percentage for an officer on fewer cards
+    "doorstep_min_cards": 10,
+    # Contact bureau
+    "bureau_categories": ["Burglary dwelling", "Vehicle crime", "Criminal damage", "Theft"],
+    "bureau_min_days": 3,             # let the officer act first
+    "bureau_contact_within_days": 10,  # due date: report date plus this
+    "bureau_lookback_days": 90,
+    "bureau_retry_hours": 4,          # after no answer, try again this much later
+    "bureau_claim_minutes": 30,       # a claim not finished by then goes back to the queue
+    "remedial_due_days": 14,
+    "bureau_themes": ["Kept informed", "Response time", "Attitude of staff", "Crime prevention advice",
+                      "Forensic visit", "Property returned", "Repeat victim"],
+    "complaint_categories": ["Attitude", "Delay", "Not kept informed", "Handling of property",
+                             "Other"],         # no percentage for an officer on fewer cards
 }
 
 

@@ -124,6 +124,18 @@ class TimelinessFigure:
 
 
 @dataclass(frozen=True)
+class BureauFigures:
+    attempted: int  # victims the bureau tried to reach in the month
+    made: int  # calls completed
+    check_failures: list[ItemRate]  # per check: "no" answers of yes + no
+    actions_raised: int
+    actions_closed: int
+    actions_overdue: int
+    top_themes: list[tuple[str, int]]
+    complaints: list[tuple[str, str, int]]  # kind, category, count
+
+
+@dataclass(frozen=True)
 class DoorstepFigures:
     issued: int  # cards issued in the month
     returned_of_issued: int  # of those, returned so far
@@ -157,6 +169,8 @@ class UnitSummary:
     trend: list[tuple[str, Rate]] = field(default_factory=list)  # headline, 12 months
     doorstep: DoorstepFigures = field(default_factory=lambda: DoorstepFigures(0, 0, 0, []))
     code_timeliness: list[TimelinessFigure] = field(default_factory=list)
+    bureau: BureauFigures = field(default_factory=lambda: BureauFigures(0, 0, [], 0, 0, 0, [],
+                                                                         []))
 
     @property
     def completion(self) -> float:
@@ -244,6 +258,38 @@ def _debriefs(rows: list[dict[str, Any]], month_end: dt.date) -> Debriefs:
     overdue = [r for r in outstanding if r["due_on"] < end]
     ages = [(month_end - dt.date.fromisoformat(r["call_date"])).days for r in outstanding]
     return Debriefs(len(due), len(done), len(outstanding), len(overdue), max(ages, default=0))
+
+
+def _bureau_figures(inputs: dict[str, Any], ids: list[int], min_n: int) -> BureauFigures:
+    from collections import Counter
+
+    from qos.templates import load_template
+
+    data = inputs.get("bureau") or {}
+    calls = [c for c in data.get("calls", []) if c["unit_id"] in ids]
+    done = [c for c in calls if c["status"] == "completed"]
+    failed: Counter[str] = Counter()
+    answered: Counter[str] = Counter()
+    themes: Counter[str] = Counter()
+    for call in done:
+        for key, value in json.loads(call["answers"]).items():
+            if value in ("Y", "N"):
+                answered[key] += 1
+                failed[key] += value == "N"
+        themes.update(json.loads(call["themes"]))
+    labels = {q.key: q.text for q in load_template("bureau").questions if q.remedy}
+    checks = [ItemRate(key, text, make_rate(failed[key], answered[key], min_n))
+              for key, text in labels.items() if answered[key]]
+
+    def count(name: str) -> int:
+        return sum(r["n"] for r in data.get(name, []) if r["unit_id"] in ids)
+
+    complaints = Counter((c["kind"], c["category"]) for c in data.get("complaints", [])
+                         if c["unit_id"] in ids)
+    return BureauFigures(len(calls), len(done), checks, count("actions_raised"),
+                         count("actions_closed"), count("actions_overdue"),
+                         themes.most_common(5),
+                         [(k, c, n) for (k, c), n in sorted(complaints.items())])
 
 
 def _timeliness(inputs: dict[str, Any], ids: list[int], min_n: int) -> list[TimelinessFigure]:
@@ -335,7 +381,8 @@ def build_summary(inputs: dict[str, Any], month: str, *, min_n: int = 10,
             unit_id, code, name, kind, target, completed, attempts, declined, unreachable,
             _rag(completed, target, rag_green, rag_amber), drivers, ethnicity, vc, qosc,
             vc_all, qosc_all, _debriefs(debrief_rows, month_end), trend,
-            _doorstep_figures(inputs, ids, min_n), _timeliness(inputs, ids, min_n))
+            _doorstep_figures(inputs, ids, min_n), _timeliness(inputs, ids, min_n),
+            _bureau_figures(inputs, ids, min_n))
 
     chosen = [u for u in inputs["units"] if unit_ids is None or u["id"] in unit_ids]
     units = [summarise([u["id"]], u["code"], u["name"], u["kind"], u["monthly_target"], u["id"])

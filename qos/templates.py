@@ -26,6 +26,7 @@ class Question:
     type: str  # scale7 | yes_no
     driver: bool = False
     group: str | None = None
+    remedy: str | None = None  # a "no" raises a remedial action with this text
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Template:
     sections: tuple[tuple[str, tuple[Question, ...]], ...]
     scale_labels: tuple[str, ...]
     body: str
+    script: tuple[str, ...] = ()  # words to read out before the questions
 
     @property
     def questions(self) -> list[Question]:
@@ -54,12 +56,13 @@ def parse_template(body: str) -> Template:
         data: dict[str, Any] = json.loads(body)
         sections = tuple(
             (s["title"], tuple(Question(key=q["key"], text=q["text"], type=q["type"],
-                                        driver=bool(q.get("driver")), group=q.get("group"))
+                                        driver=bool(q.get("driver")), group=q.get("group"),
+                                        remedy=q.get("remedy"))
                                for q in s["questions"]))
             for s in data["sections"])
         template = Template(kind=data["kind"], version=int(data["version"]), title=data["title"],
                             sections=sections, scale_labels=tuple(data.get("scale7", ())),
-                            body=body)
+                            body=body, script=tuple(data.get("script", ())))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValidationError(f"The question template is malformed: {exc}") from exc
     for q in template.questions:

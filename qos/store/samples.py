@@ -31,14 +31,14 @@ def current_criteria(store: Store) -> dict[str, Any]:
         "exclude_domestic_abuse", "exclude_on_duty_officers")}
 
 
-def eligible_population(store: Store, unit_id: int, month: str, criteria: dict[str, Any],
-                        before_draw_id: int | None = None) -> list[Member]:
-    """Crimes of the unit recorded in the month that the criteria allow us to call."""
-    start, end = month_bounds(month)
-    clauses = ["c.unit_id = ?", "c.recorded_on >= ?", "c.recorded_on < ?",
-               "c.arrest_made = 0", "c.declined_contact = 0", "c.contact_opt_out = 0",
+def exclusion_clauses(criteria: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    """Who is never called, by national survey practice and the force's settings.
+
+    Shared by the monthly sample and the contact bureau's queue (alias `c` for crimes).
+    """
+    clauses = ["c.arrest_made = 0", "c.declined_contact = 0", "c.contact_opt_out = 0",
                "COALESCE(c.victim_phone, '') != ''"]
-    params: list[Any] = [unit_id, start, end]
+    params: list[Any] = []
     if criteria["exclude_under_18"]:
         clauses.append("c.victim_under_18 = 0")
     if criteria["exclude_domestic_abuse"]:
@@ -49,6 +49,16 @@ def eligible_population(store: Store, unit_id: int, month: str, criteria: dict[s
         marks = ", ".join("?" * len(criteria["sensitive_categories"]))
         clauses.append(f"LOWER(c.offence_category) NOT IN ({marks})")
         params += [c.lower() for c in criteria["sensitive_categories"]]
+    return clauses, params
+
+
+def eligible_population(store: Store, unit_id: int, month: str, criteria: dict[str, Any],
+                        before_draw_id: int | None = None) -> list[Member]:
+    """Crimes of the unit recorded in the month that the criteria allow us to call."""
+    start, end = month_bounds(month)
+    exclusions, params = exclusion_clauses(criteria)
+    clauses = ["c.unit_id = ?", "c.recorded_on >= ?", "c.recorded_on < ?", *exclusions]
+    params = [unit_id, start, end, *params]
     if criteria["recontact_months"]:
         # A victim (by phone) sampled in an earlier draw within the window is not asked again.
         clauses.append(

@@ -248,3 +248,61 @@ def m0004_victims_code(db: sqlite_utils.Database) -> None:
                   created_at TEXT NOT NULL,
                   UNIQUE (crime_id, updated_on, source))""",
               "CREATE INDEX victim_updates_crime ON victim_updates(crime_id)"])
+
+
+@MIGRATIONS(name="0005_bureau")
+def m0005_bureau(db: sqlite_utils.Database) -> None:
+    _run(db, [
+        f"""CREATE TABLE bureau_calls (
+            id INTEGER PRIMARY KEY,
+            crime_id INTEGER NOT NULL UNIQUE REFERENCES crimes(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            status TEXT NOT NULL CHECK (status IN ('claimed', 'retry', 'completed',
+                'wrong_number', 'declined', 'pcso_visit')),
+            claimed_by INTEGER,
+            claimed_at TEXT,
+            retry_after TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            called_at TEXT,
+            template_version INTEGER,
+            answers TEXT NOT NULL DEFAULT '{{}}',
+            themes TEXT NOT NULL DEFAULT '[]',
+            comments TEXT,
+            {META})""",
+        "CREATE INDEX bureau_calls_status ON bureau_calls(status, retry_after)",
+        "CREATE INDEX bureau_calls_called ON bureau_calls(called_at)",
+        f"""CREATE TABLE remedial_actions (
+            id INTEGER PRIMARY KEY,
+            bureau_call_id INTEGER NOT NULL REFERENCES bureau_calls(id),
+            crime_id INTEGER NOT NULL REFERENCES crimes(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            officer_id INTEGER REFERENCES people(id),
+            owner_id INTEGER REFERENCES people(id),
+            check_key TEXT NOT NULL,
+            what_failed TEXT NOT NULL,
+            remedy TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            closed_on TEXT,
+            closing_note TEXT,
+            {META})""",
+        "CREATE INDEX remedial_actions_unit ON remedial_actions(unit_id, closed_on)",
+        "CREATE INDEX remedial_actions_officer ON remedial_actions(officer_id, check_key)",
+        f"""CREATE TABLE pcso_visits (
+            id INTEGER PRIMARY KEY,
+            bureau_call_id INTEGER NOT NULL UNIQUE REFERENCES bureau_calls(id),
+            crime_id INTEGER NOT NULL REFERENCES crimes(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            visited_on TEXT,
+            outcome TEXT,
+            {META})""",
+        f"""CREATE TABLE informal_complaints (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('complaint', 'compliment')),
+            category TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            crime_id INTEGER REFERENCES crimes(id),
+            raised_on TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            {META})""",
+        "CREATE INDEX informal_complaints_raised ON informal_complaints(raised_on)",
+    ])

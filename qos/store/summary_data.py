@@ -56,7 +56,15 @@ def summary_inputs(store: Store, month: str) -> dict[str, Any]:
         "debriefs": debriefs_for_month(store, month),
         "doorstep": doorstep_for_month(store, month),
         "code_duties": code_duties(store, month),
+        "bureau": _bureau(store, month),
     }
+
+
+def _bureau(store: Store, month: str) -> dict[str, Any]:
+    from qos.store.bureau import bureau_month
+
+    start, end = month_bounds(month)
+    return bureau_month(store, start, end)
 
 
 def code_duties(store: Store, month: str, as_of: Any = None) -> list[dict[str, Any]]:

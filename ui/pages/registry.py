@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from qos.roles import Action
 from ui.main_window import PageSpec, _coming
+from ui.pages.bureau_page import BureauPage
 from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.doorstep_page import DoorstepPage
 from ui.pages.due_page import DuePage
@@ -13,9 +14,8 @@ def feature_pages() -> list[PageSpec]:
     return [
         PageSpec("callbacks", "Call-backs", (Action.RECORD_CALLBACK,), CallbacksPage),
         PageSpec("due", "Updates due", (Action.RECORD_CALLBACK, Action.BUREAU_CALL), DuePage),
-        PageSpec("bureau", "Contact bureau", (Action.BUREAU_CALL,),
-                 _coming("Contact bureau", "the re-contact queue, the call script and "
-                                           "remedial actions.")),
+        PageSpec("bureau", "Contact bureau", (Action.BUREAU_CALL, Action.RECORD_DEBRIEF),
+                 BureauPage),
         PageSpec("mystery", "Mystery shopping", (Action.RECORD_VISIT, Action.PLAN_VISITS),
                  _coming("Mystery shopping", "the visit programme and front-counter visit "
                                              "forms.")),

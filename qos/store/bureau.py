@@ -1,0 +1,307 @@
+"""The contact bureau: a queue of victims to re-contact, claimed one at a time, the call
+record, the remedial actions failed checks raise, PCSO visits and informal complaints.
+
+Claiming runs inside BEGIN IMMEDIATE, so two callers can never be handed the same victim.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from qos.clock import now_iso
+from qos.errors import PermissionDenied, ValidationError
+from qos.roles import Action, Actor, allowed, require
+from qos.settings import setting
+from qos.store.core import Row, Store
+from qos.store.samples import current_criteria, exclusion_clauses
+from qos.store.templates import register_template
+from qos.templates import Template, load_template
+
+OUTCOMES = ("completed", "no_answer", "wrong_number", "declined", "pcso_visit")
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _new_crimes_sql(store: Store, today: dt.date) -> tuple[str, list[Any]]:
+    """Crimes the bureau's rules say to call that nobody has taken up yet."""
+    exclusions, params = exclusion_clauses(current_criteria(store))
+    categories = [c.lower() for c in setting(store, "bureau_categories")]
+    latest = today - dt.timedelta(days=int(setting(store, "bureau_min_days")))
+    since = today - dt.timedelta(days=int(setting(store, "bureau_lookback_days")))
+    sql = ("SELECT c.id, c.recorded_on FROM crimes c WHERE c.recorded_on >= ? "
+           "AND c.recorded_on <= ? "
+           f"AND LOWER(c.offence_category) IN ({', '.join('?' * len(categories))}) AND "
+           + " AND ".join(exclusions)
+           + " AND NOT EXISTS (SELECT 1 FROM bureau_calls b WHERE b.crime_id = c.id)"
+             " AND NOT EXISTS (SELECT 1 FROM sample_items si WHERE si.crime_id = c.id"
+             " AND si.is_reserve = 0)")
+    return sql, [since.isoformat(), latest.isoformat(), *categories, *params]
+
+
+def _due(store: Store, recorded_on: str) -> dt.date:
+    return dt.date.fromisoformat(recorded_on) + dt.timedelta(
+        days=int(setting(store, "bureau_contact_within_days")))
+
+
+def queue(store: Store, actor: Actor, offset: int = 0, limit: int = 200, *,
+          now: dt.datetime | None = None) -> list[Row]:
+    """The queue in call order (oldest due first, so overdue ones lead). No contact details."""
+    require(actor, Action.BUREAU_CALL)
+    moment = _now(now)
+    new_sql, params = _new_crimes_sql(store, moment.date())
+    stale = (moment - dt.timedelta(minutes=int(setting(store, "bureau_claim_minutes"))))
+    rows = store.rows(
+        "SELECT q.crime_id, c.crime_ref, c.recorded_on, c.offence_category, u.code AS unit_code,"
+        " q.state, q.attempts FROM ("
+        f" SELECT n.id AS crime_id, 'new' AS state, 0 AS attempts FROM ({new_sql}) n"
+        " UNION ALL SELECT b.crime_id, 'retry', b.attempts FROM bureau_calls b"
+        "  WHERE (b.status = 'retry' AND b.retry_after <= ?)"
+        "     OR (b.status = 'claimed' AND b.claimed_at < ?)"
+        ") q JOIN crimes c ON c.id = q.crime_id JOIN units u ON u.id = c.unit_id"
+        " ORDER BY c.recorded_on, c.id LIMIT ? OFFSET ?",
+        [*params, moment.isoformat(), stale.isoformat(), limit, offset])
+    for row in rows:
+        due = _due(store, row["recorded_on"])
+        row["due_on"] = due.isoformat()
+        row["overdue"] = due < moment.date()
+    return rows
+
+
+def claim_next(store: Store, actor: Actor, *, now: dt.datetime | None = None) -> Row | None:
+    """Hand the next victim to this caller; nobody else can be handed them meanwhile."""
+    require(actor, Action.BUREAU_CALL)
+    moment = _now(now)
+    with store.write():
+        candidates = queue(store, actor, 0, 1, now=moment)
+        if not candidates:
+            return None
+        crime_id = candidates[0]["crime_id"]
+        existing = store.row("SELECT id FROM bureau_calls WHERE crime_id = ?", [crime_id])
+        if existing:
+            store.execute("UPDATE bureau_calls SET status = 'claimed', claimed_by = ?, "
+                          "claimed_at = ?, updated_at = ?, updated_by = ?, version = version + 1"
+                          " WHERE id = ?", [actor.user_id, moment.isoformat(), now_iso(),
+                                            actor.user_id, existing["id"]])
+            call_id = int(existing["id"])
+        else:
+            unit_id = store.scalar("SELECT unit_id FROM crimes WHERE id = ?", [crime_id])
+            call_id = store.insert_record(actor, "bureau_calls", {
+                "crime_id": crime_id, "unit_id": unit_id, "status": "claimed",
+                "claimed_by": actor.user_id, "claimed_at": moment.isoformat()})
+        store.audit(actor, "view contact details", "bureau_calls", call_id, {})
+        return call_details(store, call_id)
+
+
+def call_details(store: Store, call_id: int) -> Row | None:
+    return store.row(
+        "SELECT b.*, c.crime_ref, c.recorded_on, c.offence_category, c.victim_name, "
+        "c.victim_phone, c.officer_number, p.name AS officer_name, u.code AS unit_code "
+        "FROM bureau_calls b JOIN crimes c ON c.id = b.crime_id JOIN units u "
+        "ON u.id = b.unit_id LEFT JOIN people p ON p.id = c.officer_id WHERE b.id = ?",
+        [call_id])
+
+
+def record_call(store: Store, actor: Actor, call_id: int, outcome: str, *,
+                answers: dict[str, Any] | None = None, themes: list[str] | None = None,
+                comments: str = "", victim_updated: bool = False,
+                now: dt.datetime | None = None, template: Template | None = None) -> list[int]:
+    """Log the call; returns the ids of the remedial actions it raised."""
+    require(actor, Action.BUREAU_CALL)
+    if outcome not in OUTCOMES:
+        raise ValidationError(f"'{outcome}' is not a call outcome.")
+    moment = _now(now)
+    template = template or load_template("bureau")
+    with store.write():
+        call = store.row("SELECT * FROM bureau_calls WHERE id = ?", [call_id])
+        if call is None or call["status"] != "claimed" or call["claimed_by"] != actor.user_id:
+            raise ValidationError("This call is no longer yours to log: it was finished, or "
+                                  "handed back to the queue after a long pause.")
+        base = {"attempts": call["attempts"] + 1, "called_at": moment.isoformat(),
+                "claimed_by": None, "claimed_at": None}
+        if outcome == "no_answer":
+            retry = moment + dt.timedelta(hours=int(setting(store, "bureau_retry_hours")))
+            store.update_record(actor, "bureau_calls", call_id, call["version"],
+                                {**base, "status": "retry", "retry_after": retry.isoformat()})
+            return []
+        if outcome != "completed":
+            store.update_record(actor, "bureau_calls", call_id, call["version"],
+                                {**base, "status": outcome})
+            if outcome == "pcso_visit":
+                store.insert_record(actor, "pcso_visits", {
+                    "bureau_call_id": call_id, "crime_id": call["crime_id"],
+                    "unit_id": call["unit_id"]})
+            return []
+        from qos.store.callbacks import validate_answers
+
+        clean = validate_answers(template, answers or {})
+        known_themes = set(setting(store, "bureau_themes"))
+        unknown = [t for t in themes or [] if t not in known_themes]
+        if unknown:
+            raise ValidationError(f"'{unknown[0]}' is not one of the feedback themes.")
+        register_template(store, template)
+        store.update_record(actor, "bureau_calls", call_id, call["version"], {
+            **base, "status": "completed", "template_version": template.version,
+            "answers": json.dumps(clean, sort_keys=True), "themes": json.dumps(themes or []),
+            "comments": comments.strip() or None})
+        if victim_updated:
+            from qos.store.updates import record_victim_update
+
+            record_victim_update(store, actor, call["crime_id"], moment.date(), source="bureau")
+        return _raise_actions(store, actor, call, template, clean, moment.date())
+
+
+def _raise_actions(store: Store, actor: Actor, call: Row, template: Template,
+                   answers: dict[str, Any], today: dt.date) -> list[int]:
+    crime = store.row("SELECT c.officer_id, p.line_manager_id FROM crimes c "
+                      "LEFT JOIN people p ON p.id = c.officer_id WHERE c.id = ?",
+                      [call["crime_id"]])
+    due = today + dt.timedelta(days=int(setting(store, "remedial_due_days")))
+    raised = []
+    for question in template.questions:
+        if question.remedy and answers.get(question.key) == "N":
+            raised.append(store.insert_record(actor, "remedial_actions", {
+                "bureau_call_id": call["id"], "crime_id": call["crime_id"],
+                "unit_id": call["unit_id"], "officer_id": crime["officer_id"] if crime else None,
+                "owner_id": crime["line_manager_id"] if crime else None,
+                "check_key": question.key, "what_failed": question.text,
+                "remedy": question.remedy, "due_on": due.isoformat()}))
+    return raised
+
+
+def release(store: Store, actor: Actor, call_id: int) -> None:
+    """Hand a claimed victim back to the queue untouched (the caller could not go on)."""
+    require(actor, Action.BUREAU_CALL)
+    with store.write():
+        store.execute("UPDATE bureau_calls SET status = 'retry', retry_after = ?, "
+                      "claimed_by = NULL, claimed_at = NULL WHERE id = ? AND claimed_by = ? "
+                      "AND status = 'claimed'", [now_iso(), call_id, actor.user_id])
+
+
+# -- remedial actions ------------------------------------------------------------------------
+def _may_handle_actions(actor: Actor) -> None:
+    if not (allowed(actor, Action.BUREAU_CALL) or allowed(actor, Action.RECORD_DEBRIEF)):
+        raise PermissionDenied(f"{actor.display_name} may not handle remedial actions.")
+
+
+def list_actions(store: Store, actor: Actor, *, unit_id: int | None = None,
+                 open_only: bool = True, offset: int = 0, limit: int = 200,
+                 today: dt.date | None = None) -> list[Row]:
+    """Actions with, for each, how often the same check failed for the same officer."""
+    _may_handle_actions(actor)
+    day = (today or dt.date.today()).isoformat()
+    clauses, params = [], []
+    if open_only:
+        clauses.append("a.closed_on IS NULL")
+    if unit_id is not None:
+        clauses.append("a.unit_id = ?")
+        params.append(unit_id)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = store.rows(
+        "SELECT a.*, c.crime_ref, u.code AS unit_code, o.name AS officer_name, "
+        "m.name AS owner_name, (SELECT COUNT(*) FROM remedial_actions r WHERE "
+        "r.officer_id = a.officer_id AND r.check_key = a.check_key) AS times_for_officer "
+        "FROM remedial_actions a JOIN crimes c ON c.id = a.crime_id "
+        "JOIN units u ON u.id = a.unit_id LEFT JOIN people o ON o.id = a.officer_id "
+        f"LEFT JOIN people m ON m.id = a.owner_id {where} "
+        "ORDER BY a.due_on, a.id LIMIT ? OFFSET ?", [*params, limit, offset])
+    for row in rows:
+        row["overdue"] = row["closed_on"] is None and row["due_on"] < day
+        if row["officer_id"] is None:
+            row["times_for_officer"] = None
+    return rows
+
+
+def close_action(store: Store, actor: Actor, action_id: int, version: int, note: str,
+                 on: dt.date | None = None) -> int:
+    _may_handle_actions(actor)
+    if len(note.strip()) < 5:
+        raise ValidationError("Say what was done to put it right before closing the action.")
+    day = on or dt.date.today()
+    if day > dt.date.today():
+        raise ValidationError("An action cannot be closed on a future date.")
+    return store.update_record(actor, "remedial_actions", action_id, version,
+                               {"closed_on": day.isoformat(), "closing_note": note.strip()})
+
+
+# -- PCSO visits -----------------------------------------------------------------------------
+def list_visits(store: Store, actor: Actor, *, unit_id: int | None = None,
+                pending_only: bool = True) -> list[Row]:
+    _may_handle_actions(actor)
+    clauses = ["v.visited_on IS NULL"] if pending_only else []
+    params: list[Any] = []
+    if unit_id is not None:
+        clauses.append("v.unit_id = ?")
+        params.append(unit_id)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return store.rows(
+        "SELECT v.*, c.crime_ref, c.recorded_on, u.code AS unit_code FROM pcso_visits v "
+        f"JOIN crimes c ON c.id = v.crime_id JOIN units u ON u.id = v.unit_id {where} "
+        "ORDER BY v.created_at", params)
+
+
+def record_visit(store: Store, actor: Actor, visit_id: int, version: int, on: dt.date,
+                 outcome: str) -> int:
+    _may_handle_actions(actor)
+    if not outcome.strip():
+        raise ValidationError("Record what came of the visit.")
+    if on > dt.date.today():
+        raise ValidationError("A visit cannot be dated in the future.")
+    return store.update_record(actor, "pcso_visits", visit_id, version,
+                               {"visited_on": on.isoformat(), "outcome": outcome.strip()})
+
+
+# -- informal complaints and compliments -----------------------------------------------------
+def log_complaint(store: Store, actor: Actor, kind: str, category: str, unit_id: int,
+                  summary: str, *, crime_ref: str = "", raised_on: dt.date | None = None) -> int:
+    if not (allowed(actor, Action.BUREAU_CALL) or allowed(actor, Action.RECORD_CALLBACK)):
+        raise PermissionDenied(f"{actor.display_name} may not log informal complaints.")
+    if kind not in ("complaint", "compliment"):
+        raise ValidationError("Choose complaint or compliment.")
+    if category not in setting(store, "complaint_categories"):
+        raise ValidationError(f"'{category}' is not one of the categories.")
+    if not summary.strip():
+        raise ValidationError("Write a short summary of what was said.")
+    crime_id = None
+    if crime_ref.strip():
+        from qos.store.crimes import crime_by_ref
+
+        crime = crime_by_ref(store, crime_ref)
+        if crime is None:
+            raise ValidationError(f"There is no crime {crime_ref}.")
+        crime_id = crime["id"]
+    return store.insert_record(actor, "informal_complaints", {
+        "kind": kind, "category": category, "unit_id": unit_id, "crime_id": crime_id,
+        "raised_on": (raised_on or dt.date.today()).isoformat(), "summary": summary.strip()})
+
+
+def list_complaints(store: Store, *, first_day: str, end_day: str) -> list[Row]:
+    return store.rows(
+        "SELECT i.*, u.code AS unit_code FROM informal_complaints i JOIN units u "
+        "ON u.id = i.unit_id WHERE i.raised_on >= ? AND i.raised_on < ? ORDER BY i.raised_on",
+        [first_day, end_day])
+
+
+# -- the month, for the summary ----------------------------------------------------------------
+def bureau_month(store: Store, first_day: str, end_day: str) -> dict[str, Any]:
+    """Plain rows for the monthly summary: calls, actions and complaints, no personal data."""
+    return {
+        "calls": store.rows(
+            "SELECT unit_id, status, attempts, answers, themes FROM bureau_calls "
+            "WHERE called_at >= ? AND called_at < ?", [first_day, end_day]),
+        "actions_raised": store.rows(  # by the date of the call that raised them
+            "SELECT a.unit_id, COUNT(*) AS n FROM remedial_actions a JOIN bureau_calls b "
+            "ON b.id = a.bureau_call_id WHERE b.called_at >= ? AND b.called_at < ? "
+            "GROUP BY a.unit_id", [first_day, end_day]),
+        "actions_closed": store.rows(
+            "SELECT unit_id, COUNT(*) AS n FROM remedial_actions WHERE closed_on >= ? "
+            "AND closed_on < ? GROUP BY unit_id", [first_day, end_day]),
+        "actions_overdue": store.rows(
+            "SELECT unit_id, COUNT(*) AS n FROM remedial_actions WHERE due_on < ? AND "
+            "(closed_on IS NULL OR closed_on >= ?) GROUP BY unit_id", [end_day, end_day]),
+        "complaints": store.rows(
+            "SELECT unit_id, kind, category FROM informal_complaints WHERE raised_on >= ? "
+            "AND raised_on < ?", [first_day, end_day]),
+    }

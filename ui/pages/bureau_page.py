@@ -1,0 +1,234 @@
+"""Contact bureau: the call queue, remedial actions, PCSO visits, informal complaints."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qos.errors import QosError
+from qos.roles import Action, Actor, allowed
+from qos.settings import setting
+from qos.store import bureau, reference
+from qos.store.core import Store
+from ui.bureau_call_form import BureauCallForm
+from ui.record_dialog import FormField, RecordDialog
+from ui.table_model import RowsModel
+from ui.widgets import hint_label, show_error, title_label
+
+
+def _view(model: RowsModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def _button(layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
+    button = QPushButton(text)
+    button.setAccessibleName(text.replace("&", "").rstrip("."))
+    button.clicked.connect(slot)
+    layout.addWidget(button)
+    return button
+
+
+class BureauPage(QWidget):
+    title = "Contact bureau"
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.calls_made = 0
+        self.form: BureauCallForm | None = None
+        self.tabs = QTabWidget()
+        if allowed(actor, Action.BUREAU_CALL):
+            self.tabs.addTab(self._calls_tab(), "&Calls")
+        self.tabs.addTab(self._actions_tab(), "&Remedial actions")
+        self.tabs.addTab(self._visits_tab(), "&PCSO visits")
+        self.tabs.addTab(self._complaints_tab(), "Informal co&mplaints")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title_label("Contact bureau"))
+        layout.addWidget(self.tabs)
+
+    # -- calls -----------------------------------------------------------------------------
+    def _calls_tab(self) -> QWidget:
+        widget = QWidget()
+        self.queue = RowsModel([
+            ("crime_ref", "Crime"), ("unit_code", "Unit"), ("offence_category", "Offence"),
+            ("recorded_on", "Reported"), ("due_on", "Call by"), ("overdue", "Overdue"),
+            ("attempts", "Tries so far")], self, {"overdue": lambda o: "OVERDUE" if o else ""})
+        self.queue_view = _view(self.queue, "Call queue")
+        bar = QHBoxLayout()
+        self.next_button = _button(bar, "&Next call (Ctrl+N)", self.next_call)
+        self.next_button.setProperty("role", "primary")
+        bar.addStretch(1)
+        self.tally = QLabel("")
+        bar.addWidget(self.tally)
+        QShortcut(QKeySequence("Ctrl+N"), widget, activated=self.next_call,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        layout = QVBoxLayout(widget)
+        layout.addWidget(hint_label("Victims to re-contact, oldest first, overdue at the top. "
+                                    "Next call hands you the first one nobody else is calling."))
+        layout.addLayout(bar)
+        layout.addWidget(self.queue_view)
+        return widget
+
+    def next_call(self) -> None:
+        try:
+            call = bureau.claim_next(self.store, self.actor)
+        except QosError as exc:
+            show_error(self, exc)
+            return
+        if call is None:
+            self.tally.setText("The queue is empty. Well done.")
+            return
+        self.form = BureauCallForm(self.store, self.actor, call, self)
+        if self.form.exec():
+            self.calls_made += 1
+            self.tally.setText(f"{self.calls_made} call(s) logged in this sitting.")
+        self.refresh()
+
+    # -- remedial actions ------------------------------------------------------------------
+    def _actions_tab(self) -> QWidget:
+        widget = QWidget()
+        self.actions = RowsModel([
+            ("unit_code", "Unit"), ("crime_ref", "Crime"), ("remedy", "To put right"), ("officer_name", "Officer"),
+            ("times_for_officer", "Times for officer"), ("owner_name", "Owner"),
+            ("due_on", "Due"), ("overdue", "Overdue"), ("closed_on", "Closed")], self,
+            {"overdue": lambda o: "OVERDUE" if o else "",
+             "times_for_officer": lambda n: "" if n is None else
+             (f"{n} (repeat)" if n > 1 else "1")})
+        self.actions_view = _view(self.actions, "Remedial actions")
+        self.show_closed = QCheckBox("Show &closed actions")
+        self.show_closed.toggled.connect(lambda _: self.refresh())
+        bar = QHBoxLayout()
+        _button(bar, "Close &action...", self.close_action)
+        bar.addStretch(1)
+        bar.addWidget(self.show_closed)
+        layout = QVBoxLayout(widget)
+        layout.addLayout(bar)
+        layout.addWidget(self.actions_view)
+        return widget
+
+    def close_action(self) -> None:
+        rows = self.actions_view.selectionModel().selectedRows()
+        if not rows:
+            return
+        action = self.actions.row_at(rows[0].row())
+        note, ok = QInputDialog.getText(self, "Close the action",
+                                        "What was done to put it right?")
+        if not ok:
+            return
+        try:
+            bureau.close_action(self.store, self.actor, action["id"], action["version"], note)
+        except QosError as exc:
+            show_error(self, exc)
+        self.refresh()
+
+    # -- PCSO visits -----------------------------------------------------------------------
+    def _visits_tab(self) -> QWidget:
+        widget = QWidget()
+        self.visits = RowsModel([("unit_code", "Unit"), ("crime_ref", "Crime"),
+                                 ("recorded_on", "Reported"), ("created_at", "Referred"),
+                                 ("visited_on", "Visited"), ("outcome", "Outcome")], self,
+                                {"created_at": lambda t: (t or "")[:10]})
+        self.visits_view = _view(self.visits, "PCSO visits")
+        bar = QHBoxLayout()
+        _button(bar, "Record &visit...", self.record_visit)
+        bar.addStretch(1)
+        layout = QVBoxLayout(widget)
+        layout.addWidget(hint_label("Victims the bureau could not reach by phone, for a PCSO "
+                                    "to visit in person."))
+        layout.addLayout(bar)
+        layout.addWidget(self.visits_view)
+        return widget
+
+    def record_visit(self) -> None:
+        rows = self.visits_view.selectionModel().selectedRows()
+        if not rows:
+            return
+        visit = self.visits.row_at(rows[0].row())
+        store, actor = self.store, self.actor
+
+        def save(values: dict[str, Any]) -> None:
+            try:
+                on = dt.date.fromisoformat(values["on"].strip())
+            except ValueError:
+                raise QosError(f"'{values['on']}' is not a date like 2026-11-20.") from None
+            bureau.record_visit(store, actor, visit["id"], visit["version"], on,
+                                values["outcome"])
+
+        RecordDialog(f"Visit for {visit['crime_ref']}",
+                     [FormField("on", "Date of visit (yyyy-mm-dd)"),
+                      FormField("outcome", "What came of it")],
+                     {"on": dt.date.today().isoformat()}, save, self).exec()
+        self.refresh()
+
+    # -- complaints ------------------------------------------------------------------------
+    def _complaints_tab(self) -> QWidget:
+        widget = QWidget()
+        self.complaints = RowsModel([("raised_on", "Date"), ("kind", "Kind"),
+                                     ("category", "Category"), ("unit_code", "Unit"),
+                                     ("summary", "What was said")], self)
+        view = _view(self.complaints, "Informal complaints and compliments")
+        bar = QHBoxLayout()
+        _button(bar, "&Log a complaint or compliment...", self.log_complaint)
+        bar.addStretch(1)
+        layout = QVBoxLayout(widget)
+        layout.addWidget(hint_label("Complaints and compliments made informally during calls, "
+                                    "so they are counted. This month's are listed."))
+        layout.addLayout(bar)
+        layout.addWidget(view)
+        return widget
+
+    def log_complaint(self) -> None:
+        store, actor = self.store, self.actor
+        fields = [
+            FormField("kind", "Kind", "choice", [("complaint", "Complaint"),
+                                                 ("compliment", "Compliment")]),
+            FormField("category", "Category", "choice",
+                      [(c, c) for c in setting(store, "complaint_categories")]),
+            FormField("unit_id", "Unit", "choice", [(u["id"], f"{u['code']} - {u['name']}")
+                                                    for u in reference.list_units(store)]),
+            FormField("crime_ref", "Crime reference (if any)"),
+            FormField("summary", "What was said"),
+        ]
+        RecordDialog("Informal complaint or compliment", fields, {},
+                     lambda v: bureau.log_complaint(store, actor, v["kind"], v["category"],
+                                                    v["unit_id"], v["summary"],
+                                                    crime_ref=v["crime_ref"]), self).exec()
+        self.refresh()
+
+    # -- all -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        store, actor = self.store, self.actor
+        if allowed(actor, Action.BUREAU_CALL):
+            # Lazy: the view asks for the next page of the queue only as the user scrolls.
+            self.queue.set_fetch(lambda offset, limit: bureau.queue(store, actor, offset, limit))
+            self.queue_view.resizeColumnsToContents()
+        closed = self.show_closed.isChecked()
+        self.actions.set_fetch(lambda offset, limit: bureau.list_actions(
+            store, actor, open_only=not closed, offset=offset, limit=limit))
+        self.actions_view.resizeColumnsToContents()
+        self.visits.set_rows(bureau.list_visits(store, actor))
+        first = dt.date.today().replace(day=1)
+        self.complaints.set_rows(bureau.list_complaints(
+            store, first_day=first.isoformat(),
+            end_day=(first + dt.timedelta(days=32)).replace(day=1).isoformat()))
