@@ -220,8 +220,42 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
     debriefed = _work_debriefs(store, admin, rng)
     cards = _doorstep_cards(store, admin, rng, first_month, months, units)
     bureau_calls = _bureau_calls(store, admin, rng)
+    visits = _mystery_visits(store, admin, rng)
     return {"crimes": len(table.rows), "call-backs": completed, "debriefs done": debriefed,
-            "Doorstep cards returned": cards, "bureau calls": bureau_calls}
+            "Doorstep cards returned": cards, "bureau calls": bureau_calls,
+            "mystery-shopping visits": visits}
+
+
+def _mystery_visits(store: Store, admin: Actor, rng: random.Random) -> int:
+    """Two quarters of the visit programme; the visits already due are sent in."""
+    from qos.store import mystery
+    from qos.store.users import actor_for
+
+    mystery.sync_scenarios(store, admin)
+    today = dt.date.today()
+    this_monday = today - dt.timedelta(days=today.weekday())
+    for weeks_back in (26, 13, 0):  # two quarters done, the current one ahead
+        mystery.plan_visits(store, admin, this_monday - dt.timedelta(weeks=weeks_back),
+                            seed=rng.randrange(10**6))
+    scenarios = {s["id"]: s["items"] for s in mystery.list_scenarios(store)}
+    sent = 0
+    for plan in mystery.list_plan(store, admin):
+        week = dt.date.fromisoformat(plan["week_start"])
+        if week > today - dt.timedelta(days=7):
+            continue
+        when = dt.datetime.combine(week + dt.timedelta(days=rng.randrange(5)),
+                                   dt.time(rng.choice([8, 10, 12, 14, 16]), rng.choice([0, 30])))
+        open_now = rng.random() > 0.04
+        answers = {i["key"]: ("Y" if rng.random() < 0.8 else rng.choice("NX"))
+                   for i in scenarios[plan["scenario_id"]]} if open_now else {}
+        mystery.submit_visit(store, actor_for(store, plan["volunteer_id"]), plan["id"],
+                             arrived_at=when, counter_open=open_now,
+                             waiting_minutes=rng.randrange(0, 15), answers=answers,
+                             overall=rng.choice([1, 2, 2, 3, 3, 4, 5]),
+                             went_well=rng.choice(["", "Friendly greeting", "Clear advice"]),
+                             to_improve=rng.choice(["", "Leaflets out of date", "Long queue"]))
+        sent += 1
+    return sent
 
 
 def _bureau_calls(store: Store, admin: Actor, rng: random.Random, count: int = 400) -> int:

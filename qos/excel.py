@@ -340,6 +340,27 @@ def _bureau(wb: Workbook, summary: MonthlySummary) -> None:
     ws.freeze_panes = "A5"
 
 
+def _mystery(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Mystery shopping")
+    _heading(ws, summary, "Front-counter mystery shopping")
+    headers = ["Unit code", "Visits planned", "Visits done", "Found closed in published hours",
+               "Most often fell short on"]
+    rows = [[u.code, u.mystery.planned, u.mystery.done, u.mystery.closed_in_hours,
+             "; ".join(f"{t} ({n})" for t, n in u.mystery.most_failed)]
+            for u in _everyone(summary)]
+    _first, last = _table(ws, "Mystery", headers, rows, 4)
+    top = last + 3
+    counters = [[name, n, share] for name, n, share in summary.force.mystery.by_counter]
+    _table(ws, "MysteryCounters", ["Front counter", "Visits", "Checklist met"],
+           counters or [["No visits this month", None, None]], top,
+           {"Checklist met": PERCENT})
+    top += len(counters or [0]) + 3
+    scenarios = [[name, n, share] for name, n, share in summary.force.mystery.by_scenario]
+    _table(ws, "MysteryScenarios", ["Scenario", "Visits", "Checklist met"],
+           scenarios or [["No visits this month", None, None]], top, {"Checklist met": PERCENT})
+    ws.freeze_panes = "A5"
+
+
 def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
     ws = wb.create_sheet("Doorstep cards")
     _heading(ws, summary, "Operation Doorstep cards (postal: a separate series)")
@@ -362,7 +383,7 @@ def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
 
 
 SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _timeliness, _debriefs,
-          _bureau, _doorstep, _explanations]
+          _bureau, _mystery, _doorstep, _explanations]
 
 
 def write_officer_feedback(feedback: Any, path: Path | str) -> Path:

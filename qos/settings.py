@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "remedial_due_days": 14,
     "bureau_themes": ["Kept informed", "Response time", "Attitude of staff", "Crime prevention advice",
                       "Forensic visit", "Property returned", "Repeat victim"],
+    "mystery_revisit_months": 6,      # a volunteer stays away from a counter this long
+    "mystery_visits_per_counter": 5,  # per quarter: about 250 a year across 12 counters
     "complaint_categories": ["Attitude", "Delay", "Not kept informed", "Handling of property",
                              "Other"],         # no percentage for an officer on fewer cards
 }

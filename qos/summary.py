@@ -136,6 +136,16 @@ class BureauFigures:
 
 
 @dataclass(frozen=True)
+class MysteryFigures:
+    planned: int
+    done: int
+    closed_in_hours: int
+    by_counter: list[tuple[str, int, float]]  # counter, visits, mean share of checklist met
+    by_scenario: list[tuple[str, int, float]]
+    most_failed: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
 class DoorstepFigures:
     issued: int  # cards issued in the month
     returned_of_issued: int  # of those, returned so far
@@ -171,6 +181,7 @@ class UnitSummary:
     code_timeliness: list[TimelinessFigure] = field(default_factory=list)
     bureau: BureauFigures = field(default_factory=lambda: BureauFigures(0, 0, [], 0, 0, 0, [],
                                                                          []))
+    mystery: MysteryFigures = field(default_factory=lambda: MysteryFigures(0, 0, 0, [], [], []))
 
     @property
     def completion(self) -> float:
@@ -258,6 +269,31 @@ def _debriefs(rows: list[dict[str, Any]], month_end: dt.date) -> Debriefs:
     overdue = [r for r in outstanding if r["due_on"] < end]
     ages = [(month_end - dt.date.fromisoformat(r["call_date"])).days for r in outstanding]
     return Debriefs(len(due), len(done), len(outstanding), len(overdue), max(ages, default=0))
+
+
+def _mystery_figures(inputs: dict[str, Any], ids: list[int]) -> MysteryFigures:
+    from collections import Counter
+
+    data = inputs.get("mystery") or {}
+    visits = [v for v in data.get("visits", []) if v["unit_id"] in ids]
+    planned = sum(r["n"] for r in data.get("planned", []) if r["unit_id"] in ids)
+
+    def mean_by(field_name: str) -> list[tuple[str, int, float]]:
+        groups: dict[str, list[float]] = {}
+        for visit in visits:
+            groups.setdefault(visit[field_name], []).append(visit["score"])
+        return [(name, len(scores), sum(scores) / len(scores))
+                for name, scores in sorted(groups.items())]
+
+    failed: Counter[str] = Counter()
+    for visit in visits:
+        answers = json.loads(visit["checklist"])
+        for item in json.loads(visit["items"]):
+            if answers.get(item["key"]) == "N":
+                failed[item["text"]] += 1
+    closed = sum(1 for v in visits if v["published_open"] and not v["counter_open"])
+    return MysteryFigures(planned, len(visits), closed, mean_by("counter"), mean_by("scenario"),
+                          failed.most_common(5))
 
 
 def _bureau_figures(inputs: dict[str, Any], ids: list[int], min_n: int) -> BureauFigures:
@@ -382,7 +418,7 @@ def build_summary(inputs: dict[str, Any], month: str, *, min_n: int = 10,
             _rag(completed, target, rag_green, rag_amber), drivers, ethnicity, vc, qosc,
             vc_all, qosc_all, _debriefs(debrief_rows, month_end), trend,
             _doorstep_figures(inputs, ids, min_n), _timeliness(inputs, ids, min_n),
-            _bureau_figures(inputs, ids, min_n))
+            _bureau_figures(inputs, ids, min_n), _mystery_figures(inputs, ids))
 
     chosen = [u for u in inputs["units"] if unit_ids is None or u["id"] in unit_ids]
     units = [summarise([u["id"]], u["code"], u["name"], u["kind"], u["monthly_target"], u["id"])

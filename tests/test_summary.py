@@ -83,7 +83,7 @@ def test_workbook_carries_the_same_figures(known, tmp_path):
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["Overview", "Satisfaction", "Trend", "Ethnicity",
                                "Victims Code and QoSC", "Victims Code timeliness", "Debriefs",
-                               "Contact bureau",
+                               "Contact bureau", "Mystery shopping",
                                "Doorstep cards",
                                "How calculated"]
     overview = book["Overview"]

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 from qos.roles import Action, Actor, allowed
 from qos.store.core import Store
 from ui.pages.admin_page import AdminPage
-from ui.pages.coming_page import ComingPage
 
 
 @dataclass(frozen=True)
@@ -28,10 +27,6 @@ class PageSpec:
     title: str
     needs: tuple[Action, ...]  # any one of these actions shows the page
     build: Callable[[Store, Actor], QWidget]
-
-
-def _coming(title: str, what: str) -> Callable[[Store, Actor], QWidget]:
-    return lambda store, actor: ComingPage(title, what)
 
 
 def page_specs() -> list[PageSpec]:

@@ -306,3 +306,64 @@ def m0005_bureau(db: sqlite_utils.Database) -> None:
             {META})""",
         "CREATE INDEX informal_complaints_raised ON informal_complaints(raised_on)",
     ])
+
+
+@MIGRATIONS(name="0006_mystery_shopping")
+def m0006_mystery_shopping(db: sqlite_utils.Database) -> None:
+    _run(db, [
+        f"""CREATE TABLE scenarios (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            brief TEXT NOT NULL,
+            checklist TEXT NOT NULL,
+            bank_version INTEGER NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            {META})""",
+        f"""CREATE TABLE visit_plan (
+            id INTEGER PRIMARY KEY,
+            counter_id INTEGER NOT NULL REFERENCES counters(id),
+            scenario_id INTEGER NOT NULL REFERENCES scenarios(id),
+            volunteer_id INTEGER NOT NULL REFERENCES users(id),
+            week_start TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'done',
+                'cancelled')),
+            {META})""",
+        "CREATE INDEX visit_plan_volunteer ON visit_plan(volunteer_id, week_start)",
+        f"""CREATE TABLE visits (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER UNIQUE REFERENCES visit_plan(id),
+            counter_id INTEGER NOT NULL REFERENCES counters(id),
+            scenario_id INTEGER NOT NULL REFERENCES scenarios(id),
+            volunteer_id INTEGER NOT NULL REFERENCES users(id),
+            arrived_at TEXT NOT NULL,
+            counter_open INTEGER NOT NULL,
+            published_open INTEGER NOT NULL,
+            waiting_minutes INTEGER,
+            checklist TEXT NOT NULL,
+            score REAL NOT NULL,
+            overall INTEGER,
+            went_well TEXT,
+            to_improve TEXT,
+            fed_back_on TEXT,
+            {META})""",
+        "CREATE INDEX visits_counter ON visits(counter_id, arrived_at)",
+        """CREATE TABLE visit_drafts (
+            user_id INTEGER NOT NULL,
+            plan_id INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, plan_id))""",
+        f"""CREATE TABLE calibrations (
+            id INTEGER PRIMARY KEY,
+            scenario_id INTEGER NOT NULL REFERENCES scenarios(id),
+            title TEXT NOT NULL,
+            account TEXT NOT NULL,
+            {META})""",
+        """CREATE TABLE calibration_scores (
+            calibration_id INTEGER NOT NULL REFERENCES calibrations(id),
+            volunteer_id INTEGER NOT NULL REFERENCES users(id),
+            checklist TEXT NOT NULL,
+            scored_at TEXT NOT NULL,
+            PRIMARY KEY (calibration_id, volunteer_id))""",
+    ])

@@ -57,7 +57,15 @@ def summary_inputs(store: Store, month: str) -> dict[str, Any]:
         "doorstep": doorstep_for_month(store, month),
         "code_duties": code_duties(store, month),
         "bureau": _bureau(store, month),
+        "mystery": _mystery(store, month),
     }
+
+
+def _mystery(store: Store, month: str) -> dict[str, Any]:
+    from qos.store.mystery import mystery_month
+
+    start, end = month_bounds(month)
+    return mystery_month(store, start, end)
 
 
 def _bureau(store: Store, month: str) -> dict[str, Any]:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from qos.roles import Action
-from ui.main_window import PageSpec, _coming
+from ui.main_window import PageSpec
 from ui.pages.bureau_page import BureauPage
 from ui.pages.callbacks_page import CallbacksPage
 from ui.pages.doorstep_page import DoorstepPage
 from ui.pages.due_page import DuePage
+from ui.pages.mystery_page import MysteryPage
 from ui.pages.summary_page import SummaryPage
 
 
@@ -17,8 +18,7 @@ def feature_pages() -> list[PageSpec]:
         PageSpec("bureau", "Contact bureau", (Action.BUREAU_CALL, Action.RECORD_DEBRIEF),
                  BureauPage),
         PageSpec("mystery", "Mystery shopping", (Action.RECORD_VISIT, Action.PLAN_VISITS),
-                 _coming("Mystery shopping", "the visit programme and front-counter visit "
-                                             "forms.")),
+                 MysteryPage),
         PageSpec("doorstep", "Doorstep cards", (Action.ENTER_DOORSTEP,), DoorstepPage),
         PageSpec("summary", "Summary & export", (Action.VIEW_SUMMARY,), SummaryPage),
     ]

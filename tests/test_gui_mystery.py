@@ -1,0 +1,70 @@
+"""The volunteer's visit form keeps work through a close, and sends in a scored visit."""
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDateTime
+
+from qos.roles import Role
+from qos.store import mystery, reference
+from tests.conftest import make_user
+from ui.main_window import MainWindow
+from ui.visit_form import VisitForm
+
+
+def _setup(store, admin):
+    mystery.sync_scenarios(store, admin)
+    unit = reference.unit_by_code(store, "NOR")
+    reference.add_counter(store, admin, "Northgate", unit["id"], "mon-sun 08:00-20:00")
+    vols = [make_user(store, admin, f"vol{i}", Role.VOLUNTEER) for i in range(3)]
+    mystery.plan_visits(store, admin, dt.date(2026, 10, 5), seed=2)
+    return vols
+
+
+def test_draft_survives_closing_the_form_and_the_visit_is_sent_in(qtbot, store, admin):
+    volunteer = _setup(store, admin)[0]
+    window = MainWindow(store, volunteer, "Testshire Police")
+    qtbot.addWidget(window)
+    assert window.page_titles() == ["Mystery shopping"]
+    page = window.show_page("mystery")
+    plans = [page.plan.row_at(i) for i in range(page.plan.rowCount())]
+    assert plans and {p["volunteer_id"] for p in plans} == {volunteer.user_id}
+    plan = plans[0]
+
+    form = VisitForm(store, volunteer, plan)
+    qtbot.addWidget(form)
+    form.arrived.setDateTime(QDateTime(dt.datetime(2026, 10, 6, 10, 15)))
+    form.waiting.setValue(4)
+    first_key = form.items[0]["key"]
+    form.answers[first_key].buttons()[1].setChecked(True)  # "No"
+    form.improve.setPlainText("Nobody said hello")
+    form.reject()  # closed without sending in (or the PC crashed after the last save)
+
+    again = VisitForm(store, volunteer, plan)
+    qtbot.addWidget(again)
+    assert again.waiting.value() == 4
+    assert again.arrived.dateTime().toPython() == dt.datetime(2026, 10, 6, 10, 15)
+    assert again.answers[first_key].checkedButton().text() == "No"
+    assert again.improve.toPlainText() == "Nobody said hello"
+    assert "brought back" in again.saved_note.text()
+
+    again.send_in()
+    assert "answer every item" in again.message.text()  # nothing lost: still open
+    for item in again.items[1:]:
+        again.answers[item["key"]].buttons()[0].setChecked(True)  # "Yes"
+    again.send_in()
+    assert again.submitted, again.message.text()
+    visit = store.row("SELECT * FROM visits")
+    weights = [float(i.get("weight", 1)) for i in again.items]
+    assert visit["score"] == (sum(weights) - weights[0]) / sum(weights)
+    assert store.scalar("SELECT COUNT(*) FROM visit_drafts") == 0
+
+
+def test_draft_is_kept_as_the_volunteer_types(qtbot, store, admin):
+    volunteer = _setup(store, admin)[1]
+    plan = mystery.list_plan(store, volunteer)[0]
+    form = VisitForm(store, volunteer, plan)
+    qtbot.addWidget(form)
+    form.went_well.setPlainText("Warm welcome")
+    qtbot.waitUntil(lambda: (mystery.load_draft(store, volunteer, plan["id"]) or {})
+                    .get("went_well") == "Warm welcome", timeout=3000)

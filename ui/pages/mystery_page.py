@@ -1,0 +1,227 @@
+"""Mystery shopping: a volunteer's own visits; the co-ordinator's programme, findings,
+calibration and scenario bank."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qos.errors import QosError
+from qos.mystery import disagreements
+from qos.roles import Action, Actor, allowed
+from qos.store import mystery, reference
+from qos.store.core import Store
+from ui.record_dialog import FormField, RecordDialog
+from ui.table_model import RowsModel
+from ui.visit_form import VisitForm
+from ui.widgets import hint_label, show_error, title_label
+
+
+def _view(model: RowsModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def _selected(view: QTableView, model: RowsModel) -> dict[str, Any] | None:
+    rows = view.selectionModel().selectedRows()
+    return model.row_at(rows[0].row()) if rows else None
+
+
+class MysteryPage(QWidget):
+    title = "Mystery shopping"
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.coordinator = allowed(actor, Action.PLAN_VISITS)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._visits_tab(), "&Visits")
+        if self.coordinator:
+            self.tabs.addTab(self._findings_tab(), "&Findings by counter")
+            self.tabs.addTab(self._calibration_tab(), "&Calibration")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title_label("Mystery shopping"))
+        layout.addWidget(self.tabs)
+
+    # -- visits ----------------------------------------------------------------------------
+    def _visits_tab(self) -> QWidget:
+        widget = QWidget()
+        self.plan = RowsModel([("week_start", "Week of"), ("counter", "Front counter"),
+                               ("scenario", "Scenario"), ("volunteer", "Volunteer")], self)
+        self.plan_view = _view(self.plan, "Planned visits")
+        self.plan_view.doubleClicked.connect(lambda _: self.record_visit())
+        bar = QHBoxLayout()
+        record = QPushButton("&Record this visit...")
+        record.setProperty("role", "primary")
+        record.clicked.connect(self.record_visit)
+        bar.addWidget(record)
+        if self.coordinator:
+            plan = QPushButton("&Plan the next quarter...")
+            plan.clicked.connect(self.plan_quarter)
+            bar.addWidget(plan)
+        bar.addStretch(1)
+        layout = QVBoxLayout(widget)
+        layout.addWidget(hint_label(
+            "Your planned visits. Choose one and press Record this visit. Your answers are kept "
+            "as you type, so you can close the form and come back to it."
+            if not self.coordinator else "The visit programme for every counter."))
+        layout.addLayout(bar)
+        layout.addWidget(self.plan_view)
+        return widget
+
+    def record_visit(self) -> None:
+        plan = _selected(self.plan_view, self.plan)
+        if plan is None:
+            if self.plan.rowCount():
+                self.plan_view.selectRow(0)
+                plan = self.plan.row_at(0)
+            else:
+                return
+        self.form = VisitForm(self.store, self.actor, plan, self)
+        self.form.exec()
+        self.refresh()
+
+    def plan_quarter(self) -> None:
+        today = dt.date.today()
+        monday = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
+        text, ok = QInputDialog.getText(self, "Plan a quarter",
+                                        "First Monday of the quarter (yyyy-mm-dd):",
+                                        text=monday.isoformat())
+        if not ok:
+            return
+        try:
+            count = mystery.plan_visits(self.store, self.actor, dt.date.fromisoformat(text))
+        except ValueError:
+            show_error(self, QosError(f"'{text}' is not a date like {monday.isoformat()}."))
+            return
+        except QosError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        self.plan_view.setFocus()
+        self.window().statusBar().showMessage(f"{count} visits planned.", 8000)
+
+    # -- findings --------------------------------------------------------------------------
+    def _findings_tab(self) -> QWidget:
+        widget = QWidget()
+        self.counter = QComboBox()
+        self.counter.setAccessibleName("Front counter")
+        for row in reference.list_counters(self.store):
+            self.counter.addItem(f"{row['name']} ({row['unit_code']})", row["id"])
+        self.counter.currentIndexChanged.connect(lambda _: self.refresh_findings())
+        self.findings = RowsModel([
+            ("arrived_at", "Visited"), ("scenario", "Scenario"), ("score", "Checklist met"),
+            ("closed_in_hours", "Closed in its hours"), ("waiting_minutes", "Wait (min)"),
+            ("failed", "Fell short on"), ("to_improve", "To improve"),
+            ("fed_back_on", "Fed back")], self,
+            {"score": lambda s: f"{s:.0%}", "closed_in_hours": lambda c: "CLOSED" if c else "",
+             "failed": lambda f: "; ".join(f), "arrived_at": lambda a: a.replace("T", " ")})
+        self.findings_view = _view(self.findings, "Findings for the counter")
+        bar = QHBoxLayout()
+        bar.addWidget(self.counter)
+        fed = QPushButton("Mark as fed &back to the BCU")
+        fed.clicked.connect(self.mark_fed_back)
+        bar.addWidget(fed)
+        bar.addStretch(1)
+        layout = QVBoxLayout(widget)
+        layout.addLayout(bar)
+        layout.addWidget(self.findings_view)
+        return widget
+
+    def refresh_findings(self) -> None:
+        counter_id = self.counter.currentData()
+        rows = mystery.counter_findings(self.store, self.actor, counter_id) if counter_id else []
+        self.findings.set_rows(rows)
+        self.findings_view.resizeColumnsToContents()
+
+    def mark_fed_back(self) -> None:
+        visit = _selected(self.findings_view, self.findings)
+        if visit is None:
+            return
+        try:
+            mystery.mark_fed_back(self.store, self.actor, visit["id"], visit["version"],
+                                  dt.date.today())
+        except QosError as exc:
+            show_error(self, exc)
+        self.refresh_findings()
+
+    # -- calibration -----------------------------------------------------------------------
+    def _calibration_tab(self) -> QWidget:
+        widget = QWidget()
+        self.calibration = QComboBox()
+        self.calibration.setAccessibleName("Calibration exercise")
+        self.calibration.currentIndexChanged.connect(lambda _: self.refresh_calibration())
+        self.compare = RowsModel([("item", "Checklist item"), ("answers", "Answers"),
+                                  ("agreement", "Agreement"), ("disagree", "Disagree?")], self,
+                                 {"answers": lambda a: ", ".join(f"{k}: {v or '-'}"
+                                                                 for k, v in a.items()),
+                                  "agreement": lambda g: f"{g:.0%}",
+                                  "disagree": lambda d: "DISAGREE" if d else ""})
+        view = _view(self.compare, "Where volunteers' scores disagree")
+        new = QPushButton("&New exercise...")
+        new.clicked.connect(self.new_calibration)
+        bar = QHBoxLayout()
+        bar.addWidget(self.calibration, 1)
+        bar.addWidget(new)
+        layout = QVBoxLayout(widget)
+        layout.addWidget(hint_label("Several volunteers score the same written account; items "
+                                    "where they disagree show, so scoring stays consistent."))
+        layout.addLayout(bar)
+        layout.addWidget(view)
+        return widget
+
+    def new_calibration(self) -> None:
+        store, actor = self.store, self.actor
+        scenarios = [(s["id"], s["title"]) for s in mystery.list_scenarios(store)]
+        RecordDialog("New calibration exercise",
+                     [FormField("scenario_id", "Scenario", "choice", scenarios),
+                      FormField("title", "Title"),
+                      FormField("account", "Written account of the visit")], {},
+                     lambda v: mystery.create_calibration(store, actor, v["scenario_id"],
+                                                          v["title"], v["account"]),
+                     self).exec()
+        self.refresh()
+
+    def refresh_calibration(self) -> None:
+        calibration_id = self.calibration.currentData()
+        if calibration_id is None:
+            self.compare.set_rows([])
+            return
+        items, scores = mystery.calibration_scores(self.store, self.actor, calibration_id)
+        self.compare.set_rows(disagreements(items, scores))
+
+    # -- all -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        if self.coordinator:
+            mystery.sync_scenarios(self.store, self.actor)  # new scenarios in the bank file
+        self.plan.set_rows(mystery.list_plan(self.store, self.actor))
+        self.plan_view.resizeColumnsToContents()
+        if self.coordinator:
+            self.refresh_findings()
+            current = self.calibration.currentData()
+            self.calibration.blockSignals(True)
+            self.calibration.clear()
+            for row in mystery.list_calibrations(self.store):
+                self.calibration.addItem(f"{row['title']} ({row['created_at'][:10]})", row["id"])
+            self.calibration.setCurrentIndex(max(self.calibration.findData(current), 0))
+            self.calibration.blockSignals(False)
+            self.refresh_calibration()
+
+
