@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
+import os
+import subprocess
 import random
 import statistics
 import sys
@@ -20,12 +23,15 @@ sys.path.insert(0, str(ROOT))
 
 import sqlite_utils  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+import app_bench  # noqa: E402
+import force_data  # noqa: E402
+
 from qos.roles import SYSTEM  # noqa: E402
 from qos.excel import write_summary_workbook  # noqa: E402
-from qos.store import callbacks, crimes, samples  # noqa: E402
+from qos.store import crimes, samples  # noqa: E402
 from qos.store.summary_data import monthly_summary  # noqa: E402
 from qos.summary import DRIVER_LABELS  # noqa: E402
-from qos.tabular import Table  # noqa: E402
 from qos.store.core import open_store  # noqa: E402
 from qos.sampling import draw_sample  # noqa: E402
 from qos.store.users import setup_force  # noqa: E402
@@ -103,23 +109,12 @@ def bench_import(rows: int, repeats: int = 3) -> None:
 
 
 def ensure_big_store(total: int) -> Path:
-    path = DATA / f"force-{total}.db"
-    if path.exists():
-        return path
-    DATA.mkdir(parents=True, exist_ok=True)
-    store = fresh_store(path)
-    chunk = 100_000
-    for start in range(0, total, chunk):
-        extract = DATA / "chunk.csv"
-        write_extract(extract, min(chunk, total - start), start)
-        crimes.import_crimes(store, SYSTEM, read_table(extract), all_or_nothing=True)
-        print(f"  built {start + chunk:,} crimes", file=sys.stderr)
-    store.close()
-    return path
+    """The shared force-scale database whose crime count is `total` (see force_data)."""
+    return force_data.build(total / force_data.FULL["crimes"])
 
 
 def bench_sampling(total: int) -> None:
-    store = open_store(ensure_big_store(total), check_integrity=False)
+    store = open_store(ensure_big_store(total))
     unit_id = store.scalar("SELECT id FROM units WHERE code = 'NOR'")
     timings, baseline = [], []
     for month in ("2025-03", "2025-04", "2025-05", "2025-06", "2025-07"):
@@ -136,28 +131,6 @@ def bench_sampling(total: int) -> None:
     store.close()
     report(f"draw a sample from {total:,} crimes (median of 5)", statistics.median(timings),
            statistics.median(baseline), "s", "< 0.2 s")
-
-
-HISTORY_HEADER = ["Crime reference", "Unit", "Call date", "Outcome", "Ease of contact",
-                  "Arrival", "Actions", "Follow up", "Treatment", "Whole experience",
-                  "Vc leaflet", "Ethnicity"]
-
-
-def ensure_callbacks(store: Any, count: int = 5000) -> None:
-    """The force-scale volume of QoS checks (5,000 over three years), loaded once."""
-    if store.scalar("SELECT COUNT(*) FROM callbacks"):
-        return
-    rng = random.Random(5)
-    table = Table(headers=HISTORY_HEADER)
-    for i in range(count):
-        month_index = i % 34  # Jan 2024 - Oct 2026
-        year, month = 2024 + month_index // 12, month_index % 12 + 1
-        answers = [str(rng.choice([0, 1, 2, 3, 3, 4, 5, 6, 7])) for _ in range(6)]
-        table.rows.append((i + 2, [f"H{i:06d}", UNITS[i % len(UNITS)],
-                                   f"{rng.randrange(1, 28):02d}/{month:02d}/{year}",
-                                   "Completed", *answers, rng.choice("YN"),
-                                   rng.choice(["W1", "W1", "A1", "B1", "NS"])]))
-    callbacks.import_history(store, SYSTEM, table, all_or_nothing=True)
 
 
 def _pandas_summary(path: Path, month: str, out: Path) -> None:
@@ -289,9 +262,11 @@ def _check_same_figures(ours_out: Path, pandas_out: Path) -> None:
 
 def bench_export(total: int) -> None:
     path = ensure_big_store(total)
-    store = open_store(path, check_integrity=False)
-    ensure_callbacks(store)
-    records = store.scalar("SELECT (SELECT COUNT(*) FROM crimes) + (SELECT COUNT(*) FROM callbacks)")
+    store = open_store(path)
+    records = store.scalar(
+        "SELECT (SELECT COUNT(*) FROM crimes) + (SELECT COUNT(*) FROM callbacks) + "
+        "(SELECT COUNT(*) FROM bureau_calls) + (SELECT COUNT(*) FROM doorstep_cards) + "
+        "(SELECT COUNT(*) FROM visits)")
     store.close()
     ours_out, pandas_out = DATA / "ours.xlsx", DATA / "pandas.xlsx"
     ours, theirs = [], []
@@ -305,19 +280,99 @@ def bench_export(total: int) -> None:
            _peak_mib(_pandas_summary, path, "2026-09", pandas_out), "MiB", "report only")
 
 
+def bench_pages(scale: float) -> dict[str, float]:
+    path = force_data.build(scale)
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "app_bench.py"), "pages",
+                          str(path)], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), timeout=600)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    slowest = max(result["pages"], key=lambda k: result["pages"][k])
+    report(f"open each list page @{scale:.0%} (slowest: {slowest})",
+           result["pages"][slowest], result["baseline"], "s", "< 0.3 s")
+    report(f"whole app resident memory @{scale:.0%}", result["rss_mib"],
+           bare_rss_mib(), "MiB", "< 300 MiB")
+    return dict(result["pages"])
+
+
+def bare_rss_mib() -> float:
+    code = ("from PySide6.QtWidgets import QApplication, QLabel; app = QApplication([]); "
+            "w = QLabel('x'); w.show(); app.processEvents(); "
+            "print([int(l.split()[1]) for l in open('/proc/self/status') "
+            "if l.startswith('VmRSS')][0] / 1024)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"), check=True)
+    return float(out.stdout.strip())
+
+
+def bench_cold_start() -> None:
+    app, bare = app_bench.cold_start(force_data.build(1.0))
+    report("cold start to first painted main window", app, bare, "s", "ratio <= 1.5")
+
+
+def bench_saving() -> None:
+    for name, (median, p95, base) in app_bench.saving(force_data.build(1.0)).items():
+        report(f"save one {name}: median", median, base, "s", "")
+        report(f"save one {name}: 95th percentile", p95, base, "s", "p95 < 0.030 s")
+
+
+def growth(scales: list[float]) -> None:
+    """How time grows with the data: nothing a user waits on may grow faster than linearly."""
+    print("\nGrowth (seconds at each share of the force-scale volumes):")
+    rows = []
+    for scale in scales:
+        path = force_data.build(scale)
+        sample = _median_sampling(path)
+        export = statistics.median(_timed(_our_summary, path, "2026-09", DATA / "g.xlsx")
+                                   for _ in range(3))
+        pages = bench_pages(scale)
+        rows.append((scale, sample, export, max(pages.values())))
+    print(f"  {'scale':>6} {'sample':>9} {'export':>9} {'slowest page':>13}")
+    for scale, sample, export, page in rows:
+        print(f"  {scale:>6.0%} {sample:>9.4f} {export:>9.4f} {page:>13.4f}")
+    first, last = rows[0], rows[-1]
+    factor = last[0] / first[0]
+    for index, name in ((1, "sample"), (2, "export"), (3, "slowest page")):
+        grew = last[index] / first[index] if first[index] else float("inf")
+        verdict = "linear or better" if grew <= factor * 1.25 else "FASTER THAN LINEAR"
+        print(f"  {name}: x{grew:.1f} for x{factor:.0f} the data ({verdict})")
+
+
+def _median_sampling(path: Path) -> float:
+    store = open_store(path)
+    unit_id = store.scalar("SELECT id FROM units WHERE code = 'NOR'")
+    times = []
+    for month in ("2025-03", "2025-04", "2025-05"):
+        started = time.perf_counter()
+        draw_sample(samples.eligible_population(store, unit_id, month,
+                                                samples.current_criteria(store)), 50, 1)
+        times.append(time.perf_counter() - started)
+    store.close()
+    return statistics.median(times)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--crimes", type=int, default=1_000_000)
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--growth", action="store_true",
+                        help="also run at 10%%, 30%% and 100%% of the volumes")
     args = parser.parse_args()
     bench_import(args.import_rows)
     bench_sampling(args.crimes)
     bench_export(args.crimes)
-    widths = [52, 14, 14, 7, 18]
+    bench_cold_start()
+    bench_saving()
+    widths = [58, 16, 16, 8, 18]
     print("  ".join(h.ljust(w) for h, w in zip(
         ["benchmark", "figure", "baseline", "ratio", "target"], widths, strict=True)))
     for row in rows_out:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    if args.growth:
+        rows_out.clear()
+        growth([0.1, 0.3, 1.0])
+        print()
+        for row in rows_out:
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
     return 0
 
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -27,7 +25,7 @@ from qos.store.core import Row, Store
 from qos.templates import load_template
 from ui.answer_field import DigitAnswer
 from ui.callback_form import YES_NO, YES_NO_CODES
-from ui.widgets import hint_label, title_label
+from ui.widgets import answer_row, error_label, hint_label, save_cancel_buttons, title_label
 
 OUTCOME_DIGITS = {"1": "completed", "2": "no_answer", "3": "wrong_number", "4": "declined",
                   "5": "pcso_visit"}
@@ -67,16 +65,9 @@ class BureauCallForm(QDialog):
         scale["0"] = "Don't know"
         self.answers: dict[str, DigitAnswer] = {}
         for row, question in enumerate(self.template.questions, start=1):
-            box = DigitAnswer(scale if question.type == "scale7" else YES_NO)
-            box.setAccessibleName(question.text)
-            meaning = QLabel("")
-            box.answered.connect(lambda _t, b=box, m=meaning: m.setText(b.meaning()))
+            box = answer_row(grid, row, question.text,
+                             scale if question.type == "scale7" else YES_NO)
             box.enter_pressed.connect(self.save)
-            text = QLabel(question.text)
-            text.setWordWrap(True)
-            grid.addWidget(text, row, 0)
-            grid.addWidget(box, row, 1)
-            grid.addWidget(meaning, row, 2)
             self.answers[question.key] = box
         self.theme_numbers = QLineEdit()
         self.theme_numbers.setAccessibleName("Feedback themes, by number")
@@ -98,14 +89,8 @@ class BureauCallForm(QDialog):
         grid.addWidget(comments_label, row + 1, 0)
         grid.addWidget(self.comments, row + 1, 1, 1, 2)
         grid.addWidget(self.updated, row + 2, 0, 1, 3)
-        self.error = QLabel("")
-        self.error.setProperty("role", "error")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
+        self.error = error_label()
+        buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(title_label(f"{call['victim_name'] or '(name erased)'}   "
                                      f"{call['victim_phone'] or ''}"))

@@ -10,12 +10,10 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QLabel,
     QPlainTextEdit,
@@ -30,7 +28,7 @@ from qos.store.callbacks import record_callback
 from qos.store.core import Row, Store
 from qos.templates import Template, ethnicity_options, load_template
 from ui.answer_field import DigitAnswer
-from ui.widgets import hint_label, title_label
+from ui.widgets import answer_row, error_label, hint_label, save_cancel_buttons, title_label
 
 YES_NO = {"1": "Yes", "2": "No", "0": "Not applicable / don't know"}
 YES_NO_CODES = {"1": "Y", "2": "N", "0": "X"}
@@ -60,18 +58,7 @@ class CallbackForm(QDialog):
             row += 1
             for question in questions:
                 options = scale if question.type == "scale7" else YES_NO
-                box = DigitAnswer(options)
-                box.setAccessibleName(question.text)
-                meaning = QLabel("")
-                meaning.setMinimumWidth(230)
-                box.answered.connect(lambda _t, b=box, m=meaning: m.setText(b.meaning()))
-                text = QLabel(question.text)
-                text.setWordWrap(True)
-                text.setBuddy(box)
-                grid.addWidget(text, row, 0)
-                grid.addWidget(box, row, 1)
-                grid.addWidget(meaning, row, 2)
-                self.answers[question.key] = box
+                self.answers[question.key] = answer_row(grid, row, question.text, options)
                 row += 1
         self.ethnicity = QComboBox()
         self.ethnicity.setAccessibleName("Victim's self-defined ethnicity")
@@ -110,14 +97,8 @@ class CallbackForm(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.error = QLabel("")
-        self.error.setProperty("role", "error")
-        self.error.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
+        self.error = error_label()
+        buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         name = item.get("victim_name") or "(name withheld)"
         phone = item.get("victim_phone") or ""

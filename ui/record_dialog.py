@@ -5,6 +5,8 @@ the dialog in plain words and the typed values stay, so nothing is lost.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,3 +108,20 @@ class RecordDialog(QDialog):
             self.error.setText(str(exc))
             return
         self.accept()
+
+
+def date_and_note_dialog(parent: QWidget, title: str, date_label: str, note_label: str,
+                         save: Callable[[dt.date, str], Any]) -> int:
+    """A date (today by default) and a short note, checked by `save`; the dialog's result."""
+
+    def parse_and_save(values: dict[str, Any]) -> None:
+        try:
+            on = dt.date.fromisoformat(values["on"].strip())
+        except ValueError:
+            raise QosError(f"'{values['on']}' is not a date like "
+                           f"{dt.date.today().isoformat()}.") from None
+        save(on, values["note"])
+
+    return RecordDialog(title, [FormField("on", f"{date_label} (yyyy-mm-dd)"),
+                                FormField("note", note_label)],
+                        {"on": dt.date.today().isoformat()}, parse_and_save, parent).exec()

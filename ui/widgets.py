@@ -1,7 +1,21 @@
 """Small shared widgets and helpers: titles, hints, error boxes."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
 
 from qos.errors import QosError
 
@@ -29,3 +43,60 @@ def show_error(parent: QWidget | None, exc: BaseException, what: str = "That did
             parent, what,
             f"Something went wrong inside QoS Checks ({type(exc).__name__}: {exc}).\n"
             "Nothing was half-saved. Please report this to your administrator.")
+
+
+def error_label() -> QLabel:
+    label = QLabel("")
+    label.setProperty("role", "error")
+    label.setWordWrap(True)
+    label.setAccessibleName("Problem")
+    return label
+
+
+def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) -> QDialogButtonBox:
+    """Save / Cancel, with Ctrl+Enter to save from anywhere in the form."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(save)
+    buttons.rejected.connect(dialog.reject)
+    QShortcut(QKeySequence("Ctrl+Return"), dialog, activated=save)
+    return buttons
+
+
+def table_view(model: QAbstractItemModel, name: str) -> QTableView:
+    """A read-only, whole-row-selecting list in the house style."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+def selected_row(view: QTableView) -> dict[str, Any] | None:
+    """The plain row behind the view's selection (views over ui.table_model.RowsModel)."""
+    rows = view.selectionModel().selectedRows()
+    model = view.model()
+    return model.row_at(rows[0].row()) if rows else None  # type: ignore[attr-defined]
+
+
+def answer_row(grid: QGridLayout, row: int, text: str, options: dict[str, str]) -> Any:
+    """Question text, a one-digit answer box and the meaning of the digit typed, in a row."""
+    from ui.answer_field import DigitAnswer
+
+    box = DigitAnswer(options)
+    box.setAccessibleName(text)
+    meaning = QLabel("")
+    box.answered.connect(lambda _t: meaning.setText(box.meaning()))
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setBuddy(box)
+    grid.addWidget(label, row, 0)
+    grid.addWidget(box, row, 1)
+    grid.addWidget(meaning, row, 2)
+    for widget in (label, box, meaning):
+        widget.show()  # a layout shows new children later; focus needs them now
+    return box

@@ -7,13 +7,11 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -25,20 +23,9 @@ from qos.settings import setting
 from qos.store import bureau, reference
 from qos.store.core import Store
 from ui.bureau_call_form import BureauCallForm
-from ui.record_dialog import FormField, RecordDialog
+from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, show_error, title_label
-
-
-def _view(model: RowsModel, name: str) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
+from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
 
 
 def _button(layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
@@ -74,7 +61,7 @@ class BureauPage(QWidget):
             ("crime_ref", "Crime"), ("unit_code", "Unit"), ("offence_category", "Offence"),
             ("recorded_on", "Reported"), ("due_on", "Call by"), ("overdue", "Overdue"),
             ("attempts", "Tries so far")], self, {"overdue": lambda o: "OVERDUE" if o else ""})
-        self.queue_view = _view(self.queue, "Call queue")
+        self.queue_view = table_view(self.queue, "Call queue")
         bar = QHBoxLayout()
         self.next_button = _button(bar, "&Next call (Ctrl+N)", self.next_call)
         self.next_button.setProperty("role", "primary")
@@ -115,7 +102,7 @@ class BureauPage(QWidget):
             {"overdue": lambda o: "OVERDUE" if o else "",
              "times_for_officer": lambda n: "" if n is None else
              (f"{n} (repeat)" if n > 1 else "1")})
-        self.actions_view = _view(self.actions, "Remedial actions")
+        self.actions_view = table_view(self.actions, "Remedial actions")
         self.show_closed = QCheckBox("Show &closed actions")
         self.show_closed.toggled.connect(lambda _: self.refresh())
         bar = QHBoxLayout()
@@ -128,10 +115,9 @@ class BureauPage(QWidget):
         return widget
 
     def close_action(self) -> None:
-        rows = self.actions_view.selectionModel().selectedRows()
-        if not rows:
+        action = selected_row(self.actions_view)
+        if action is None:
             return
-        action = self.actions.row_at(rows[0].row())
         note, ok = QInputDialog.getText(self, "Close the action",
                                         "What was done to put it right?")
         if not ok:
@@ -149,7 +135,7 @@ class BureauPage(QWidget):
                                  ("recorded_on", "Reported"), ("created_at", "Referred"),
                                  ("visited_on", "Visited"), ("outcome", "Outcome")], self,
                                 {"created_at": lambda t: (t or "")[:10]})
-        self.visits_view = _view(self.visits, "PCSO visits")
+        self.visits_view = table_view(self.visits, "PCSO visits")
         bar = QHBoxLayout()
         _button(bar, "Record &visit...", self.record_visit)
         bar.addStretch(1)
@@ -161,24 +147,13 @@ class BureauPage(QWidget):
         return widget
 
     def record_visit(self) -> None:
-        rows = self.visits_view.selectionModel().selectedRows()
-        if not rows:
+        visit = selected_row(self.visits_view)
+        if visit is None:
             return
-        visit = self.visits.row_at(rows[0].row())
-        store, actor = self.store, self.actor
-
-        def save(values: dict[str, Any]) -> None:
-            try:
-                on = dt.date.fromisoformat(values["on"].strip())
-            except ValueError:
-                raise QosError(f"'{values['on']}' is not a date like 2026-11-20.") from None
-            bureau.record_visit(store, actor, visit["id"], visit["version"], on,
-                                values["outcome"])
-
-        RecordDialog(f"Visit for {visit['crime_ref']}",
-                     [FormField("on", "Date of visit (yyyy-mm-dd)"),
-                      FormField("outcome", "What came of it")],
-                     {"on": dt.date.today().isoformat()}, save, self).exec()
+        date_and_note_dialog(
+            self, f"Visit for {visit['crime_ref']}", "Date of visit", "What came of it",
+            lambda on, note: bureau.record_visit(self.store, self.actor, visit["id"],
+                                                 visit["version"], on, note))
         self.refresh()
 
     # -- complaints ------------------------------------------------------------------------
@@ -187,7 +162,7 @@ class BureauPage(QWidget):
         self.complaints = RowsModel([("raised_on", "Date"), ("kind", "Kind"),
                                      ("category", "Category"), ("unit_code", "Unit"),
                                      ("summary", "What was said")], self)
-        view = _view(self.complaints, "Informal complaints and compliments")
+        view = table_view(self.complaints, "Informal complaints and compliments")
         bar = QHBoxLayout()
         _button(bar, "&Log a complaint or compliment...", self.log_complaint)
         bar.addStretch(1)

@@ -7,14 +7,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -28,9 +26,9 @@ from qos.store.core import Store
 from qos.templates import load_template
 from ui.callback_form import CallbackForm
 from ui.import_dialog import ImportDialog
-from ui.record_dialog import FormField, RecordDialog
+from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, show_error, title_label
+from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
 
 STATUS_WORDS = {"to_call": "To call", "attempted": "Attempted", "completed": "Completed",
                 "unreachable": "Unreachable", "declined": "Declined",
@@ -40,18 +38,6 @@ STATUS_WORDS = {"to_call": "To call", "attempted": "Attempted", "completed": "Co
 def recent_months(count: int = 13, today: dt.date | None = None) -> list[str]:
     month = last_complete_month(today or dt.date.today())
     return [samples.shift_month(month, -i) for i in range(-1, count - 1)]
-
-
-def _table(name: str, model: RowsModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
 
 
 class CallbacksPage(QWidget):
@@ -92,7 +78,7 @@ class CallbacksPage(QWidget):
             ("status", "Status"), ("attempts", "Attempts"), ("last_attempt_at", "Last attempt")],
             self, {"status": lambda s: STATUS_WORDS.get(s, s),
                    "last_attempt_at": lambda t: (t or "")[:16].replace("T", " ")})
-        self.items_view = _table("Worklist", self.items)
+        self.items_view = table_view(self.items, "Worklist")
         self.items_view.doubleClicked.connect(lambda _: self.call())
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.items_view, activated=self.call,
                   context=Qt.ShortcutContext.WidgetShortcut)
@@ -117,7 +103,7 @@ class CallbacksPage(QWidget):
             ("due_on", "Due"), ("debriefed_on", "Debriefed"),
             ("acknowledgement", "Officer's response"), ("escalated_name", "Escalated to")],
             self, {"kind": lambda k: "Positive" if k == "positive" else "For improvement"})
-        self.debriefs_view = _table("Outstanding debriefs", self.debriefs)
+        self.debriefs_view = table_view(self.debriefs, "Outstanding debriefs")
         debrief_actions = QHBoxLayout()
         self._button(debrief_actions, "&Record debrief...", self.record_debrief)
         self._button(debrief_actions, "Officer &acknowledges", lambda: self.acknowledge(True))
@@ -178,8 +164,7 @@ class CallbacksPage(QWidget):
         self.draw_button.setEnabled(draw is None)
 
     def selected_item(self) -> dict[str, Any] | None:
-        rows = self.items_view.selectionModel().selectedRows()
-        return self.items.row_at(rows[0].row()) if rows else None
+        return selected_row(self.items_view)
 
     # -- actions ---------------------------------------------------------------------------
     def import_crimes(self) -> None:
@@ -279,27 +264,16 @@ class CallbacksPage(QWidget):
         self.refresh()
 
     def selected_debrief(self) -> dict[str, Any] | None:
-        rows = self.debriefs_view.selectionModel().selectedRows()
-        return self.debriefs.row_at(rows[0].row()) if rows else None
+        return selected_row(self.debriefs_view)
 
     def record_debrief(self) -> None:
         debrief = self.selected_debrief()
         if debrief is None:
             return
-        store, actor = self.store, self.actor
-
-        def save(values: dict[str, Any]) -> None:
-            try:
-                on = dt.date.fromisoformat(values["on"].strip())
-            except ValueError:
-                raise QosError(f"'{values['on']}' is not a date like 2026-11-20.") from None
-            callbacks.record_debrief(store, actor, debrief["id"], debrief["version"], on,
-                                     values["note"])
-
-        RecordDialog(f"Debrief of {debrief['officer_name']}",
-                     [FormField("on", "Date of debrief (yyyy-mm-dd)"),
-                      FormField("note", "What was said")],
-                     {"on": dt.date.today().isoformat()}, save, self).exec()
+        date_and_note_dialog(
+            self, f"Debrief of {debrief['officer_name']}", "Date of debrief", "What was said",
+            lambda on, note: callbacks.record_debrief(self.store, self.actor, debrief["id"],
+                                                      debrief["version"], on, note))
         self.refresh()
 
     def acknowledge(self, agrees: bool) -> None:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,7 +36,7 @@ from ui.pages.callbacks_page import recent_months
 from ui.record_dialog import FormField
 from ui.record_list import RecordList
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, show_error, title_label
+from ui.widgets import answer_row, hint_label, show_error, table_view, title_label
 
 
 class CardEntry(QWidget):
@@ -142,17 +141,8 @@ class CardEntry(QWidget):
         scale["0"] = "Left blank"
         previous: QWidget = self.serial
         for row, question in enumerate(template.questions):
-            box = DigitAnswer(scale if question.type == "scale7" else YES_NO)
-            box.setAccessibleName(question.text)
-            meaning = QLabel("")
-            box.answered.connect(lambda _t, b=box, m=meaning: m.setText(b.meaning()))
-            text = QLabel(question.text)
-            text.setWordWrap(True)
-            self.answer_grid.addWidget(text, row, 0)
-            self.answer_grid.addWidget(box, row, 1)
-            self.answer_grid.addWidget(meaning, row, 2)
-            for widget in (text, box, meaning):
-                widget.show()  # a layout shows new children later; focus needs them now
+            box = answer_row(self.answer_grid, row, question.text,
+                             scale if question.type == "scale7" else YES_NO)
             self.setTabOrder(previous, box)
             previous = box
             self.answers[question.key] = box
@@ -269,11 +259,7 @@ class DoorstepPage(QWidget):
                                 ("median_lag_days", "Median days to return")], self,
                                {"rate": lambda r: f"{r:.1%}",
                                 "median_lag_days": lambda d: "" if d is None else f"{d:g}"})
-        self.rates_view = view = QTableView()
-        view.setModel(self.rates)
-        view.setAccessibleName("Return rates")
-        view.verticalHeader().hide()
-        view.horizontalHeader().setStretchLastSection(True)
+        self.rates_view = view = table_view(self.rates, "Return rates")
         bar = QHBoxLayout()
         label = QLabel("&Group by:")
         label.setBuddy(self.group_by)

@@ -5,13 +5,11 @@ import datetime as dt
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,7 +20,7 @@ from qos.store import reference
 from qos.store.core import Store
 from qos.store.updates import due_list, record_victim_update
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, show_error, title_label
+from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
 
 
 class DuePage(QWidget):
@@ -51,13 +49,7 @@ class DuePage(QWidget):
             ("overdue_days", "Working days overdue"), ("enhanced", "Enhanced service")], self,
             {"enhanced": lambda e: "Yes" if e else "", "overdue_days":
              lambda d: str(d) if d else "due today"})
-        self.view = QTableView()
-        self.view.setModel(self.model)
-        self.view.setAccessibleName("Victims owed an update")
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view = table_view(self.model, "Victims owed an update")
         updated = QPushButton("Victim &updated today")
         updated.setAccessibleName("Victim updated today")
         updated.clicked.connect(self.mark_updated)
@@ -87,10 +79,9 @@ class DuePage(QWidget):
         self.count.setText(f"{len(rows)} due, {overdue} overdue")
 
     def mark_updated(self) -> None:
-        selected = self.view.selectionModel().selectedRows()
-        if not selected:
+        row = selected_row(self.view)
+        if row is None:
             return
-        row = self.model.row_at(selected[0].row())
         try:
             record_victim_update(self.store, self.actor, row["crime_id"], dt.date.today())
         except QosError as exc:

@@ -3,15 +3,12 @@ calibration and scenario bank."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QInputDialog,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -25,23 +22,7 @@ from qos.store.core import Store
 from ui.record_dialog import FormField, RecordDialog
 from ui.table_model import RowsModel
 from ui.visit_form import VisitForm
-from ui.widgets import hint_label, show_error, title_label
-
-
-def _view(model: RowsModel, name: str) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
-def _selected(view: QTableView, model: RowsModel) -> dict[str, Any] | None:
-    rows = view.selectionModel().selectedRows()
-    return model.row_at(rows[0].row()) if rows else None
+from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
 
 
 class MysteryPage(QWidget):
@@ -65,7 +46,7 @@ class MysteryPage(QWidget):
         widget = QWidget()
         self.plan = RowsModel([("week_start", "Week of"), ("counter", "Front counter"),
                                ("scenario", "Scenario"), ("volunteer", "Volunteer")], self)
-        self.plan_view = _view(self.plan, "Planned visits")
+        self.plan_view = table_view(self.plan, "Planned visits")
         self.plan_view.doubleClicked.connect(lambda _: self.record_visit())
         bar = QHBoxLayout()
         record = QPushButton("&Record this visit...")
@@ -87,7 +68,7 @@ class MysteryPage(QWidget):
         return widget
 
     def record_visit(self) -> None:
-        plan = _selected(self.plan_view, self.plan)
+        plan = selected_row(self.plan_view)
         if plan is None:
             if self.plan.rowCount():
                 self.plan_view.selectRow(0)
@@ -133,7 +114,7 @@ class MysteryPage(QWidget):
             ("fed_back_on", "Fed back")], self,
             {"score": lambda s: f"{s:.0%}", "closed_in_hours": lambda c: "CLOSED" if c else "",
              "failed": lambda f: "; ".join(f), "arrived_at": lambda a: a.replace("T", " ")})
-        self.findings_view = _view(self.findings, "Findings for the counter")
+        self.findings_view = table_view(self.findings, "Findings for the counter")
         bar = QHBoxLayout()
         bar.addWidget(self.counter)
         fed = QPushButton("Mark as fed &back to the BCU")
@@ -152,7 +133,7 @@ class MysteryPage(QWidget):
         self.findings_view.resizeColumnsToContents()
 
     def mark_fed_back(self) -> None:
-        visit = _selected(self.findings_view, self.findings)
+        visit = selected_row(self.findings_view)
         if visit is None:
             return
         try:
@@ -174,7 +155,7 @@ class MysteryPage(QWidget):
                                                                  for k, v in a.items()),
                                   "agreement": lambda g: f"{g:.0%}",
                                   "disagree": lambda d: "DISAGREE" if d else ""})
-        view = _view(self.compare, "Where volunteers' scores disagree")
+        view = table_view(self.compare, "Where volunteers' scores disagree")
         new = QPushButton("&New exercise...")
         new.clicked.connect(self.new_calibration)
         bar = QHBoxLayout()

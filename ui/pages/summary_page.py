@@ -21,7 +21,6 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QMargins, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -32,7 +31,6 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QSizePolicy,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -46,7 +44,7 @@ from qos.store.summary_data import callbacks_behind, monthly_summary
 from qos.summary import DRIVER_LABELS, MonthlySummary, Rate, UnitSummary
 from ui.pages.callbacks_page import recent_months
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, show_error, title_label
+from ui.widgets import hint_label, show_error, table_view, title_label
 from ui.workers import BackgroundJob
 
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -113,10 +111,7 @@ class RecordsDialog(QDialog):
                                + [(k, v) for k, v in DRIVER_LABELS.items()]
                                + [("ethnicity", "Ethnicity"), ("source", "Source")], self)
         self.model.set_rows(rows)
-        view = QTableView()
-        view.setModel(self.model)
-        view.setAccessibleName("Records behind the figure")
-        view.verticalHeader().hide()
+        view = table_view(self.model, "Records behind the figure")
         view.resizeColumnsToContents()
         layout = QVBoxLayout(self)
         layout.addWidget(hint_label("Answers: 1 completely satisfied ... 7 completely "
@@ -174,12 +169,7 @@ class SummaryPage(QWidget):
             ("satisfied", "Whole experience satisfied (95% interval)"),
             ("change", "On a year ago"), ("vs_rest", "Against rest of force"),
             ("code_met", "Victims' Code"), ("debriefs", "Debriefs outstanding")], self)
-        self.view = QTableView()
-        self.view.setModel(self.table)
-        self.view.setAccessibleName("Units this month")
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view = table_view(self.table, "Units this month")
         self.view.doubleClicked.connect(lambda index: self.show_records(index.row()))
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.view,
                   activated=lambda: self.show_records(self.view.currentIndex().row()),

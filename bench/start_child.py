@@ -1,0 +1,47 @@
+"""Started by bench/app_bench.py: print the wall-clock time of the first paint, then exit.
+
+`bare`: a PySide6 window with one label (the baseline). `app DB`: the QoS Checks main window
+on the given database, signed in as the administrator.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                print(f"{time.time():.6f}", flush=True)
+                QApplication.instance().quit()
+            return False
+
+    if sys.argv[1] == "bare":
+        app = QApplication(sys.argv[:1])
+        window = QMainWindow()
+        window.setCentralWidget(QLabel("Hello"))
+    else:
+        from qos.store.core import open_store
+        from qos.store.users import actor_for
+        from ui.app import make_application
+        from ui.main_window import MainWindow
+
+        app = make_application(sys.argv[:1])
+        store = open_store(Path(sys.argv[2]))
+        window = MainWindow(store, actor_for(store, 1), str(store.setting("force_name")))
+    probe = FirstPaint()
+    window.installEventFilter(probe)
+    window.resize(1366, 768)
+    window.show()
+    app.exec()
+
+
+if __name__ == "__main__":
+    main()
