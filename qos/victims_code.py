@@ -49,6 +49,7 @@ def editions() -> tuple[Edition, ...]:
     return tuple(sorted(found, key=lambda e: e.in_force_from))
 
 
+@cache
 def edition_for(reported: dt.date) -> Edition | None:
     """The edition in force on the day the crime was reported (None before the first)."""
     chosen = None

@@ -16,6 +16,7 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+@cache  # pure, and asked about the same few hundred dates again and again
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """The `days`-th working day after `start` (the day of the event itself does not count)."""
     current = start
@@ -27,6 +28,7 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
+@cache
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (0 when end <= start)."""
     count, current = 0, start

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
@@ -15,6 +16,14 @@ from qos.store import reference, users  # noqa: E402
 from qos.store.core import Store, open_store  # noqa: E402
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def _no_running_jobs_left() -> Iterator[None]:
+    """Background jobs a GUI test started finish before its widgets and database go."""
+    yield
+    if "ui.workers" in sys.modules:
+        sys.modules["ui.workers"].wait_for_background_jobs()
 
 
 @pytest.fixture

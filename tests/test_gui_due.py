@@ -24,10 +24,12 @@ def test_due_page_lists_overdue_first_and_marks_an_update(qtbot, store, admin):
     qtbot.addWidget(window)
     page = window.show_page("due")
     page.as_of.setDate(QDate(today.year, today.month, today.day))
+    qtbot.waitUntil(lambda: page.job is None and page.model.rowCount() > 0, timeout=10000)
     refs = [page.model.row_at(i)["crime_ref"] for i in range(page.model.rowCount())]
     assert refs[0] == "NOR/OLD" and "SOU/NEW" not in refs  # the new arrest is not yet due
     page.view.selectRow(0)
     page.mark_updated()
+    qtbot.waitUntil(lambda: page.job is None, timeout=10000)
     remaining = [(page.model.row_at(i)["crime_ref"], page.model.row_at(i)["rule"])
                  for i in range(page.model.rowCount())]
     assert ("NOR/OLD", "Told of the suspect's arrest") not in remaining

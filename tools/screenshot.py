@@ -27,7 +27,7 @@ def main() -> int:
     window.show()
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    keys = pages or list(window.pages)
+    keys = pages or list(window._page_keys)
 
     def shoot(i: int = 0) -> None:
         if i >= len(keys):

@@ -15,7 +15,7 @@ from qos.store.core import Store, integrity_problem, open_store
 from qos.store.retention import erase_expired_contacts
 from qos.store.users import is_set_up
 from ui.idle_lock import IdleLock
-from ui.workers import BackgroundJob
+from ui.workers import BackgroundJob, wait_for_background_jobs
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -87,6 +87,6 @@ def run_app(db_path: Path) -> int:
     check = integrity_check_job(window, db_path)
     check.start()
     code = app.exec()
-    check.wait()
+    wait_for_background_jobs()
     store.close()
     return code

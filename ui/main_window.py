@@ -48,7 +48,8 @@ class MainWindow(QMainWindow):
         self.navigation.setAccessibleName("Pages")
         self.navigation.setFixedWidth(220)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
+        self.pages: dict[str, QWidget] = {}  # built on first visit
+        self._specs: dict[str, PageSpec] = {}
         self._page_keys: list[str] = []
         for spec in page_specs():
             if not any(allowed(actor, need) for need in spec.needs):
@@ -58,11 +59,9 @@ class MainWindow(QMainWindow):
             item.setToolTip(f"Ctrl+{number}")
             item.setData(Qt.ItemDataRole.AccessibleTextRole, spec.title)
             self.navigation.addItem(item)
-            page = spec.build(store, actor)
-            page.setAccessibleName(spec.title)
-            self.pages[spec.key] = page
+            self._specs[spec.key] = spec
             self._page_keys.append(spec.key)
-            self.stack.addWidget(page)
+            self.stack.addWidget(QWidget())  # a placeholder until the page is first opened
             if number <= 9:
                 shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
                 shortcut.activated.connect(lambda row=number - 1: self.navigation.setCurrentRow(row))
@@ -84,12 +83,26 @@ class MainWindow(QMainWindow):
 
     def show_page(self, key: str) -> QWidget:
         self.navigation.setCurrentRow(self._page_keys.index(key))
+        return self.page(key)
+
+    def page(self, key: str) -> QWidget:
+        """The page, built now if this is its first visit (start-up builds none of them)."""
+        if key not in self.pages:
+            spec = self._specs[key]
+            page = spec.build(self.store, self.actor)
+            page.setAccessibleName(spec.title)
+            index = self._page_keys.index(key)
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.pages[key] = page
         return self.pages[key]
 
     def _show_page(self, row: int) -> None:
         if row < 0:
             return
-        page = self.pages[self._page_keys[row]]
+        page = self.page(self._page_keys[row])
         self.stack.setCurrentWidget(page)
         refresh = getattr(page, "refresh", None)
         if refresh:

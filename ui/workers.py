@@ -41,10 +41,27 @@ class _Runner(QObject):
             self.succeeded.emit(result)
         finally:
             self.finished.emit()
+            # Quit from inside the worker: a queued quit() would wait for the GUI's event
+            # loop, which may not be running (at exit, or between tests).
+            QThread.currentThread().quit()
+
+
+_RUNNING: set[BackgroundJob] = set()
+
+
+def wait_for_background_jobs(ms: int = 60000) -> None:
+    """Let running jobs finish (at exit, and after each GUI test): a QThread must never be
+    destroyed while it runs."""
+    for job in list(_RUNNING):
+        job.wait(ms)
 
 
 class BackgroundJob(QObject):
-    """Start with `.start()`; connect to progressed / succeeded / failed first."""
+    """Start with `.start()`; connect to progressed / succeeded / failed first.
+
+    The job is not a Qt child of `parent`: closing a page must not destroy a running thread.
+    If the parent goes first, the job finishes quietly and its results go nowhere.
+    """
 
     progressed = Signal(int, int)
     succeeded = Signal(object)
@@ -52,18 +69,30 @@ class BackgroundJob(QObject):
     finished = Signal()
 
     def __init__(self, db_path: Path, job: Job, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__(None)
+        if parent is not None:
+            parent.destroyed.connect(self._orphaned)
         self.thread = QThread()
         self.runner = _Runner(db_path, job)
         self.runner.moveToThread(self.thread)
         self.thread.started.connect(self.runner.run)
-        self.runner.progressed.connect(self.progressed)
-        self.runner.succeeded.connect(self.succeeded)
-        self.runner.failed.connect(self.failed)
-        self.runner.finished.connect(self.thread.quit)
-        self.thread.finished.connect(self.finished)
+        self.parent_gone = False
+        self.runner.progressed.connect(lambda done, total: self._forward(
+            self.progressed, done, total))
+        self.runner.succeeded.connect(lambda result: self._forward(self.succeeded, result))
+        self.runner.failed.connect(lambda exc: self._forward(self.failed, exc))
+        self.thread.finished.connect(lambda: self._forward(self.finished))
+        self.thread.finished.connect(lambda: _RUNNING.discard(self))
+
+    def _orphaned(self) -> None:
+        self.parent_gone = True
+
+    def _forward(self, signal: Any, *args: Any) -> None:
+        if not self.parent_gone:  # the page that asked is gone: nobody to tell
+            signal.emit(*args)
 
     def start(self) -> None:
+        _RUNNING.add(self)
         self.thread.start()
 
     def wait(self, ms: int = 60000) -> bool:

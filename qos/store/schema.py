@@ -367,3 +367,11 @@ def m0006_mystery_shopping(db: sqlite_utils.Database) -> None:
             scored_at TEXT NOT NULL,
             PRIMARY KEY (calibration_id, volunteer_id))""",
     ])
+
+
+@MIGRATIONS(name="0007_event_indexes")
+def m0007_event_indexes(db: sqlite_utils.Database) -> None:
+    # Partial indexes: most crimes have few events, so these stay small and cheap to keep.
+    events = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
+              "closed_on", "not_investigated_on")
+    _run(db, [f"CREATE INDEX crimes_{e} ON crimes({e}) WHERE {e} IS NOT NULL" for e in events])

@@ -12,7 +12,10 @@ from qos.store.core import Row, Store
 from qos.victims_code import EVENT_COLUMNS, Obligation, obligations, periodic_due
 from qos.working_days import working_days_between
 
-LOOKBACK_DAYS = 400  # an open investigation is followed for about a year after the report
+LOOKBACK_DAYS = 400  # events up to about a year after the report are followed
+# Regular progress updates are prompted for open investigations reported in the last few
+# months; older open cases need a review of their own, not a line on this list.
+PERIODIC_LOOKBACK_DAYS = 120
 
 
 def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
@@ -31,27 +34,46 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
         store.audit(actor, "victim updated", "crimes", crime_id, {"on": on.isoformat()})
 
 
-def _crimes_and_updates(store: Store, since: dt.date, unit_code: str | None
+def _crimes_and_updates(store: Store, since: dt.date, unit_code: str | None, *,
+                        events_from: dt.date, events_to: dt.date,
+                        open_since: dt.date | None = None
                         ) -> tuple[list[Row], dict[int, list[dt.date]]]:
-    clause = "AND u.code = ?" if unit_code else ""
-    params: list[Any] = [since.isoformat()] + ([unit_code.upper()] if unit_code else [])
+    """Crimes with a Code event in [events_from, events_to), or still open and reported since
+    `open_since`; with their victim updates. The filtering is SQL's, not Python's."""
+    # One indexed look-up per event column (partial indexes), joined by UNION.
+    with_event = " UNION ".join(f"SELECT id FROM crimes WHERE {e} >= :ev_from AND {e} < :ev_to"
+                                for e in EVENT_COLUMNS)
+    wanted = f"c.id IN ({with_event})"
+    params: dict[str, Any] = {"since": since.isoformat(), "ev_from": events_from.isoformat(),
+                              "ev_to": events_to.isoformat(), "unit": (unit_code or "").upper()}
+    if open_since is not None:
+        wanted = (f"({wanted} OR (c.recorded_on >= :open_since AND c.closed_on IS NULL AND "
+                  "c.charged_on IS NULL AND c.not_investigated_on IS NULL))")
+        params["open_since"] = open_since.isoformat()
+    unit_clause = "AND u.code = :unit" if unit_code else ""
     crimes = store.rows(
         f"SELECT c.id, c.crime_ref, c.recorded_on, c.enhanced, c.unit_id, u.code AS unit_code, "
         f"c.officer_number, p.name AS officer_name, {', '.join('c.' + e for e in EVENT_COLUMNS)} "
         "FROM crimes c JOIN units u ON u.id = c.unit_id LEFT JOIN people p ON p.id = c.officer_id "
-        f"WHERE c.recorded_on >= ? {clause}", params)
+        f"WHERE c.recorded_on >= :since {unit_clause} AND {wanted}", params)
     updates: dict[int, list[dt.date]] = defaultdict(list)
-    for row in store.rows(
-            "SELECT v.crime_id, v.updated_on FROM victim_updates v JOIN crimes c "
-            "ON c.id = v.crime_id WHERE c.recorded_on >= ?", [since.isoformat()]):
-        updates[row["crime_id"]].append(dt.date.fromisoformat(row["updated_on"]))
+    ids = [c["id"] for c in crimes]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for crime_id, day in store.conn.execute(
+                f"SELECT crime_id, updated_on FROM victim_updates WHERE crime_id IN "
+                f"({', '.join('?' * len(chunk))})", chunk):
+            updates[crime_id].append(dt.date.fromisoformat(day))
     return crimes, updates
 
 
 def due_list(store: Store, as_of: dt.date, unit_code: str | None = None) -> list[Row]:
     """Victims owed an update by `as_of`: overdue first, with the rule that makes it due."""
-    crimes, updates = _crimes_and_updates(store, as_of - dt.timedelta(days=LOOKBACK_DAYS),
-                                          unit_code)
+    crimes, updates = _crimes_and_updates(
+        store, as_of - dt.timedelta(days=LOOKBACK_DAYS), unit_code,
+        events_from=as_of - dt.timedelta(days=LOOKBACK_DAYS),
+        events_to=as_of + dt.timedelta(days=1),
+        open_since=as_of - dt.timedelta(days=PERIODIC_LOOKBACK_DAYS))
     rows: list[Row] = []
     for crime in crimes:
         got = updates.get(crime["id"], [])
@@ -75,7 +97,7 @@ def obligations_with_events_in(store: Store, month: str, unit_code: str | None =
     first = dt.date.fromisoformat(month + "-01")
     end = (first + dt.timedelta(days=32)).replace(day=1)
     crimes, updates = _crimes_and_updates(store, first - dt.timedelta(days=LOOKBACK_DAYS),
-                                          unit_code)
+                                          unit_code, events_from=first, events_to=end)
     found = []
     for crime in crimes:
         for duty in obligations(crime, updates.get(crime["id"], [])):

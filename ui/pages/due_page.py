@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -20,6 +22,7 @@ from qos.store import reference
 from qos.store.core import Store
 from qos.store.updates import due_list, record_victim_update
 from ui.table_model import RowsModel
+from ui.workers import BackgroundJob
 from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
 
 
@@ -29,6 +32,7 @@ class DuePage(QWidget):
     def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.actor = store, actor
+        self.job: BackgroundJob | None = None
         self.unit = QComboBox()
         self.unit.setAccessibleName("Unit")
         self.unit.addItem("All units", None)
@@ -72,11 +76,26 @@ class DuePage(QWidget):
         layout.addWidget(self.view, 1)
 
     def refresh(self) -> None:
-        rows = due_list(self.store, self.as_of.date().toPython(), self.unit.currentData())
+        """Worked out on a worker thread: a whole force's list takes a few seconds."""
+        if self.job is not None:
+            self.job.wait()
+        as_of, unit = self.as_of.date().toPython(), self.unit.currentData()
+        self.count.setText("Working out who is due an update...")
+        job = BackgroundJob(Path(str(self.store.path)),
+                            lambda store, progress: due_list(store, as_of, unit), self)
+        job.succeeded.connect(lambda rows: self._show(rows, job))
+        job.failed.connect(lambda exc: show_error(self, exc))
+        self.job = job
+        job.start()
+
+    def _show(self, rows: list[dict[str, Any]], job: BackgroundJob) -> None:
+        if job is not self.job:
+            return  # an older answer, overtaken by a newer question
         self.model.set_rows(rows)
         self.view.resizeColumnsToContents()
         overdue = sum(1 for r in rows if r["overdue_days"])
         self.count.setText(f"{len(rows)} due, {overdue} overdue")
+        self.job = None
 
     def mark_updated(self) -> None:
         row = selected_row(self.view)

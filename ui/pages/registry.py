@@ -1,24 +1,37 @@
-"""The feature pages in navigation order. A feature registers its page here as it lands."""
+"""The pages in navigation order, each named by module and class and imported only when
+first opened, so start-up does not pay for Qt Charts, openpyxl or pages nobody visits."""
 from __future__ import annotations
 
-from qos.roles import Action
+import importlib
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QWidget
+
+from qos.roles import Action, Actor
+from qos.store.core import Store
 from ui.main_window import PageSpec
-from ui.pages.bureau_page import BureauPage
-from ui.pages.callbacks_page import CallbacksPage
-from ui.pages.doorstep_page import DoorstepPage
-from ui.pages.due_page import DuePage
-from ui.pages.mystery_page import MysteryPage
-from ui.pages.summary_page import SummaryPage
+
+
+def _lazy(module: str, cls: str) -> Callable[[Store, Actor], QWidget]:
+    def build(store: Store, actor: Actor) -> QWidget:
+        page_class = getattr(importlib.import_module(f"ui.pages.{module}"), cls)
+        return page_class(store, actor)  # type: ignore[no-any-return]
+
+    return build
 
 
 def feature_pages() -> list[PageSpec]:
     return [
-        PageSpec("callbacks", "Call-backs", (Action.RECORD_CALLBACK,), CallbacksPage),
-        PageSpec("due", "Updates due", (Action.RECORD_CALLBACK, Action.BUREAU_CALL), DuePage),
+        PageSpec("callbacks", "Call-backs", (Action.RECORD_CALLBACK,),
+                 _lazy("callbacks_page", "CallbacksPage")),
+        PageSpec("due", "Updates due", (Action.RECORD_CALLBACK, Action.BUREAU_CALL),
+                 _lazy("due_page", "DuePage")),
         PageSpec("bureau", "Contact bureau", (Action.BUREAU_CALL, Action.RECORD_DEBRIEF),
-                 BureauPage),
+                 _lazy("bureau_page", "BureauPage")),
         PageSpec("mystery", "Mystery shopping", (Action.RECORD_VISIT, Action.PLAN_VISITS),
-                 MysteryPage),
-        PageSpec("doorstep", "Doorstep cards", (Action.ENTER_DOORSTEP,), DoorstepPage),
-        PageSpec("summary", "Summary & export", (Action.VIEW_SUMMARY,), SummaryPage),
+                 _lazy("mystery_page", "MysteryPage")),
+        PageSpec("doorstep", "Doorstep cards", (Action.ENTER_DOORSTEP,),
+                 _lazy("doorstep_page", "DoorstepPage")),
+        PageSpec("summary", "Summary & export", (Action.VIEW_SUMMARY,),
+                 _lazy("summary_page", "SummaryPage")),
     ]
