@@ -118,3 +118,12 @@ def test_monthly_summary_gains_a_separate_doorstep_series(store, admin, stock):
     assert (overall.hits, overall.valid) == (9, 12)
     # never pooled with the telephone series
     assert nor.driver("whole_experience").month.valid == 0
+
+
+def test_serial_is_complete_only_when_no_longer_serial_could_follow(store, admin, stock):
+    assert doorstep.serial_is_complete(store, "1001")
+    assert not doorstep.serial_is_complete(store, "100")  # could be 1001 to 1009 yet
+    assert not doorstep.serial_is_complete(store, "9999")  # never issued
+    unit = stock["unit"]
+    doorstep.issue_batch(store, admin, 20011, 20020, DAY, unit["id"], team="Long serials")
+    assert not doorstep.serial_is_complete(store, "2001")  # 20011-20020 start with 2001

@@ -80,6 +80,18 @@ def check_serial(store: Store, serial: int) -> Row:
     return batch
 
 
+def serial_is_complete(store: Store, typed: str) -> bool:
+    """True when no issued serial is longer than `typed` and starts with it, so entry can move
+    on without an Enter: '5001' is complete unless some batch reaches 50010 or beyond."""
+    if not typed.isdigit():
+        return False
+    number = int(typed)
+    if batch_for_serial(store, number) is None:
+        return False
+    return not store.scalar("SELECT 1 FROM card_batches WHERE last_serial >= ? LIMIT 1",
+                            [number * 10])
+
+
 def card_template(store: Store, batch: Row) -> Template:
     return load_template("doorstep", int(batch["template_version"]))
 

@@ -58,6 +58,8 @@ class CardEntry(QWidget):
         self.serial.setAccessibleName("Card serial number")
         self.serial.setPlaceholderText("Type the serial printed on the card, then Enter")
         self.serial.returnPressed.connect(self.serial_entered)
+        # When the digits typed can only be one issued card, move on without waiting for Enter.
+        self.serial.textEdited.connect(self._maybe_complete)
         self.card_info = QLabel("")
         self.card_info.setWordWrap(True)
         self.answer_grid = QGridLayout()
@@ -92,7 +94,8 @@ class CardEntry(QWidget):
         save.clicked.connect(self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(hint_label(
-            "Type the serial and press Enter; the officer and card design fill in. Then one "
+            "Type the serial (Enter if the form does not move on by itself); the officer and "
+            "card design fill in. Then one "
             "digit per answer (1-7 as printed on the card, 0 if left blank; yes/no: 1 yes, "
             "2 no, 0 blank). Enter saves and starts the next card."))
         layout.addLayout(form)
@@ -106,6 +109,10 @@ class CardEntry(QWidget):
         self.message.setProperty("role", "ok" if ok else "error")
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
+
+    def _maybe_complete(self, text: str) -> None:
+        if doorstep.serial_is_complete(self.store, text):
+            self.serial_entered()
 
     def serial_entered(self) -> None:
         if not self.serial.text():
