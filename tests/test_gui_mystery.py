@@ -68,3 +68,29 @@ def test_draft_is_kept_as_the_volunteer_types(qtbot, store, admin):
     form.went_well.setPlainText("Warm welcome")
     qtbot.waitUntil(lambda: (mystery.load_draft(store, volunteer, plan["id"]) or {})
                     .get("went_well") == "Warm welcome", timeout=3000)
+
+
+def test_administrator_edits_a_scenario_in_the_app(qtbot, store, admin):
+    import pytest
+
+    from qos.errors import QosError
+    from ui.pages.mystery_page import parse_checklist
+
+    _setup(store, admin)
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    page = window.show_page("mystery")
+    assert page.bank.rowCount() == 4
+    assert parse_checklist("a | Greeted | 2; b | Leaflets") == [
+        {"key": "a", "text": "Greeted", "weight": 2.0},
+        {"key": "b", "text": "Leaflets", "weight": 1.0}]
+    with pytest.raises(QosError, match="not a number"):
+        parse_checklist("a | Greeted | lots")
+    scenario = page.bank.row_at(0)
+    mystery.edit_scenario(store, admin, scenario["id"], scenario["version"],
+                          title="Lost purse", brief=scenario["brief"],
+                          checklist=parse_checklist("greet | Greeted warmly | 3"))
+    page.refresh()
+    edited = next(page.bank.row_at(i) for i in range(page.bank.rowCount())
+                  if page.bank.row_at(i)["id"] == scenario["id"])
+    assert edited["title"] == "Lost purse" and edited["item_count"] == 1

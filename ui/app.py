@@ -4,13 +4,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from qos.errors import QosError
 from qos.paths import backup_dir_for, resource
 from qos.roles import SYSTEM, Actor
 from qos.settings import setting
-from qos.store.backups import automatic_backup
+from qos.store.backups import automatic_backup, latest_backup, restore
 from qos.store.core import Store, integrity_problem, open_store
 from qos.store.retention import erase_expired_contacts
 from qos.store.users import is_set_up
@@ -58,14 +59,38 @@ def integrity_check_job(window: QWidget, db_path: Path) -> BackgroundJob:
 
     def report(problem: object) -> None:
         if problem:
-            QMessageBox.critical(
-                window, "The database is damaged",
-                f"SQLite reports damage in {db_path}: {problem}\n\nStop entering data and ask "
-                f"your administrator to restore the latest backup from "
-                f"{backup_dir_for(db_path)}.")
+            offer_restore(window, db_path, str(problem))
 
     job.succeeded.connect(report)
     return job
+
+
+def offer_restore(window: QWidget, db_path: Path, problem: str) -> None:
+    """Say plainly what is wrong and offer the newest backup; the damaged file is kept."""
+    newest = latest_backup(db_path)
+    box = QMessageBox(QMessageBox.Icon.Critical, "The database is damaged",
+                      f"SQLite reports damage in {db_path}: {problem}\n\nStop entering data. "
+                      + (f"The newest backup is {newest.name}. Restore it now? The damaged "
+                         "file is kept beside the backups." if newest else
+                         f"No automatic backup was found in {backup_dir_for(db_path)}; ask "
+                         "your administrator."), parent=window)
+    restore_button = box.addButton("Restore the newest backup",
+                                   QMessageBox.ButtonRole.AcceptRole) if newest else None
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.exec()
+    if newest is None or box.clickedButton() is not restore_button:
+        return
+    store = open_store(db_path, migrate=False)
+    try:
+        restore(store, SYSTEM, newest)
+    except QosError as exc:
+        QMessageBox.critical(window, "The restore did not work", str(exc))
+        return
+    finally:
+        store.close()
+    QMessageBox.information(window, "Restored", f"{newest.name} was restored. QoS Checks will "
+                            "now close; start it again to carry on.")
+    window.close()
 
 
 def run_app(db_path: Path) -> int:
@@ -84,8 +109,11 @@ def run_app(db_path: Path) -> int:
     window = MainWindow(store, actor, str(store.setting("force_name", "")))
     window.show()
     IdleLock(window, store, actor, float(setting(store, "idle_lock_minutes")))
-    check = integrity_check_job(window, db_path)
-    check.start()
+    integrity_check_job(window, db_path).start()
+    # A window left open for days still gets its daily backup (taken only once a day).
+    daily = QTimer(window)
+    daily.timeout.connect(lambda: integrity_check_job(window, db_path).start())
+    daily.start(6 * 60 * 60 * 1000)
     code = app.exec()
     wait_for_background_jobs()
     store.close()

@@ -3,6 +3,7 @@ calibration and scenario bank."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,6 +26,21 @@ from ui.visit_form import VisitForm
 from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
 
 
+def parse_checklist(text: str) -> list[dict[str, Any]]:
+    """'key | wording | weight; ...' back into checklist items, with a plain-words refusal."""
+    items = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        fields = [f.strip() for f in part.split("|")]
+        if len(fields) not in (2, 3) or not fields[0] or not fields[1]:
+            raise QosError(f"'{part}' is not like 'greeted | Greeted within 2 minutes | 2'.")
+        try:
+            weight = float(fields[2]) if len(fields) == 3 else 1.0
+        except ValueError:
+            raise QosError(f"The weight in '{part}' is not a number.") from None
+        items.append({"key": fields[0], "text": fields[1], "weight": weight})
+    return items
+
+
 class MysteryPage(QWidget):
     title = "Mystery shopping"
 
@@ -37,6 +53,8 @@ class MysteryPage(QWidget):
         if self.coordinator:
             self.tabs.addTab(self._findings_tab(), "&Findings by counter")
             self.tabs.addTab(self._calibration_tab(), "&Calibration")
+        if allowed(actor, Action.MANAGE_REFERENCE):
+            self.tabs.addTab(self._bank_tab(), "Scenario &bank")
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("Mystery shopping"))
         layout.addWidget(self.tabs)
@@ -188,11 +206,56 @@ class MysteryPage(QWidget):
         items, scores = mystery.calibration_scores(self.store, self.actor, calibration_id)
         self.compare.set_rows(disagreements(items, scores))
 
+    # -- scenario bank (administrators) ----------------------------------------------------
+    def _bank_tab(self) -> QWidget:
+        widget = QWidget()
+        self.bank = RowsModel([("title", "Scenario"), ("brief", "What the volunteer does"),
+                               ("item_count", "Checklist items"),
+                               ("bank_version", "From bank version")], self)
+        self.bank_view = table_view(self.bank, "Scenario bank")
+        self.bank_view.doubleClicked.connect(lambda _: self.edit_scenario())
+        bar = QHBoxLayout()
+        edit = QPushButton("&Edit scenario...")
+        edit.clicked.connect(self.edit_scenario)
+        bar.addWidget(edit)
+        bar.addStretch(1)
+        layout = QVBoxLayout(widget)
+        layout.addWidget(hint_label("Scenarios come from resources/scenarios and can be adjusted "
+                                    "here. Checklist: one item a line, as key | wording | "
+                                    "weight."))
+        layout.addLayout(bar)
+        layout.addWidget(self.bank_view)
+        return widget
+
+    def edit_scenario(self) -> None:
+        scenario = selected_row(self.bank_view)
+        if scenario is None:
+            return
+        lines = "; ".join(f"{i['key']} | {i['text']} | {i.get('weight', 1)}"
+                          for i in scenario["items"])
+        store, actor = self.store, self.actor
+
+        def save(values: dict[str, Any]) -> None:
+            mystery.edit_scenario(store, actor, scenario["id"], scenario["version"],
+                                  title=values["title"], brief=values["brief"],
+                                  checklist=parse_checklist(values["checklist"]))
+
+        RecordDialog(f"Edit {scenario['title']}",
+                     [FormField("title", "Title"), FormField("brief", "What the volunteer does"),
+                      FormField("checklist", "Checklist",
+                                hint="key | wording | weight; items separated by ;")],
+                     {"title": scenario["title"], "brief": scenario["brief"],
+                      "checklist": lines}, save, self).exec()
+        self.refresh()
+
     # -- all -------------------------------------------------------------------------------
     def refresh(self) -> None:
         if self.coordinator:
             mystery.sync_scenarios(self.store, self.actor)  # new scenarios in the bank file
         self.plan.set_rows(mystery.list_plan(self.store, self.actor))
+        if hasattr(self, "bank"):
+            self.bank.set_rows(mystery.list_scenarios(self.store, include_inactive=True))
+            self.bank_view.resizeColumnsToContents()
         self.plan_view.resizeColumnsToContents()
         if self.coordinator:
             self.refresh_findings()
