@@ -136,6 +136,10 @@ def saving(db: Path, count: int = 100) -> dict[str, tuple[float, float, float]]:
 if __name__ == "__main__":
     import json
 
+    sys.path.insert(0, str(ROOT / "bench"))
+    import no_pandas
+
+    no_pandas.hide()  # as deployed: the app's own dependencies only
     if sys.argv[1] == "pages":  # in its own process, so memory is this page set's alone
         pages, plain_table, memory = page_opening(Path(sys.argv[2]))
         print(json.dumps({"pages": pages, "baseline": plain_table, "rss_mib": memory}))

@@ -10,6 +10,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import no_pandas  # noqa: E402
+
+no_pandas.hide()  # as deployed: the app's own dependencies only
 
 
 def main() -> None:

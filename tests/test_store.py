@@ -13,6 +13,13 @@ from qos.store.netshare import network_share_reason
 from qos.store.schema import known_migration_names
 
 
+def test_the_light_list_of_migration_names_matches_the_registered_migrations():
+    from qos.store.schema import MIGRATIONS
+    from qos.store.versions import MIGRATION_NAMES
+
+    assert [m.name for m in MIGRATIONS._migrations] == list(MIGRATION_NAMES)
+
+
 def test_new_file_gets_every_migration_and_safe_pragmas(store):
     applied = {r["name"] for r in store.rows("SELECT name FROM _sqlite_migrations")}
     assert applied == known_migration_names()

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from qos.roles import Action, Actor, allowed
 from qos.store.core import Store
-from ui.pages.admin_page import AdminPage
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,13 @@ def page_specs() -> list[PageSpec]:
 
     return [*feature_pages(),
             PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE, Action.VIEW_REFERENCE),
-                     lambda store, actor: AdminPage(store, actor))]
+                     _admin_page)]
+
+
+def _admin_page(store: Store, actor: Actor) -> QWidget:
+    from ui.pages.admin_page import AdminPage  # imported on first visit, like the others
+
+    return AdminPage(store, actor)
 
 
 class MainWindow(QMainWindow):

@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from qos.clock import now_iso
 from qos.errors import (
     ConflictError,
@@ -38,7 +36,17 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path | None):
         self.conn = conn
         self.path = path
-        self.db = sqlite_utils.Database(conn)
+        self._db: Any = None
+
+    @property
+    def db(self) -> Any:
+        """sqlite-utils over the same connection, for migrations and bulk inserts; imported
+        on first use to keep start-up quick."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- reading -------------------------------------------------------------------------
     def rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
@@ -219,13 +227,22 @@ def integrity_problem(store: Store) -> str | None:
     return None if verdict == "ok" else str(verdict)
 
 
+def _applied_migrations(store: Store) -> set[str]:
+    from qos.store.versions import MIGRATION_SET
+
+    if not store.scalar("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"):
+        return set()
+    return {r[0] for r in store.conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
+
+
 def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool = True) -> Store:
     """Open (creating if needed) and upgrade the database, refusing unsafe situations.
 
     Opening always reads the schema, which refuses a file that is not a database at all;
     `check_integrity` adds the full page-by-page check before anything is migrated.
     """
-    from qos.store.schema import MIGRATIONS, known_migration_names
+    from qos.store.versions import MIGRATION_NAMES
 
     db_path = Path(path)
     if str(path) != ":memory:":
@@ -254,15 +271,15 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
             if problem:
                 raise DatabaseDamaged(f"The database {db_path} is damaged: {problem}")
         if migrate:
-            applied = {m.name for m in MIGRATIONS.applied(store.db)}
-            unknown = applied - known_migration_names()
+            applied = _applied_migrations(store)
+            unknown = applied - set(MIGRATION_NAMES)
             if unknown:
                 raise DatabaseTooNew(
                     f"The database {db_path} was written by a newer version of QoS Checks "
                     f"(it has changes {', '.join(sorted(unknown))} this version does not know). "
                     "Update the app; this version will not touch the file."
                 )
-            pending = MIGRATIONS.pending(store.db)
+            pending = [n for n in MIGRATION_NAMES if n not in applied]
             if pending and applied:
                 problem = integrity_problem(store)  # never upgrade a damaged file
                 if problem:
@@ -272,6 +289,8 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
                 stamp = now_iso().replace(":", "")
                 store.backup_to(store.path.parent / "backups" / f"before-upgrade-{stamp}.db")
             if pending:
+                from qos.store.schema import MIGRATIONS
+
                 with store.write():
                     MIGRATIONS.apply(store.db)
     except sqlite3.DatabaseError as exc:
