@@ -271,6 +271,14 @@ def _debriefs(rows: list[dict[str, Any]], month_end: dt.date) -> Debriefs:
     return Debriefs(len(due), len(done), len(outstanding), len(overdue), max(ages, default=0))
 
 
+def _parsed(row: dict[str, Any], *fields: str) -> tuple[Any, ...]:
+    """JSON columns decoded once per row, however many units (and the force) read it."""
+    cache = row.get("_parsed")
+    if cache is None:
+        cache = row["_parsed"] = tuple(json.loads(row[f]) for f in fields)
+    return cache  # type: ignore[no-any-return]
+
+
 def _mystery_figures(inputs: dict[str, Any], ids: list[int]) -> MysteryFigures:
     from collections import Counter
 
@@ -287,8 +295,8 @@ def _mystery_figures(inputs: dict[str, Any], ids: list[int]) -> MysteryFigures:
 
     failed: Counter[str] = Counter()
     for visit in visits:
-        answers = json.loads(visit["checklist"])
-        for item in json.loads(visit["items"]):
+        answers, items = _parsed(visit, "checklist", "items")
+        for item in items:
             if answers.get(item["key"]) == "N":
                 failed[item["text"]] += 1
     closed = sum(1 for v in visits if v["published_open"] and not v["counter_open"])
@@ -308,11 +316,12 @@ def _bureau_figures(inputs: dict[str, Any], ids: list[int], min_n: int) -> Burea
     answered: Counter[str] = Counter()
     themes: Counter[str] = Counter()
     for call in done:
-        for key, value in json.loads(call["answers"]).items():
+        answers, call_themes = _parsed(call, "answers", "themes")
+        for key, value in answers.items():
             if value in ("Y", "N"):
                 answered[key] += 1
                 failed[key] += value == "N"
-        themes.update(json.loads(call["themes"]))
+        themes.update(call_themes)
     labels = {q.key: q.text for q in load_template("bureau").questions if q.remedy}
     checks = [ItemRate(key, text, make_rate(failed[key], answered[key], min_n))
               for key, text in labels.items() if answered[key]]
@@ -349,7 +358,7 @@ def _doorstep_figures(inputs: dict[str, Any], ids: list[int], min_n: int) -> Doo
     from qos.doorstep import question_rates
 
     door = inputs.get("doorstep", {})
-    cards = [json.loads(c["answers"]) for c in door.get("received", []) if c["unit_id"] in ids]
+    cards = [_parsed(c, "answers")[0] for c in door.get("received", []) if c["unit_id"] in ids]
     issued = door.get("issued", {})
     returned = door.get("returned_of_issued", {})
     return DoorstepFigures(sum(issued.get(u, 0) for u in ids),

@@ -23,6 +23,8 @@ def test_due_page_lists_overdue_first_and_marks_an_update(qtbot, store, admin):
     window = MainWindow(store, admin, "Testshire Police")
     qtbot.addWidget(window)
     page = window.show_page("due")
+    assert page.unit.currentData() == "NOR"  # an administrator starts on the first unit
+    page.unit.setCurrentIndex(0)  # All units
     page.as_of.setDate(QDate(today.year, today.month, today.day))
     qtbot.waitUntil(lambda: page.job is None and page.model.rowCount() > 0, timeout=10000)
     refs = [page.model.row_at(i)["crime_ref"] for i in range(page.model.rowCount())]

@@ -36,11 +36,14 @@ class DuePage(QWidget):
         self.unit = QComboBox()
         self.unit.setAccessibleName("Unit")
         self.unit.addItem("All units", None)
-        for unit in reference.list_units(store):
+        units = reference.list_units(store)
+        for unit in units:
             self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["code"])
-        if actor.unit_id is not None:
-            code = store.scalar("SELECT code FROM units WHERE id = ?", [actor.unit_id])
-            self.unit.setCurrentIndex(max(self.unit.findData(code), 0))
+        # One unit's list to start with (the user's own, else the first): a whole force's
+        # can run to many thousands of lines. "All units" stays one choice away.
+        own = next((i for i, u in enumerate(units, start=1) if u["id"] == actor.unit_id),
+                   1 if units else 0)
+        self.unit.setCurrentIndex(own)
         self.as_of = QDateEdit(QDate.currentDate())
         self.as_of.setDisplayFormat("dd/MM/yyyy")
         self.as_of.setCalendarPopup(True)
