@@ -9,9 +9,9 @@ import argparse
 import csv
 import json
 import os
-import subprocess
 import random
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -27,14 +27,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 import app_bench  # noqa: E402
 import force_data  # noqa: E402
 
-from qos.roles import SYSTEM  # noqa: E402
 from qos.excel import write_summary_workbook  # noqa: E402
-from qos.store import crimes, samples  # noqa: E402
-from qos.store.summary_data import monthly_summary  # noqa: E402
-from qos.summary import DRIVER_LABELS  # noqa: E402
-from qos.store.core import open_store  # noqa: E402
+from qos.roles import SYSTEM  # noqa: E402
 from qos.sampling import draw_sample  # noqa: E402
+from qos.store import crimes, samples  # noqa: E402
+from qos.store.core import open_store  # noqa: E402
+from qos.store.summary_data import monthly_summary  # noqa: E402
 from qos.store.users import setup_force  # noqa: E402
+from qos.summary import DRIVER_LABELS  # noqa: E402
 from qos.tabular import read_table  # noqa: E402
 
 DATA = ROOT / "bench" / "data"

@@ -7,6 +7,7 @@ as a failure.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -47,6 +48,18 @@ def editions() -> tuple[Edition, ...]:
                              int(data["periodic_update_days"]),
                              tuple(Rule(**r) for r in data["rules"])))
     return tuple(sorted(found, key=lambda e: e.in_force_from))
+
+
+@cache
+def basis() -> str:
+    """A fingerprint of what deadlines are worked out from: the edition files and the
+    bank-holiday calendar. Stored deadlines made on another basis are worked out again."""
+    import holidays
+
+    digest = hashlib.sha256(holidays.__version__.encode())
+    for path in sorted(resource("victims_code").glob("*.json")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @cache

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QWidget, QWizard
 
 from qos.roles import Role
 from qos.store import reference
 from qos.store.users import is_set_up
 from tests.conftest import PASSWORD, make_user
 from ui.first_run_wizard import FirstRunWizard
-from PySide6.QtWidgets import QWizard
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 
@@ -55,6 +54,9 @@ def test_login_then_walk_every_page_by_keyboard(qtbot, store, admin):
     qtbot.addWidget(window)
     with qtbot.waitExposed(window):
         window.show()
+    # The first page is built just after the window first paints.
+    qtbot.waitUntil(lambda: "callbacks" in window.pages)
+    assert window.stack.currentWidget() is window.pages["callbacks"]
     window.activateWindow()
     window.navigation.setFocus()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)

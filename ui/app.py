@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from qos.errors import QosError
-from qos.paths import backup_dir_for, resource
+from qos.paths import backup_dir_for
 from qos.roles import SYSTEM, Actor
 from qos.settings import setting
 from qos.store.backups import automatic_backup, latest_backup, restore
@@ -16,6 +16,7 @@ from qos.store.core import Store, integrity_problem, open_store
 from qos.store.retention import erase_expired_contacts
 from qos.store.users import is_set_up
 from ui.idle_lock import IdleLock
+from ui.style import apply_app_style
 from ui.workers import BackgroundJob, wait_for_background_jobs
 
 
@@ -24,8 +25,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setApplicationName("QoS Checks")
     app.setOrganizationName("QoSChecks")
-    app.setStyle("Fusion")
-    app.setStyleSheet(resource("styles", "app.qss").read_text(encoding="utf-8"))
+    apply_app_style(app)
     return app
 
 

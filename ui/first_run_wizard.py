@@ -21,6 +21,7 @@ from qos.passwords import password_problem
 from qos.roles import Actor
 from qos.store.core import Store
 from qos.store.users import setup_force
+from ui.style import set_role
 from ui.widgets import hint_label
 
 DEFAULT_UNITS = [("NOR", "North Division", "BCU"), ("SOU", "South Division", "BCU")]
@@ -48,6 +49,7 @@ class _UnitsPage(QWizardPage):
         self.setSubTitle("List the BCUs and departments that must each do their monthly QoS "
                          "checks. You can add more, or change them, later under Admin.")
         self.table = QTableWidget(0, 4)
+        set_role(self.table, "table")
         self.table.setAccessibleName("Units")
         self.table.setHorizontalHeaderLabels(["Code", "Name", "Kind", "Checks a month"])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -58,7 +60,7 @@ class _UnitsPage(QWizardPage):
         remove = QPushButton("&Remove the selected unit")
         remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
         self.error = QLabel("")
-        self.error.setProperty("role", "error")
+        set_role(self.error, "error")
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(add)
@@ -129,7 +131,7 @@ class _AdminPage(QWizardPage):
         for editor in (self.password, self.confirm):
             editor.setEchoMode(QLineEdit.EchoMode.Password)
         self.error = QLabel("")
-        self.error.setProperty("role", "error")
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         form = QFormLayout(self)
         for text, editor in (("&User name:", self.username), ("Your &name:", self.display_name),

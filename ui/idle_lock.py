@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow
 
 from qos.roles import Actor
 from qos.store.core import Store
-from ui.login_dialog import LoginDialog
+
+if TYPE_CHECKING:  # the dialog itself is imported when the window first locks
+    from ui.login_dialog import LoginDialog
 
 INPUT_EVENTS = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                 QEvent.Type.Wheel}
@@ -49,6 +52,8 @@ class IdleLock(QObject):
         central = self.window.centralWidget()
         if central is not None:
             central.hide()  # nothing on screen while nobody is at the desk
+        from ui.login_dialog import LoginDialog
+
         self.dialog = LoginDialog(self.store, "Locked: sign in again to carry on", self.window)
         self.dialog.username.setText(self.actor.username)
         self.dialog.username.setReadOnly(True)

@@ -40,6 +40,7 @@ from qos.roles import Actor
 from qos.store.core import Store
 from qos.store.mappings import get_mapping, mapping_names, save_mapping
 from qos.tabular import Table, read_table
+from ui.style import set_role
 from ui.widgets import hint_label, title_label
 from ui.workers import BackgroundJob
 
@@ -96,6 +97,7 @@ class ImportDialog(QDialog):
         columns_scroll.setWidgetResizable(True)
         columns_scroll.setWidget(columns_widget)
         self.preview = QTableWidget()
+        set_role(self.preview, "table")
         self.preview.setAccessibleName("Preview of the first rows")
         self.steps = QTabWidget()
         self.steps.addTab(columns_scroll, "&Columns (* = required)")
@@ -112,7 +114,7 @@ class ImportDialog(QDialog):
         self.report.setMaximumHeight(90)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.import_button = QPushButton("&Import")
-        self.import_button.setProperty("role", "primary")
+        set_role(self.import_button, "primary")
         self.import_button.setEnabled(False)
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button.clicked.connect(self.start_import)

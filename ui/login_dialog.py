@@ -15,6 +15,7 @@ from qos.errors import AuthError
 from qos.roles import Actor
 from qos.store.core import Store
 from qos.store.users import sign_in
+from ui.style import set_role
 from ui.widgets import hint_label, title_label
 
 
@@ -31,7 +32,7 @@ class LoginDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")
         self.error = QLabel("")
-        self.error.setProperty("role", "error")
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         form = QFormLayout()
         user_label = QLabel("&User name:")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from qos.roles import Action, Actor, allowed
 from qos.store.core import Store
+from ui.style import set_role
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"QoS Checks - {force_name}")
         self.resize(1280, 800)
         self.navigation = QListWidget()
-        self.navigation.setObjectName("navigation")
+        set_role(self.navigation, "navigation")
         self.navigation.setAccessibleName("Pages")
         self.navigation.setFixedWidth(220)
         self.stack = QStackedWidget()
@@ -62,14 +63,13 @@ class MainWindow(QMainWindow):
             number = len(self._page_keys) + 1
             item = QListWidgetItem(f"{spec.title}")
             item.setToolTip(f"Ctrl+{number}")
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, spec.title)
             self.navigation.addItem(item)
             self._specs[spec.key] = spec
             self._page_keys.append(spec.key)
             self.stack.addWidget(QWidget())  # a placeholder until the page is first opened
             if number <= 9:
                 shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
-                shortcut.activated.connect(lambda row=number - 1: self.navigation.setCurrentRow(row))
+                shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
         self.navigation.currentRowChanged.connect(self._show_page)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -81,13 +81,33 @@ class MainWindow(QMainWindow):
                         f"Database: {store.path}")
         status.setAccessibleName("Signed-in user and database")
         self.statusBar().addWidget(status)
+        # The first page is built just after the window first paints: the window appears at
+        # once and the page follows within a few tens of milliseconds.
+        self._first_page_pending = bool(self._page_keys)
+        self.navigation.blockSignals(True)
         self.navigation.setCurrentRow(0)
+        self.navigation.blockSignals(False)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        super().paintEvent(event)
+        if self._first_page_pending:
+            self._first_page_pending = False
+            QTimer.singleShot(0, self._open_first_page)
+
+    def _open_first_page(self) -> None:
+        if self.navigation.currentRow() == 0 and self._page_keys[0] not in self.pages:
+            self._show_page(0)
 
     def page_titles(self) -> list[str]:
         return [self.navigation.item(i).text() for i in range(self.navigation.count())]
 
     def show_page(self, key: str) -> QWidget:
-        self.navigation.setCurrentRow(self._page_keys.index(key))
+        self._first_page_pending = False
+        row = self._page_keys.index(key)
+        if self.navigation.currentRow() == row and key not in self.pages:
+            self._show_page(row)  # the first page, not built yet
+        else:
+            self.navigation.setCurrentRow(row)
         return self.page(key)
 
     def page(self, key: str) -> QWidget:

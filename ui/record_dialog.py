@@ -6,7 +6,6 @@ the dialog in plain words and the typed values stay, so nothing is lost.
 from __future__ import annotations
 
 import datetime as dt
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from qos.errors import QosError
+from ui.style import set_role
 
 
 @dataclass
@@ -58,7 +58,7 @@ class RecordDialog(QDialog):
             label.setBuddy(editor)
             form.addRow(label, editor)
         self.error = QLabel("")
-        self.error.setProperty("role", "error")
+        set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save

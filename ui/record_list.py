@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from qos.errors import QosError
 from ui.record_dialog import FormField, RecordDialog
+from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import show_error
 
@@ -38,6 +39,7 @@ class RecordList(QWidget):
         self._add, self._edit, self._set_active = add, edit, set_active
         self.model = RowsModel(columns, self, formatters)
         self.view = QTableView()
+        set_role(self.view, "table")
         self.view.setModel(self.model)
         self.view.setAccessibleName(f"{noun.capitalize()} list")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

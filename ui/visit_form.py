@@ -33,6 +33,7 @@ from qos.roles import Actor
 from qos.store import mystery
 from qos.store.core import Row, Store
 from qos.templates import load_template
+from ui.style import set_role
 from ui.widgets import hint_label, title_label
 
 CHOICES = (("Y", "Yes"), ("N", "No"), ("X", "Not applicable"))
@@ -96,10 +97,10 @@ class VisitForm(QDialog):
             box.setFixedHeight(80)
         self.message = QLabel("")
         self.message.setWordWrap(True)
-        self.message.setProperty("role", "error")
+        set_role(self.message, "error")
         self.saved_note = QLabel("")
         send = QPushButton("Send in this visit")
-        send.setProperty("role", "primary")
+        set_role(send, "primary")
         send.clicked.connect(self.send_in)
         later = QPushButton("Close and finish later")
         later.clicked.connect(self.reject)

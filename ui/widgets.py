@@ -18,18 +18,19 @@ from PySide6.QtWidgets import (
 )
 
 from qos.errors import QosError
+from ui.style import set_role
 
 
 def title_label(text: str) -> QLabel:
     label = QLabel(text)
-    label.setProperty("role", "title")
+    set_role(label, "title")
     label.setAccessibleName(text)
     return label
 
 
 def hint_label(text: str) -> QLabel:
     label = QLabel(text)
-    label.setProperty("role", "hint")
+    set_role(label, "hint")
     label.setWordWrap(True)
     return label
 
@@ -47,7 +48,7 @@ def show_error(parent: QWidget | None, exc: BaseException, what: str = "That did
 
 def error_label() -> QLabel:
     label = QLabel("")
-    label.setProperty("role", "error")
+    set_role(label, "error")
     label.setWordWrap(True)
     label.setAccessibleName("Problem")
     return label
@@ -73,6 +74,7 @@ def table_view(model: QAbstractItemModel, name: str) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
     view.horizontalHeader().setStretchLastSection(True)
+    set_role(view, "table")
     return view
 
 

@@ -14,8 +14,8 @@ from qos.roles import Action, Actor, require
 from qos.settings import setting
 from qos.store import reference
 from qos.store.core import Row, Store
-from qos.store.samples import attempt_stamp
 from qos.store.crimes import _ethnicity
+from qos.store.samples import attempt_stamp
 from qos.store.templates import register_template
 from qos.tabular import Table
 from qos.templates import Template, load_template

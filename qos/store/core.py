@@ -6,10 +6,8 @@ upgrade their read locks at the same moment, whatever the busy timeout.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,6 +93,8 @@ class Store:
         """Insert a row carrying uuid, who/when columns and version 1; audited."""
         stamp = now_iso()
         row = dict(values)
+        import uuid  # here, not at the top: start-up never needs it (~4 ms)
+
         row.update(uuid=str(uuid.uuid4()), created_at=stamp, created_by=actor.user_id,
                    updated_at=stamp, updated_by=actor.user_id, version=1)
         columns = ", ".join(row)
@@ -196,6 +196,8 @@ AUDIT_FIELDS = ("at", "user_id", "username", "action", "entity", "entity_id", "d
 
 def audit_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
     payload = json.dumps([prev_hash, *[entry[f] for f in AUDIT_FIELDS]], default=str)
+    import hashlib  # here, not at the top: start-up never needs it
+
     return hashlib.sha256(payload.encode()).hexdigest()
 
 

@@ -375,3 +375,37 @@ def m0007_event_indexes(db: sqlite_utils.Database) -> None:
     events = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
               "closed_on", "not_investigated_on")
     _run(db, [f"CREATE INDEX crimes_{e} ON crimes({e}) WHERE {e} IS NOT NULL" for e in events])
+
+
+@MIGRATIONS(name="0008_code_duties")
+def m0008_code_duties(db: sqlite_utils.Database) -> None:
+    # The Victims' Code deadlines each crime creates, kept so the due list is one indexed
+    # range read instead of working out every open crime's clock each time it is opened.
+    # Writes only mark a crime stale (triggers, so no writer can forget); qos/store/duties.py
+    # brings stale crimes up to date, in the same transaction that reads them.
+    events = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
+              "closed_on", "not_investigated_on")
+    _run(db, [
+        """CREATE TABLE code_duties (
+            crime_id INTEGER NOT NULL REFERENCES crimes(id),
+            rule TEXT NOT NULL,
+            label TEXT NOT NULL,
+            unit_id INTEGER NOT NULL,
+            event_on TEXT,
+            due_on TEXT NOT NULL,
+            updated_on TEXT,
+            PRIMARY KEY (crime_id, rule)) WITHOUT ROWID""",
+        "CREATE INDEX code_duties_owed ON code_duties(unit_id, due_on) WHERE updated_on IS NULL",
+        "CREATE INDEX code_duties_owed_any_unit ON code_duties(due_on) WHERE updated_on IS NULL",
+        "CREATE TABLE code_duties_stale (crime_id INTEGER PRIMARY KEY)",
+        "INSERT INTO code_duties_stale (crime_id) SELECT id FROM crimes",
+        """CREATE TRIGGER crimes_new_duties AFTER INSERT ON crimes BEGIN
+            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END""",
+        f"""CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF
+            recorded_on, unit_id, enhanced, {', '.join(events)} ON crimes BEGIN
+            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END""",
+        """CREATE TRIGGER victim_update_added AFTER INSERT ON victim_updates BEGIN
+            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.crime_id); END""",
+        """CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates BEGIN
+            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (OLD.crime_id); END""",
+    ])

@@ -8,8 +8,10 @@ from typing import Any
 from qos.clock import now_iso
 from qos.errors import ValidationError
 from qos.roles import Action, Actor, allowed
+from qos.store import duties
 from qos.store.core import Row, Store
-from qos.victims_code import EVENT_COLUMNS, Obligation, obligations, periodic_due
+from qos.store.duties import Progress
+from qos.victims_code import EVENT_COLUMNS, Obligation, obligations
 from qos.working_days import working_days_between
 
 LOOKBACK_DAYS = 400  # events up to about a year after the report are followed
@@ -35,21 +37,16 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
 
 
 def _crimes_and_updates(store: Store, since: dt.date, unit_code: str | None, *,
-                        events_from: dt.date, events_to: dt.date,
-                        open_since: dt.date | None = None
+                        events_from: dt.date, events_to: dt.date
                         ) -> tuple[list[Row], dict[int, list[dt.date]]]:
-    """Crimes with a Code event in [events_from, events_to), or still open and reported since
-    `open_since`; with their victim updates. The filtering is SQL's, not Python's."""
+    """Crimes with a Code event in [events_from, events_to), with their victim updates.
+    The filtering is SQL's, not Python's."""
     # One indexed look-up per event column (partial indexes), joined by UNION.
     with_event = " UNION ".join(f"SELECT id FROM crimes WHERE {e} >= :ev_from AND {e} < :ev_to"
                                 for e in EVENT_COLUMNS)
     wanted = f"c.id IN ({with_event})"
     params: dict[str, Any] = {"since": since.isoformat(), "ev_from": events_from.isoformat(),
                               "ev_to": events_to.isoformat(), "unit": (unit_code or "").upper()}
-    if open_since is not None:
-        wanted = (f"({wanted} OR (c.recorded_on >= :open_since AND c.closed_on IS NULL AND "
-                  "c.charged_on IS NULL AND c.not_investigated_on IS NULL))")
-        params["open_since"] = open_since.isoformat()
     unit_clause = "AND u.code = :unit" if unit_code else ""
     crimes = store.rows(
         f"SELECT c.id, c.crime_ref, c.recorded_on, c.enhanced, c.unit_id, u.code AS unit_code, "
@@ -67,28 +64,36 @@ def _crimes_and_updates(store: Store, since: dt.date, unit_code: str | None, *,
     return crimes, updates
 
 
-def due_list(store: Store, as_of: dt.date, unit_code: str | None = None) -> list[Row]:
-    """Victims owed an update by `as_of`: overdue first, with the rule that makes it due."""
-    crimes, updates = _crimes_and_updates(
-        store, as_of - dt.timedelta(days=LOOKBACK_DAYS), unit_code,
-        events_from=as_of - dt.timedelta(days=LOOKBACK_DAYS),
-        events_to=as_of + dt.timedelta(days=1),
-        open_since=as_of - dt.timedelta(days=PERIODIC_LOOKBACK_DAYS))
-    rows: list[Row] = []
-    for crime in crimes:
-        got = updates.get(crime["id"], [])
-        base = {"crime_id": crime["id"], "crime_ref": crime["crime_ref"], "unit_code": crime["unit_code"],
-                "officer": crime["officer_name"] or crime["officer_number"] or "",
-                "enhanced": bool(crime["enhanced"])}
-        for duty in obligations(crime, got):
-            if duty.updated_on is None and duty.due <= as_of:
-                rows.append({**base, "rule": duty.rule.label, "due": duty.due.isoformat(),
-                             "overdue_days": working_days_between(duty.due, as_of)})
-        periodic = periodic_due(crime, got)
-        if periodic is not None and periodic <= as_of:
-            rows.append({**base, "rule": "Regular progress update", "due": periodic.isoformat(),
-                         "overdue_days": working_days_between(periodic, as_of)})
-    rows.sort(key=lambda r: (r["due"], r["unit_code"], r["crime_ref"]))
+def due_list(store: Store, as_of: dt.date, unit_code: str | None = None,
+             progress: Progress | None = None) -> list[Row]:
+    """Victims owed an update by `as_of`: overdue first, with the rule that makes it due.
+
+    Crimes reported more than LOOKBACK_DAYS before `as_of` are left out; the regular progress
+    update is listed for open investigations reported in the last PERIODIC_LOOKBACK_DAYS, or
+    with a Code event (an arrest, bail) on or before `as_of`."""
+    duties.bring_up_to_date(store, progress)
+    since = as_of - dt.timedelta(days=LOOKBACK_DAYS)
+    params: dict[str, Any] = {
+        "as_of": as_of.isoformat(), "since": since.isoformat(),
+        "open_since": (as_of - dt.timedelta(days=PERIODIC_LOOKBACK_DAYS)).isoformat(),
+        "periodic": duties.PERIODIC}
+    unit_clause = ""
+    if unit_code:
+        unit_clause = "AND d.unit_id = :unit_id"
+        params["unit_id"] = store.scalar("SELECT id FROM units WHERE code = ?", [unit_code])
+    # A deadline never falls before the report, so due_on >= since bounds the index range.
+    rows = store.rows(
+        "SELECT d.crime_id, c.crime_ref, u.code AS unit_code, "
+        "COALESCE(p.name, c.officer_number, '') AS officer, c.enhanced, d.label AS rule, "
+        "d.due_on AS due FROM code_duties d JOIN crimes c ON c.id = d.crime_id "
+        "JOIN units u ON u.id = d.unit_id LEFT JOIN people p ON p.id = c.officer_id "
+        "WHERE d.updated_on IS NULL AND d.due_on >= :since AND d.due_on <= :as_of "
+        f"{unit_clause} AND c.recorded_on >= :since AND (d.rule != :periodic OR "
+        "c.recorded_on >= :open_since OR d.event_on <= :as_of) "
+        "ORDER BY d.due_on, u.code, c.crime_ref", params)
+    for row in rows:
+        row["enhanced"] = bool(row["enhanced"])
+        row["overdue_days"] = working_days_between(dt.date.fromisoformat(row["due"]), as_of)
     return rows
 
 

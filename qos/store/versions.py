@@ -13,4 +13,5 @@ MIGRATION_NAMES = (
     "0005_bureau",
     "0006_mystery_shopping",
     "0007_event_indexes",
+    "0008_code_duties",
 )

@@ -24,6 +24,7 @@ from qos.store import bureau, reference
 from qos.store.core import Store
 from ui.bureau_call_form import BureauCallForm
 from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog
+from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
 
@@ -64,7 +65,7 @@ class BureauPage(QWidget):
         self.queue_view = table_view(self.queue, "Call queue")
         bar = QHBoxLayout()
         self.next_button = _button(bar, "&Next call (Ctrl+N)", self.next_call)
-        self.next_button.setProperty("role", "primary")
+        set_role(self.next_button, "primary")
         bar.addStretch(1)
         self.tally = QLabel("")
         bar.addWidget(self.tally)

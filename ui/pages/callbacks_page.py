@@ -27,6 +27,7 @@ from qos.templates import load_template
 from ui.callback_form import CallbackForm
 from ui.import_dialog import ImportDialog
 from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog
+from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
 
@@ -68,7 +69,7 @@ class CallbacksPage(QWidget):
         self.import_button = self._button(bar, "&Import crimes...", self.import_crimes)
         self.history_button = self._button(bar, "Import &history...", self.import_history)
         self.draw_button = self._button(bar, "&Draw sample", self.draw)
-        self.draw_button.setProperty("role", "primary")
+        set_role(self.draw_button, "primary")
         self.verify_button = self._button(bar, "&Verify draw", self.verify)
         self.draw_info = hint_label("")
 
@@ -83,7 +84,7 @@ class CallbacksPage(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.items_view, activated=self.call,
                   context=Qt.ShortcutContext.WidgetShortcut)
         actions = QHBoxLayout()
-        self._button(actions, "&Call (Enter)...", self.call).setProperty("role", "primary")
+        set_role(self._button(actions, "&Call (Enter)...", self.call), "primary")
         self._button(actions, "&No answer", lambda: self.attempt("no_answer"))
         self._button(actions, "&Wrong number", lambda: self.attempt("wrong_number"))
         self._button(actions, "D&eclined", lambda: self.attempt("declined"))

@@ -35,6 +35,7 @@ from ui.callback_form import YES_NO, YES_NO_CODES
 from ui.pages.callbacks_page import recent_months
 from ui.record_dialog import FormField
 from ui.record_list import RecordList
+from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import answer_row, hint_label, show_error, table_view, title_label
 
@@ -90,7 +91,7 @@ class CardEntry(QWidget):
             label.setBuddy(widget)
             form.addRow(label, widget)
         save = QPushButton("&Save card (Enter)")
-        save.setProperty("role", "primary")
+        set_role(save, "primary")
         save.clicked.connect(self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(hint_label(
@@ -106,9 +107,7 @@ class CardEntry(QWidget):
 
     def _say(self, text: str, ok: bool) -> None:
         self.message.setText(text)
-        self.message.setProperty("role", "ok" if ok else "error")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        set_role(self.message, "ok" if ok else "error")
 
     def _maybe_complete(self, text: str) -> None:
         if doorstep.serial_is_complete(self.store, text):

@@ -22,8 +22,8 @@ from qos.store import reference
 from qos.store.core import Store
 from qos.store.updates import due_list, record_victim_update
 from ui.table_model import RowsModel
-from ui.workers import BackgroundJob
 from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
+from ui.workers import BackgroundJob
 
 
 class DuePage(QWidget):
@@ -79,13 +79,16 @@ class DuePage(QWidget):
         layout.addWidget(self.view, 1)
 
     def refresh(self) -> None:
-        """Worked out on a worker thread: a whole force's list takes a few seconds."""
+        """Read on a worker thread: after a large import the deadlines of the new crimes are
+        worked out first, which can take a while (shown as progress)."""
         if self.job is not None:
             self.job.wait()
         as_of, unit = self.as_of.date().toPython(), self.unit.currentData()
         self.count.setText("Working out who is due an update...")
         job = BackgroundJob(Path(str(self.store.path)),
-                            lambda store, progress: due_list(store, as_of, unit), self)
+                            lambda store, progress: due_list(store, as_of, unit, progress), self)
+        job.progressed.connect(lambda done, total: self.count.setText(
+            f"Working out Victims' Code deadlines: {done:,} of {total:,} crimes..."))
         job.succeeded.connect(lambda rows: self._show(rows, job))
         job.failed.connect(lambda exc: show_error(self, exc))
         self.job = job

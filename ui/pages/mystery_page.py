@@ -21,6 +21,7 @@ from qos.roles import Action, Actor, allowed
 from qos.store import mystery, reference
 from qos.store.core import Store
 from ui.record_dialog import FormField, RecordDialog
+from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.visit_form import VisitForm
 from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
@@ -68,7 +69,7 @@ class MysteryPage(QWidget):
         self.plan_view.doubleClicked.connect(lambda _: self.record_visit())
         bar = QHBoxLayout()
         record = QPushButton("&Record this visit...")
-        record.setProperty("role", "primary")
+        set_role(record, "primary")
         record.clicked.connect(self.record_visit)
         bar.addWidget(record)
         if self.coordinator:

@@ -21,6 +21,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QMargins, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -43,6 +44,7 @@ from qos.store.core import Store
 from qos.store.summary_data import callbacks_behind, monthly_summary
 from qos.summary import DRIVER_LABELS, MonthlySummary, Rate, UnitSummary
 from ui.pages.callbacks_page import recent_months
+from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, show_error, table_view, title_label
 from ui.workers import BackgroundJob
@@ -73,9 +75,9 @@ def change_mark(unit: UnitSummary) -> str:
 class Tile(QFrame):
     def __init__(self, caption: str) -> None:
         super().__init__()
-        self.setProperty("role", "tile")
+        set_role(self, "tile")
         self.value = QLabel("-")
-        self.value.setProperty("role", "tile-value")
+        set_role(self.value, "tile-value")
         self.value.setWordWrap(True)  # a long word must not widen the window
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
@@ -139,7 +141,7 @@ class SummaryPage(QWidget):
         self.month.currentIndexChanged.connect(lambda _: self.refresh())
         self.unit.currentIndexChanged.connect(lambda _: self.show_unit())
         self.export_button = QPushButton("&Export to Excel...")
-        self.export_button.setProperty("role", "primary")
+        set_role(self.export_button, "primary")
         self.export_button.setAccessibleName("Export to Excel")
         self.export_button.clicked.connect(self.choose_export)
         self.export_button.setVisible(allowed(actor, Action.EXPORT_SUMMARY))
@@ -286,7 +288,7 @@ class SummaryPage(QWidget):
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)
         series.attachAxis(axis_y)
-        chart.setMargins(QMargins(4, 4, 4, 4))
+        _chart_fonts(chart)
         self.completion_chart.setChart(chart)
 
     def _trend_chart(self, unit: UnitSummary) -> None:
@@ -310,7 +312,7 @@ class SummaryPage(QWidget):
         series.attachAxis(axis_x)
         series.attachAxis(axis_y)
         chart.legend().hide()
-        chart.setMargins(QMargins(4, 4, 4, 4))
+        _chart_fonts(chart)
         self.trend_chart.setChart(chart)
 
     def show_records(self, row: int) -> None:
@@ -359,3 +361,14 @@ class SummaryPage(QWidget):
         self.export_job.finished.connect(lambda: self.export_button.setEnabled(True))
         self.export_job.start()
         return self.export_job
+
+
+def _chart_fonts(chart: QChart) -> None:
+    """Charts in a smaller type than the forms, so two fit side by side on a 1366 screen."""
+    font = QApplication.font()
+    font.setPointSizeF(max(8.0, font.pointSizeF() - 2))
+    chart.setTitleFont(font)
+    chart.legend().setFont(font)
+    for axis in chart.axes():
+        axis.setLabelsFont(font)
+    chart.setMargins(QMargins(4, 4, 4, 4))

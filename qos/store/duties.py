@@ -1,0 +1,86 @@
+"""The Victims' Code deadlines each crime creates, kept up to date in `code_duties`.
+
+Triggers mark a crime stale whenever its dates or its victim updates change (migration 0008);
+`bring_up_to_date` works the stale ones out again with qos.victims_code, the one place the
+rules live, so the due list is a single indexed read however large the force's data grows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from qos.store.core import Store
+from qos.victims_code import EVENT_COLUMNS, basis, obligations, periodic_due
+
+PERIODIC = "periodic"
+PERIODIC_LABEL = "Regular progress update"
+CHUNK = 5000
+_BASIS_KEY = "code_duties_basis"
+
+Progress = Callable[[int, int], None]
+
+
+def stale_count(store: Store) -> int:
+    return store.scalar("SELECT count(*) FROM code_duties_stale")
+
+
+def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
+    """Work out the deadlines of every stale crime; returns how many crimes that took.
+
+    Each chunk is read, worked out and written in one write transaction, so a victim update
+    saved meanwhile by someone else is never lost between the read and the write."""
+    with store.write():
+        if store.scalar("SELECT value FROM settings WHERE key = ?", [_BASIS_KEY]) != basis():
+            # New edition files or bank holidays: every stored deadline may have moved.
+            store.execute("INSERT OR IGNORE INTO code_duties_stale (crime_id) "
+                          "SELECT id FROM crimes")
+            store.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                          [_BASIS_KEY, basis()])
+    total = stale_count(store)
+    done = 0
+    while True:
+        with store.write():
+            ids = [r[0] for r in store.conn.execute(
+                "SELECT crime_id FROM code_duties_stale ORDER BY crime_id LIMIT ?", [CHUNK])]
+            if not ids:
+                return done
+            _rework(store, ids)
+        done += len(ids)
+        if progress:
+            progress(min(done, total), max(total, done))
+
+
+def _rework(store: Store, ids: list[int]) -> None:
+    marks = ", ".join("?" * len(ids))
+    crimes = store.rows(
+        f"SELECT id, recorded_on, enhanced, unit_id, {', '.join(EVENT_COLUMNS)} "
+        f"FROM crimes WHERE id IN ({marks})", ids)
+    updates: dict[int, list[dt.date]] = defaultdict(list)
+    for crime_id, day in store.conn.execute(
+            f"SELECT crime_id, updated_on FROM victim_updates WHERE crime_id IN ({marks})", ids):
+        updates[crime_id].append(dt.date.fromisoformat(day))
+    store.execute(f"DELETE FROM code_duties WHERE crime_id IN ({marks})", ids)
+    store.conn.executemany(
+        "INSERT INTO code_duties (crime_id, rule, label, unit_id, event_on, due_on, updated_on) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [duty for crime in crimes for duty in duties_of(crime, updates.get(crime["id"], []))])
+    store.execute(f"DELETE FROM code_duties_stale WHERE crime_id IN ({marks})", ids)
+
+
+def duties_of(crime: dict[str, Any], updates: list[dt.date]) -> list[tuple[Any, ...]]:
+    """Rows for code_duties: one per Code rule whose event happened, and one for the regular
+    progress update while the investigation is open (its event_on is the first Code event,
+    which the due list uses to follow open cases that are older than a few months)."""
+    found: list[tuple[Any, ...]] = [
+        (crime["id"], duty.rule.key, duty.rule.label, crime["unit_id"],
+         duty.event_date.isoformat(), duty.due.isoformat(),
+         duty.updated_on.isoformat() if duty.updated_on else None)
+        for duty in obligations(crime, updates)]
+    periodic = periodic_due(crime, updates)
+    if periodic is not None:
+        events = [crime[e] for e in EVENT_COLUMNS if crime.get(e)]
+        found.append((crime["id"], PERIODIC, PERIODIC_LABEL, crime["unit_id"],
+                      min(events) if events else None, periodic.isoformat(), None))
+    return found

@@ -1,0 +1,131 @@
+"""The kept Victims' Code deadlines (code_duties) against a reckoning from scratch."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import pytest
+
+from qos.demo import build_demo
+from qos.store import duties
+from qos.store.core import Store, open_store
+from qos.store.updates import LOOKBACK_DAYS, PERIODIC_LOOKBACK_DAYS, due_list, record_victim_update
+from qos.store.users import actor_for
+from qos.victims_code import EVENT_COLUMNS, obligations, periodic_due
+from qos.working_days import working_days_between
+
+D = dt.date
+
+
+def _from_scratch(store: Store, as_of: dt.date, unit_code: str | None = None) -> list[tuple]:
+    """The due list worked out the slow way: every crime's clock, in Python."""
+    updates: dict[int, list[dt.date]] = defaultdict(list)
+    for row in store.rows("SELECT crime_id, updated_on FROM victim_updates"):
+        updates[row["crime_id"]].append(D.fromisoformat(row["updated_on"]))
+    since = as_of - dt.timedelta(days=LOOKBACK_DAYS)
+    open_since = as_of - dt.timedelta(days=PERIODIC_LOOKBACK_DAYS)
+    found = []
+    for crime in store.rows("SELECT c.*, u.code AS unit_code FROM crimes c "
+                            "JOIN units u ON u.id = c.unit_id"):
+        if unit_code and crime["unit_code"] != unit_code:
+            continue
+        if D.fromisoformat(crime["recorded_on"]) < since:
+            continue
+        got = updates[crime["id"]]
+        for duty in obligations(crime, got):
+            if duty.updated_on is None and duty.due <= as_of:
+                found.append((crime["crime_ref"], duty.rule.label, duty.due.isoformat(),
+                              working_days_between(duty.due, as_of)))
+        periodic = periodic_due(crime, got)
+        events = [crime[e] for e in EVENT_COLUMNS if crime[e]]
+        followed = (D.fromisoformat(crime["recorded_on"]) >= open_since
+                    or (events and min(events) <= as_of.isoformat()))
+        if periodic is not None and periodic <= as_of and followed:
+            found.append((crime["crime_ref"], "Regular progress update", periodic.isoformat(),
+                          working_days_between(periodic, as_of)))
+    return sorted(found)
+
+
+def _listed(store: Store, as_of: dt.date, unit_code: str | None = None) -> list[tuple]:
+    return sorted((r["crime_ref"], r["rule"], r["due"], r["overdue_days"])
+                  for r in due_list(store, as_of, unit_code))
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("duties") / "demo.db"
+    store = open_store(path)
+    build_demo(store, seed=11, end_month="2026-09", months=12, crimes_per_unit_month=40)
+    store.close()
+    return str(path)
+
+
+def test_due_list_matches_a_reckoning_from_scratch(demo_db, tmp_path):
+    store = open_store(demo_db)
+    try:
+        for as_of in (D(2026, 10, 1), D(2026, 6, 15), D(2026, 1, 5)):
+            expected = _from_scratch(store, as_of)
+            assert len(expected) > 50  # the demo leaves plenty owed
+            assert _listed(store, as_of) == expected
+        assert _listed(store, D(2026, 10, 1), "NOR") == _from_scratch(store, D(2026, 10, 1), "NOR")
+        assert duties.stale_count(store) == 0
+    finally:
+        store.close()
+
+
+def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path):
+    work = tmp_path / "work.db"
+    source = open_store(demo_db)
+    source.backup_to(work)
+    source.close()
+    store = open_store(work)
+    try:
+        actor = actor_for(store, 1)
+        as_of = D(2026, 10, 1)
+        owed = next(r for r in due_list(store, as_of) if r["rule"] != "Regular progress update")
+        crime_id = owed["crime_id"]
+        # A victim update: the crime is marked stale by the trigger, then caught up.
+        record_victim_update(store, actor, crime_id, as_of)
+        assert duties.stale_count(store) == 1
+        assert (owed["crime_ref"], owed["rule"]) not in {
+            (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
+        # A re-import that closes the case and moves the arrest.
+        ref = owed["crime_ref"]
+        with store.write():
+            store.execute("UPDATE crimes SET closed_on = '2026-09-01', arrested_on = "
+                          "'2026-08-20' WHERE crime_ref = ?", [ref])
+        assert duties.stale_count(store) == 1
+        assert _listed(store, as_of) == _from_scratch(store, as_of)
+        # An update removed (a correction) puts the duty back.
+        with store.write():
+            store.execute("DELETE FROM victim_updates WHERE crime_id = ?", [crime_id])
+        assert _listed(store, as_of) == _from_scratch(store, as_of)
+        # A brand new crime.
+        with store.write():
+            store.execute(
+                "INSERT INTO crimes (crime_ref, recorded_on, unit_id, offence_category, uuid, "
+                "created_at, created_by, updated_at, updated_by, arrested_on, enhanced) "
+                "SELECT 'NEW/1', '2026-09-20', id, 'Theft', 'u-new-1', '', 0, '', 0, "
+                "'2026-09-22', 1 FROM units WHERE code = 'NOR'")
+        assert ("NEW/1", "Told of the suspect's arrest") in {
+            (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
+        assert _listed(store, as_of) == _from_scratch(store, as_of)
+    finally:
+        store.close()
+
+
+def test_new_rules_or_holidays_rework_every_deadline(demo_db, tmp_path, monkeypatch):
+    work = tmp_path / "work.db"
+    source = open_store(demo_db)
+    source.backup_to(work)
+    source.close()
+    store = open_store(work)
+    try:
+        due_list(store, D(2026, 10, 1))
+        monkeypatch.setattr(duties, "basis", lambda: "another edition file")
+        seen = []
+        assert duties.bring_up_to_date(store, lambda done, total: seen.append((done, total))) \
+            == store.scalar("SELECT count(*) FROM crimes")
+        assert seen[-1][0] == seen[-1][1]
+    finally:
+        store.close()
