@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from qos.paths import resource
-from qos.working_days import add_working_days, working_days_between
+from qos.working_days import CALENDAR_FILE, add_working_days, working_days_between
 
 EVENT_COLUMNS = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
                  "closed_on", "not_investigated_on")
@@ -54,9 +54,7 @@ def editions() -> tuple[Edition, ...]:
 def basis() -> str:
     """A fingerprint of what deadlines are worked out from: the edition files and the
     bank-holiday calendar. Stored deadlines made on another basis are worked out again."""
-    import holidays
-
-    digest = hashlib.sha256(holidays.__version__.encode())
+    digest = hashlib.sha256(resource(*CALENDAR_FILE).read_bytes())
     for path in sorted(resource("victims_code").glob("*.json")):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]

@@ -1,19 +1,55 @@
-"""Working days in England and Wales: no weekends, no bank holidays (from `holidays`)."""
+"""Working days in England and Wales: no weekends, no bank holidays.
+
+Bank holidays come from resources/calendar/bank_holidays.json (written from the `holidays`
+package by tools/make_bank_holidays.py, and checked against it by the tests), so a one-off
+holiday can be added as data and start-up never imports the package (~130 ms). Years outside
+the file fall back to the package itself.
+"""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import cache
+from itertools import accumulate
 
-import holidays
+from qos.paths import resource
+
+CALENDAR_FILE = ("calendar", "bank_holidays.json")
+
+
+@cache
+def _calendar() -> dict:
+    return json.loads(resource(*CALENDAR_FILE).read_text(encoding="utf-8"))
 
 
 @cache
 def _bank_holidays(year: int) -> frozenset[dt.date]:
+    calendar = _calendar()
+    if calendar["first_year"] <= year <= calendar["last_year"]:
+        return frozenset(dt.date.fromisoformat(d) for d in calendar["dates"]
+                         if d.startswith(f"{year}-"))
+    import holidays
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=[year]))
 
 
 def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+@cache
+def _counts_through(year: int) -> tuple[int, ...]:
+    """Working days from 1 January up to and including each day of the year (index 0 = 1 Jan)."""
+    first = dt.date(year, 1, 1)
+    days = (dt.date(year + 1, 1, 1) - first).days
+    return tuple(accumulate(int(is_working_day(first + dt.timedelta(days=n)))
+                            for n in range(days)))
+
+
+def _through(day: dt.date, base_year: int) -> int:
+    """Working days from 1 January of base_year up to and including `day`."""
+    whole_years = sum(_counts_through(year)[-1] for year in range(base_year, day.year))
+    return whole_years + _counts_through(day.year)[day.timetuple().tm_yday - 1]
 
 
 @cache  # pure, and asked about the same few hundred dates again and again
@@ -31,9 +67,6 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
 @cache
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start` up to and including `end` (0 when end <= start)."""
-    count, current = 0, start
-    while current < end:
-        current += dt.timedelta(days=1)
-        if is_working_day(current):
-            count += 1
-    return count
+    if end <= start:
+        return 0
+    return _through(end, start.year) - _through(start, start.year)

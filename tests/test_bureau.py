@@ -212,3 +212,18 @@ def test_monthly_summary_gains_the_bureau_figures(store, admin, crimes_to_call, 
     row = next(r for r in book["Contact bureau"].iter_rows(min_row=5, values_only=True)
                if r[0] == "NOR")
     assert row[:6] == ("NOR", 3, 2, 1, 0, 0) and row[7] == 1
+
+
+def test_queue_pages_merge_retries_and_new_crimes_in_call_order(store, crimes_to_call):
+    # MID (5th) is claimed and gets no answer; later it is back between OLD (1st) and NEW (10th).
+    first = bureau.claim_next(store, crimes_to_call, now=NOW)  # OLD
+    bureau.record_call(store, crimes_to_call, first["id"], "completed", answers=GOOD, now=NOW)
+    mid = bureau.claim_next(store, crimes_to_call, now=NOW)
+    assert mid["crime_ref"] == "NOR/MID"
+    bureau.record_call(store, crimes_to_call, mid["id"], "no_answer", now=NOW)
+    later = NOW + dt.timedelta(hours=5)
+    whole = bureau.queue(store, crimes_to_call, now=later)
+    assert [(r["crime_ref"], r["state"]) for r in whole] == [("NOR/MID", "retry"),
+                                                              ("NOR/NEW", "new")]
+    pages = [bureau.queue(store, crimes_to_call, offset, 1, now=later) for offset in (0, 1, 2)]
+    assert [[r["crime_ref"] for r in page] for page in pages] == [["NOR/MID"], ["NOR/NEW"], []]

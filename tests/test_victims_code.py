@@ -115,3 +115,27 @@ def test_due_command_prints_one_line_per_victim(store, admin, db_path, capsys):
     with pytest.raises(SystemExit) as bad_date:
         run(["due", "--db", str(db_path), "--as-of", "2026-02-30"])
     assert bad_date.value.code == 2 and "not a date" in capsys.readouterr().err
+
+
+def test_bank_holiday_file_agrees_with_the_holidays_package():
+    import holidays
+
+    from qos.working_days import _bank_holidays, _calendar
+
+    calendar = _calendar()
+    for year in range(calendar["first_year"], calendar["last_year"] + 1):
+        expected = frozenset(holidays.country_holidays("GB", subdiv="ENG", years=[year]))
+        assert _bank_holidays(year) == expected, year
+    # Outside the file the package itself answers.
+    assert dt.date(2060, 12, 25) in _bank_holidays(2060)
+
+
+def test_working_days_between_matches_counting_day_by_day():
+    from qos.working_days import is_working_day
+
+    start = D(2025, 12, 20)
+    for end in (D(2025, 12, 20), D(2025, 12, 27), D(2026, 1, 2), D(2026, 4, 7), D(2027, 1, 4)):
+        by_hand = sum(is_working_day(start + dt.timedelta(days=n))
+                      for n in range(1, (end - start).days + 1))
+        assert working_days_between(start, end) == by_hand
+    assert working_days_between(D(2026, 1, 5), D(2026, 1, 2)) == 0

@@ -14,6 +14,11 @@ Row = dict[str, Any]
 Fetch = Callable[[int, int], list[Row]]
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
+# Plain ints: data() is called for every cell and role, and comparing Qt enum objects made it
+# several times slower than the rest of the call.
+_TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole.value,
+                         Qt.ItemDataRole.AccessibleTextRole.value})
+_VALUE_ROLE = Qt.ItemDataRole.UserRole.value
 
 
 class RowsModel(QAbstractTableModel):
@@ -61,18 +66,20 @@ class RowsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index: Index, role: int = 0) -> Any:
+        role = getattr(role, "value", role)
+        if role not in _TEXT_ROLES and role != _VALUE_ROLE:
+            return None
+        row = index.row()
+        if not index.isValid() or row >= len(self._rows):
             return None
         key = self.columns[index.column()][0]
-        value = self._rows[index.row()].get(key)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if key in self.formatters:
-                return self.formatters[key](value)
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.UserRole:
+        value = self._rows[row].get(key)
+        if role == _VALUE_ROLE:
             return value
-        return None
+        if key in self.formatters:
+            return self.formatters[key](value)
+        return "" if value is None else str(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:

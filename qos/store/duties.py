@@ -18,6 +18,8 @@ PERIODIC = "periodic"
 PERIODIC_LABEL = "Regular progress update"
 CHUNK = 5000
 _BASIS_KEY = "code_duties_basis"
+COLUMNS = ("unit_id", "due_on", "crime_id", "rule", "label", "crime_ref", "recorded_on",
+           "officer_id", "officer_number", "enhanced", "event_on", "updated_on")
 
 Progress = Callable[[int, int], None]
 
@@ -55,7 +57,8 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
 def _rework(store: Store, ids: list[int]) -> None:
     marks = ", ".join("?" * len(ids))
     crimes = store.rows(
-        f"SELECT id, recorded_on, enhanced, unit_id, {', '.join(EVENT_COLUMNS)} "
+        f"SELECT id, crime_ref, recorded_on, enhanced, unit_id, officer_id, officer_number, "
+        f"{', '.join(EVENT_COLUMNS)} "
         f"FROM crimes WHERE id IN ({marks})", ids)
     updates: dict[int, list[dt.date]] = defaultdict(list)
     for crime_id, day in store.conn.execute(
@@ -63,8 +66,7 @@ def _rework(store: Store, ids: list[int]) -> None:
         updates[crime_id].append(dt.date.fromisoformat(day))
     store.execute(f"DELETE FROM code_duties WHERE crime_id IN ({marks})", ids)
     store.conn.executemany(
-        "INSERT INTO code_duties (crime_id, rule, label, unit_id, event_on, due_on, updated_on) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO code_duties ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
         [duty for crime in crimes for duty in duties_of(crime, updates.get(crime["id"], []))])
     store.execute(f"DELETE FROM code_duties_stale WHERE crime_id IN ({marks})", ids)
 
@@ -73,14 +75,16 @@ def duties_of(crime: dict[str, Any], updates: list[dt.date]) -> list[tuple[Any, 
     """Rows for code_duties: one per Code rule whose event happened, and one for the regular
     progress update while the investigation is open (its event_on is the first Code event,
     which the due list uses to follow open cases that are older than a few months)."""
+    same = (crime["crime_ref"], crime["recorded_on"], crime["officer_id"],
+            crime["officer_number"], int(bool(crime["enhanced"])))
     found: list[tuple[Any, ...]] = [
-        (crime["id"], duty.rule.key, duty.rule.label, crime["unit_id"],
-         duty.event_date.isoformat(), duty.due.isoformat(),
+        (crime["unit_id"], duty.due.isoformat(), crime["id"], duty.rule.key, duty.rule.label,
+         *same, duty.event_date.isoformat(),
          duty.updated_on.isoformat() if duty.updated_on else None)
         for duty in obligations(crime, updates)]
     periodic = periodic_due(crime, updates)
     if periodic is not None:
         events = [crime[e] for e in EVENT_COLUMNS if crime.get(e)]
-        found.append((crime["id"], PERIODIC, PERIODIC_LABEL, crime["unit_id"],
-                      min(events) if events else None, periodic.isoformat(), None))
+        found.append((crime["unit_id"], periodic.isoformat(), crime["id"], PERIODIC,
+                      PERIODIC_LABEL, *same, min(events) if events else None, None))
     return found

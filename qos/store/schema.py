@@ -386,23 +386,30 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
     events = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
               "closed_on", "not_investigated_on")
     _run(db, [
+        # Keyed (clustered) by unit and due date: a unit's due list is one sequential range
+        # read, carrying what the list shows so no crime row is looked up and then dropped.
         """CREATE TABLE code_duties (
+            unit_id INTEGER NOT NULL,
+            due_on TEXT NOT NULL,
             crime_id INTEGER NOT NULL REFERENCES crimes(id),
             rule TEXT NOT NULL,
             label TEXT NOT NULL,
-            unit_id INTEGER NOT NULL,
+            crime_ref TEXT NOT NULL,
+            recorded_on TEXT NOT NULL,
+            officer_id INTEGER,
+            officer_number TEXT,
+            enhanced INTEGER NOT NULL,
             event_on TEXT,
-            due_on TEXT NOT NULL,
             updated_on TEXT,
-            PRIMARY KEY (crime_id, rule)) WITHOUT ROWID""",
-        "CREATE INDEX code_duties_owed ON code_duties(unit_id, due_on) WHERE updated_on IS NULL",
-        "CREATE INDEX code_duties_owed_any_unit ON code_duties(due_on) WHERE updated_on IS NULL",
+            PRIMARY KEY (unit_id, due_on, crime_id, rule)) WITHOUT ROWID""",
+        "CREATE INDEX code_duties_crime ON code_duties(crime_id)",
         "CREATE TABLE code_duties_stale (crime_id INTEGER PRIMARY KEY)",
         "INSERT INTO code_duties_stale (crime_id) SELECT id FROM crimes",
         """CREATE TRIGGER crimes_new_duties AFTER INSERT ON crimes BEGIN
             INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END""",
         f"""CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF
-            recorded_on, unit_id, enhanced, {', '.join(events)} ON crimes BEGIN
+            recorded_on, unit_id, enhanced, officer_id, officer_number, {', '.join(events)}
+            ON crimes BEGIN
             INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END""",
         """CREATE TRIGGER victim_update_added AFTER INSERT ON victim_updates BEGIN
             INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.crime_id); END""",

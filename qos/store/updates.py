@@ -81,16 +81,16 @@ def due_list(store: Store, as_of: dt.date, unit_code: str | None = None,
     if unit_code:
         unit_clause = "AND d.unit_id = :unit_id"
         params["unit_id"] = store.scalar("SELECT id FROM units WHERE code = ?", [unit_code])
-    # A deadline never falls before the report, so due_on >= since bounds the index range.
+    # A deadline never falls before the report, so due_on >= since bounds the range read.
     rows = store.rows(
-        "SELECT d.crime_id, c.crime_ref, u.code AS unit_code, "
-        "COALESCE(p.name, c.officer_number, '') AS officer, c.enhanced, d.label AS rule, "
-        "d.due_on AS due FROM code_duties d JOIN crimes c ON c.id = d.crime_id "
-        "JOIN units u ON u.id = d.unit_id LEFT JOIN people p ON p.id = c.officer_id "
+        "SELECT d.crime_id, d.crime_ref, u.code AS unit_code, "
+        "COALESCE(p.name, d.officer_number, '') AS officer, d.enhanced, d.label AS rule, "
+        "d.due_on AS due FROM code_duties d JOIN units u ON u.id = d.unit_id "
+        "LEFT JOIN people p ON p.id = d.officer_id "
         "WHERE d.updated_on IS NULL AND d.due_on >= :since AND d.due_on <= :as_of "
-        f"{unit_clause} AND c.recorded_on >= :since AND (d.rule != :periodic OR "
-        "c.recorded_on >= :open_since OR d.event_on <= :as_of) "
-        "ORDER BY d.due_on, u.code, c.crime_ref", params)
+        f"{unit_clause} AND d.recorded_on >= :since AND (d.rule != :periodic OR "
+        "d.recorded_on >= :open_since OR d.event_on <= :as_of) "
+        "ORDER BY d.due_on, u.code, d.crime_ref", params)
     for row in rows:
         row["enhanced"] = bool(row["enhanced"])
         row["overdue_days"] = working_days_between(dt.date.fromisoformat(row["due"]), as_of)
