@@ -310,18 +310,19 @@ def _bureau_figures(inputs: dict[str, Any], ids: list[int], min_n: int) -> Burea
     from qos.templates import load_template
 
     data = inputs.get("bureau") or {}
-    calls = [c for c in data.get("calls", []) if c["unit_id"] in ids]
-    done = [c for c in calls if c["status"] == "completed"]
+    calls = sum(r["n"] for r in data.get("calls", []) if r["unit_id"] in ids)
+    done = sum(r["n"] for r in data.get("calls", [])
+               if r["unit_id"] in ids and r["status"] == "completed")
     failed: Counter[str] = Counter()
     answered: Counter[str] = Counter()
+    for row in data.get("answers", []):
+        if row["unit_id"] in ids:
+            answered[row["key"]] += row["answered"]
+            failed[row["key"]] += row["failed"]
     themes: Counter[str] = Counter()
-    for call in done:
-        answers, call_themes = _parsed(call, "answers", "themes")
-        for key, value in answers.items():
-            if value in ("Y", "N"):
-                answered[key] += 1
-                failed[key] += value == "N"
-        themes.update(call_themes)
+    for row in data.get("themes", []):
+        if row["unit_id"] in ids:
+            themes[row["theme"]] += row["n"]
     labels = {q.key: q.text for q in load_template("bureau").questions if q.remedy}
     checks = [ItemRate(key, text, make_rate(failed[key], answered[key], min_n))
               for key, text in labels.items() if answered[key]]
@@ -331,7 +332,7 @@ def _bureau_figures(inputs: dict[str, Any], ids: list[int], min_n: int) -> Burea
 
     complaints = Counter((c["kind"], c["category"]) for c in data.get("complaints", [])
                          if c["unit_id"] in ids)
-    return BureauFigures(len(calls), len(done), checks, count("actions_raised"),
+    return BureauFigures(calls, done, checks, count("actions_raised"),
                          count("actions_closed"), count("actions_overdue"),
                          themes.most_common(5),
                          [(k, c, n) for (k, c), n in sorted(complaints.items())])

@@ -61,6 +61,12 @@ def basis() -> str:
 
 
 @cache
+def longest_deadline() -> int:
+    """The most working days any rule of any edition allows."""
+    return max(max(r.enhanced_days, r.standard_days) for e in editions() for r in e.rules)
+
+
+@cache
 def edition_for(reported: dt.date) -> Edition | None:
     """The edition in force on the day the crime was reported (None before the first)."""
     chosen = None

@@ -129,3 +129,26 @@ def test_new_rules_or_holidays_rework_every_deadline(demo_db, tmp_path, monkeypa
         assert seen[-1][0] == seen[-1][1]
     finally:
         store.close()
+
+
+def test_monthly_compliance_reads_the_same_deadlines_as_a_reckoning_from_scratch(demo_db):
+    from qos.store.summary_data import code_duties
+
+    store = open_store(demo_db)
+    try:
+        today = D(2026, 10, 10)
+        updates: dict[int, list[dt.date]] = defaultdict(list)
+        for row in store.rows("SELECT crime_id, updated_on FROM victim_updates"):
+            updates[row["crime_id"]].append(D.fromisoformat(row["updated_on"]))
+        expected = sorted(
+            (crime["unit_id"], duty.rule.key, duty.on_time, duty.settled(today),
+             duty.late_by(today))
+            for crime in store.rows("SELECT * FROM crimes")
+            for duty in obligations(crime, updates[crime["id"]])
+            if D(2026, 9, 1) <= duty.event_date < D(2026, 10, 1))
+        assert len(expected) > 100
+        got = sorted((d["unit_id"], d["key"], d["on_time"], d["settled"], d["late_by"])
+                     for d in code_duties(store, "2026-09", as_of=today))
+        assert got == expected
+    finally:
+        store.close()

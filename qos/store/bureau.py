@@ -296,11 +296,25 @@ def list_complaints(store: Store, *, first_day: str, end_day: str) -> list[Row]:
 
 # -- the month, for the summary ----------------------------------------------------------------
 def bureau_month(store: Store, first_day: str, end_day: str) -> dict[str, Any]:
-    """Plain rows for the monthly summary: calls, actions and complaints, no personal data."""
+    """Plain counts for the monthly summary: calls, answers, themes, actions and complaints,
+    no personal data. The answers are counted by SQLite's json_each: decoding each call's
+    JSON in Python took ~150 ms a month at force scale."""
+    month = [first_day, end_day]
+    # "+b.status": read by the called_at index; the status index would visit every
+    # completed call the bureau ever made.
+    completed = "+b.status = 'completed' AND b.called_at >= ? AND b.called_at < ?"
     return {
         "calls": store.rows(
-            "SELECT unit_id, status, attempts, answers, themes FROM bureau_calls "
-            "WHERE called_at >= ? AND called_at < ?", [first_day, end_day]),
+            "SELECT unit_id, status, COUNT(*) AS n FROM bureau_calls "
+            "WHERE called_at >= ? AND called_at < ? GROUP BY unit_id, status", month),
+        "answers": store.rows(
+            "SELECT b.unit_id, a.key, COUNT(*) AS answered, SUM(a.value = 'N') AS failed "
+            f"FROM bureau_calls b, json_each(b.answers) a WHERE {completed} "
+            "AND a.value IN ('Y', 'N') GROUP BY b.unit_id, a.key", month),
+        "themes": store.rows(
+            "SELECT b.unit_id, t.value AS theme, COUNT(*) AS n "
+            f"FROM bureau_calls b, json_each(b.themes) t WHERE {completed} "
+            "GROUP BY b.unit_id, t.value", month),
         "actions_raised": store.rows(  # by the date of the call that raised them
             "SELECT a.unit_id, COUNT(*) AS n FROM remedial_actions a JOIN bureau_calls b "
             "ON b.id = a.bureau_call_id WHERE b.called_at >= ? AND b.called_at < ? "

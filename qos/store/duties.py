@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from qos.store.core import Store
-from qos.victims_code import EVENT_COLUMNS, basis, obligations, periodic_due
+from qos.victims_code import EVENT_COLUMNS, basis, longest_deadline, obligations, periodic_due
+from qos.working_days import add_working_days
 
 PERIODIC = "periodic"
 PERIODIC_LABEL = "Regular progress update"
@@ -52,6 +53,20 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
         done += len(ids)
         if progress:
             progress(min(done, total), max(total, done))
+
+
+def with_events_between(store: Store, first: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Every Code deadline (not the regular update) whose event fell in [first, end)."""
+    bring_up_to_date(store)
+    # A deadline falls on or after its event and at most the longest deadline after `end`,
+    # which bounds the read of each unit's stretch of the table.
+    latest_due = add_working_days(end, longest_deadline())
+    return store.rows(
+        "SELECT crime_id, unit_id, rule, label, event_on, due_on, updated_on FROM code_duties "
+        "WHERE unit_id IN (SELECT id FROM units) AND due_on >= ? AND due_on <= ? "
+        "AND rule != ? AND event_on >= ? AND event_on < ?",
+        [first.isoformat(), latest_due.isoformat(), PERIODIC, first.isoformat(),
+         end.isoformat()])
 
 
 def _rework(store: Store, ids: list[int]) -> None:

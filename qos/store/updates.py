@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from typing import Any
 
 from qos.clock import now_iso
@@ -11,7 +10,6 @@ from qos.roles import Action, Actor, allowed
 from qos.store import duties
 from qos.store.core import Row, Store
 from qos.store.duties import Progress
-from qos.victims_code import EVENT_COLUMNS, Obligation, obligations
 from qos.working_days import working_days_between
 
 LOOKBACK_DAYS = 400  # events up to about a year after the report are followed
@@ -34,34 +32,6 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
                       "user_id, created_at) VALUES (?, ?, ?, ?, ?)",
                       [crime_id, on.isoformat(), source, actor.user_id, now_iso()])
         store.audit(actor, "victim updated", "crimes", crime_id, {"on": on.isoformat()})
-
-
-def _crimes_and_updates(store: Store, since: dt.date, unit_code: str | None, *,
-                        events_from: dt.date, events_to: dt.date
-                        ) -> tuple[list[Row], dict[int, list[dt.date]]]:
-    """Crimes with a Code event in [events_from, events_to), with their victim updates.
-    The filtering is SQL's, not Python's."""
-    # One indexed look-up per event column (partial indexes), joined by UNION.
-    with_event = " UNION ".join(f"SELECT id FROM crimes WHERE {e} >= :ev_from AND {e} < :ev_to"
-                                for e in EVENT_COLUMNS)
-    wanted = f"c.id IN ({with_event})"
-    params: dict[str, Any] = {"since": since.isoformat(), "ev_from": events_from.isoformat(),
-                              "ev_to": events_to.isoformat(), "unit": (unit_code or "").upper()}
-    unit_clause = "AND u.code = :unit" if unit_code else ""
-    crimes = store.rows(
-        f"SELECT c.id, c.crime_ref, c.recorded_on, c.enhanced, c.unit_id, u.code AS unit_code, "
-        f"c.officer_number, p.name AS officer_name, {', '.join('c.' + e for e in EVENT_COLUMNS)} "
-        "FROM crimes c JOIN units u ON u.id = c.unit_id LEFT JOIN people p ON p.id = c.officer_id "
-        f"WHERE c.recorded_on >= :since {unit_clause} AND {wanted}", params)
-    updates: dict[int, list[dt.date]] = defaultdict(list)
-    ids = [c["id"] for c in crimes]
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for crime_id, day in store.conn.execute(
-                f"SELECT crime_id, updated_on FROM victim_updates WHERE crime_id IN "
-                f"({', '.join('?' * len(chunk))})", chunk):
-            updates[crime_id].append(dt.date.fromisoformat(day))
-    return crimes, updates
 
 
 def due_list(store: Store, as_of: dt.date, unit_code: str | None = None,
@@ -95,17 +65,3 @@ def due_list(store: Store, as_of: dt.date, unit_code: str | None = None,
         row["enhanced"] = bool(row["enhanced"])
         row["overdue_days"] = working_days_between(dt.date.fromisoformat(row["due"]), as_of)
     return rows
-
-
-def obligations_with_events_in(store: Store, month: str, unit_code: str | None = None
-                               ) -> list[tuple[Row, Obligation]]:
-    first = dt.date.fromisoformat(month + "-01")
-    end = (first + dt.timedelta(days=32)).replace(day=1)
-    crimes, updates = _crimes_and_updates(store, first - dt.timedelta(days=LOOKBACK_DAYS),
-                                          unit_code, events_from=first, events_to=end)
-    found = []
-    for crime in crimes:
-        for duty in obligations(crime, updates.get(crime["id"], [])):
-            if first <= duty.event_date < end:
-                found.append((crime, duty))
-    return found
