@@ -96,31 +96,78 @@ def map_columns(headers: list[str], fields: list[Field],
 
 
 def parse_rows(table: Table, fields: list[Field], columns: dict[str, int]) -> ParsedRows:
+    """Each row as a dict of parsed values, or the first reason (in field order) it is bad.
+
+    Worked column by column: one comprehension per field instead of a Python loop per
+    cell roughly halved the time of a 100,000-row import's parsing. A column with a bad
+    cell falls back to cell by cell, to name each row's problem.
+    """
+    rows = table.rows
+    cell_rows = [cells for _, cells in rows]
+    problems: dict[int, str] = {}  # row position -> its first problem in field order
+    keys: list[str] = []
+    parsed_columns: list[list[Any]] = []
+    for spec in fields:
+        keys.append(spec.key)
+        if spec.key not in columns:  # an optional column the file lacks: None in every row
+            parsed_columns.append([None] * len(rows))
+            continue
+        index = columns[spec.key]
+        try:
+            column = [cells[index] for cells in cell_rows]
+        except IndexError:  # a short row: its missing cells are blank
+            column = [cells[index] if index < len(cells) else "" for cells in cell_rows]
+        parsed_columns.append(_parse_column(spec, column, problems))
+    records = [dict(zip(keys, values)) for values in zip(*parsed_columns)] if keys \
+        else [{} for _ in rows]
     parsed = ParsedRows()
-    present = [(spec, columns[spec.key]) for spec in fields if spec.key in columns]
-    # Optional columns the file lacks are None in every row; no need to visit them per row.
-    absent = {spec.key: None for spec in fields if spec.key not in columns}
-    for row_number, cells in table.rows:
-        values: dict[str, Any] = dict(absent)
-        problem = None
-        for spec, index in present:
-            raw = cells[index] if index < len(cells) else ""
-            if not raw:
-                if spec.required and not spec.blank_ok:
-                    problem = f"{spec.label} is missing"
-                    break
-                values[spec.key] = spec.parse(raw) if spec.required else None
-                continue
-            try:
-                values[spec.key] = spec.parse(raw)
-            except ValueError as exc:
-                problem = f"{spec.label}: {exc}"
-                break
-        if problem:
-            parsed.bad.append(RowProblem(row_number, problem))
+    if not problems:
+        parsed.good = [(row[0], record) for row, record in zip(rows, records)]
+        return parsed
+    for position, (row, record) in enumerate(zip(rows, records)):
+        if position in problems:
+            parsed.bad.append(RowProblem(row[0], problems[position]))
         else:
-            parsed.good.append((row_number, values))
+            parsed.good.append((row[0], record))
     return parsed
+
+
+def _parse_column(spec: Field, column: list[str], problems: dict[int, str]) -> list[Any]:
+    """One field's cells parsed; each bad cell's reason is recorded for its row unless an
+    earlier field already gave that row one. Cells arrive stripped (qos.tabular), so the
+    default parser has nothing to do and is skipped."""
+    parse = None if spec.parse is str.strip else spec.parse
+    if spec.required and not spec.blank_ok:
+        missing = f"{spec.label} is missing"
+        for position, raw in enumerate(column):
+            if not raw:
+                problems.setdefault(position, missing)
+    if parse is None:
+        return column if spec.required else [raw or None for raw in column]
+    blank: Any = None
+    if spec.required and spec.blank_ok:
+        try:
+            blank = parse("")
+        except ValueError as exc:
+            blank_problem = f"{spec.label}: {exc}"
+            for position, raw in enumerate(column):
+                if not raw:
+                    problems.setdefault(position, blank_problem)
+    try:
+        return [parse(raw) if raw else blank for raw in column]
+    except ValueError:
+        pass
+    values: list[Any] = []
+    for position, raw in enumerate(column):
+        if not raw:
+            values.append(blank)
+            continue
+        try:
+            values.append(parse(raw))
+        except ValueError as exc:
+            problems.setdefault(position, f"{spec.label}: {exc}")
+            values.append(None)
+    return values
 
 
 def guess_columns(headers: list[str], fields: list[Field]) -> dict[str, str]:

@@ -80,5 +80,11 @@ def normalise_phone(text: str) -> str:
     return digits
 
 
+_WHITESPACE = re.compile(r"\s")
+
+
 def normalise_reference(text: str) -> str:
+    """Upper case, inner runs of spaces made one, outer ones gone."""
+    if _WHITESPACE.search(text) is None:  # the usual case, and an import calls this per row
+        return text.upper()
     return " ".join(text.split()).upper()

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qos.bulk import gc_paused
 from qos.errors import ValidationError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -88,18 +89,21 @@ def read_xlsx(path: Path) -> Table:
 
 
 def _to_table(all_rows: list[list[str]]) -> Table:
-    cleaned = [[c.strip() for c in row] for row in all_rows]
+    strip = str.strip
+    cleaned = [list(map(strip, row)) for row in all_rows]
     # Skip leading blank lines; the first non-blank row is the header.
     start = next((i for i, r in enumerate(cleaned) if any(r)), None)
     if start is None:
         raise ValidationError("The file is empty: it has no header row and no data.")
     headers = cleaned[start]
     table = Table(headers=headers)
+    width, rows = len(headers), table.rows
     for offset, cells in enumerate(cleaned[start + 1:], start=start + 2):
         if not any(cells):
             continue  # blank rows, including the trailing ones spreadsheets leave
-        cells = cells + [""] * (len(headers) - len(cells))
-        table.rows.append((offset, cells))
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        rows.append((offset, cells))
     return table
 
 
@@ -117,4 +121,5 @@ def read_table(path: Path | str) -> Table:
         return read_xlsx(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise ValidationError(f"{path.name} is named as an Excel workbook but is not one.")
-    return read_csv_text(decode_text(path.read_bytes()))
+    with gc_paused():  # a large extract is many small lists: see qos.bulk
+        return read_csv_text(decode_text(path.read_bytes()))

@@ -110,6 +110,19 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
         assert ("NEW/1", "Told of the suspect's arrest") in {
             (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
         assert _listed(store, as_of) == _from_scratch(store, as_of)
+        # Deleting the newest crime and adding another that takes its id: still worked out.
+        newest = store.scalar("SELECT max(id) FROM crimes")
+        with store.write():
+            store.execute("DELETE FROM crimes WHERE id = ?", [newest])
+            store.execute(
+                "INSERT INTO crimes (id, crime_ref, recorded_on, unit_id, offence_category, "
+                "uuid, created_at, created_by, updated_at, updated_by, charged_on) "
+                "SELECT ?, 'NEW/2', '2026-09-01', id, 'Theft', 'u-new-2', '', 0, '', 0, "
+                "'2026-09-03' FROM units WHERE code = 'SOU'", [newest])
+        assert store.scalar("SELECT count(*) FROM code_duties WHERE crime_ref = 'NEW/1'") == 0
+        assert ("NEW/2", "Told the suspect was charged") in {
+            (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
+        assert _listed(store, as_of) == _from_scratch(store, as_of)
     finally:
         store.close()
 

@@ -157,3 +157,34 @@ def test_damage_is_found_by_the_integrity_check(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(DatabaseDamaged, match="damaged"):
         open_store(path, check_integrity=True)
+
+
+def test_record_ids_are_uuid7_unique_and_in_creation_order():
+    import uuid
+
+    from qos.ids import new_uuid, new_uuids
+
+    made = [new_uuid() for _ in range(10_000)] + new_uuids(10_000)  # many per millisecond
+    assert len(set(made)) == len(made)
+    assert made == sorted(made)
+    parsed = uuid.UUID(made[0])
+    assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
+
+
+def test_gc_pause_nests_and_restores_the_collector():
+    import gc
+
+    from qos.bulk import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause still holds
+    assert gc.isenabled()
+    try:
+        with gc_paused():
+            raise ValueError("a failed import")
+    except ValueError:
+        pass
+    assert gc.isenabled()

@@ -21,6 +21,7 @@ from qos.errors import (
     NetworkShareRefused,
     StoreError,
 )
+from qos.ids import new_uuid
 from qos.roles import Actor
 from qos.store.netshare import network_share_reason
 
@@ -93,9 +94,7 @@ class Store:
         """Insert a row carrying uuid, who/when columns and version 1; audited."""
         stamp = now_iso()
         row = dict(values)
-        import uuid  # here, not at the top: start-up never needs it (~4 ms)
-
-        row.update(uuid=str(uuid.uuid4()), created_at=stamp, created_by=actor.user_id,
+        row.update(uuid=new_uuid(), created_at=stamp, created_by=actor.user_id,
                    updated_at=stamp, updated_by=actor.user_id, version=1)
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)

@@ -1,11 +1,14 @@
 """Crime extracts: import (upsert by crime reference), saved column mappings, look-ups."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
+from qos.bulk import gc_paused
 from qos.clock import now_iso
+from qos.ids import new_uuids
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import (
     normalise_phone,
@@ -21,6 +24,7 @@ from qos.tabular import Table
 Progress = Callable[[int, int], None]
 
 
+@lru_cache(maxsize=8192)  # an extract has a few hundred distinct dates in 100,000 rows
 def _iso_date(text: str) -> str:
     return parse_date(text).isoformat()
 
@@ -101,6 +105,14 @@ def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
                   progress: Progress | None = None) -> ImportResult:
     """Upsert crimes by reference: re-importing an overlapping extract never duplicates."""
     require(actor, Action.IMPORT_CRIMES)
+    with gc_paused():
+        return _import_crimes(store, actor, table, all_or_nothing=all_or_nothing,
+                              mapping=mapping, source=source, progress=progress)
+
+
+def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: bool,
+                   mapping: dict[str, str] | None, source: str,
+                   progress: Progress | None) -> ImportResult:
     columns = map_columns(table.headers, CRIME_FIELDS, mapping)
     parsed = parse_rows(table, CRIME_FIELDS, columns)
     units = reference.unit_ids_by_code(store)
@@ -108,9 +120,17 @@ def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
     result = ImportResult(bad=list(parsed.bad))
     first_seen: dict[str, int] = {}
     records: list[dict[str, Any]] = []
+    # Flags the file has are parsed per row; those it lacks are 0 in every row.
+    flags_given = [k for k in (*FLAG_KEYS, "enhanced") if k in columns]
+    flags_absent = {k: 0 for k in (*FLAG_KEYS, "enhanced") if k not in columns}
+    unit_of_text: dict[str, int | None] = {}  # the same few unit texts on every row
     for row_number, values in parsed.good:
         ref = values["crime_ref"]
-        unit_id = units.get(str(values["unit"]).strip().upper())
+        unit_text = values["unit"]
+        if unit_text in unit_of_text:
+            unit_id = unit_of_text[unit_text]
+        else:
+            unit_id = unit_of_text[unit_text] = units.get(str(unit_text).strip().upper())
         if unit_id is None:
             result.bad.append(RowProblem(row_number, f"unknown unit '{values['unit']}'"))
             continue
@@ -121,8 +141,9 @@ def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
         first_seen[ref] = row_number
         values["unit_id"] = unit_id
         values["officer_id"] = officers.get(values.get("officer_number") or "")
-        for key in (*FLAG_KEYS, "enhanced"):
-            values[key] = int(bool(values.get(key)))
+        values.update(flags_absent)
+        for key in flags_given:
+            values[key] = int(bool(values[key]))
         records.append(values)
     result.bad.sort(key=lambda p: p.row)
     if result.bad and all_or_nothing:
@@ -141,17 +162,20 @@ def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
     update_sql = ("UPDATE crimes SET " + ", ".join(f"{c} = ?" for c in changed)
                   + ", updated_at = ?, updated_by = ?, version = version + 1 "
                     "WHERE crime_ref = ?")
+    # itemgetter with two or more keys returns a tuple; `changed` may hold just one.
+    stored = itemgetter(*cols)
+    updated = itemgetter(*changed, "crime_ref")
     total = len(records)
     with store.write():
         existing = _existing_refs(store, [r["crime_ref"] for r in records])
         for start in range(0, total, 5000):
             chunk = records[start:start + 5000]
+            new = [r for r in chunk if r["crime_ref"] not in existing]
             store.conn.executemany(insert_sql, [
-                [r[c] for c in cols] + [str(uuid.uuid4()), stamp, actor.user_id, stamp,
-                                        actor.user_id]
-                for r in chunk if r["crime_ref"] not in existing])
+                (*stored(r), uid, stamp, actor.user_id, stamp, actor.user_id)
+                for r, uid in zip(new, new_uuids(len(new)), strict=True)])
             store.conn.executemany(update_sql, [
-                [r[c] for c in changed] + [stamp, actor.user_id, r["crime_ref"]]
+                (*updated(r)[:-1], stamp, actor.user_id, r["crime_ref"])
                 for r in chunk if r["crime_ref"] in existing])
             if progress:
                 progress(min(start + 5000, total), total)
@@ -176,8 +200,8 @@ def _record_imported_updates(store: Store, actor: Actor, records: list[dict[str,
 
 def _existing_refs(store: Store, refs: list[str]) -> set[str]:
     found: set[str] = set()
-    for start in range(0, len(refs), 500):
-        chunk = refs[start:start + 500]
+    for start in range(0, len(refs), 5000):
+        chunk = refs[start:start + 5000]
         marks = ", ".join("?" * len(chunk))
         found.update(r[0] for r in store.conn.execute(
             f"SELECT crime_ref FROM crimes WHERE crime_ref IN ({marks})", chunk))

@@ -7,6 +7,7 @@ rules live, so the due list is a single indexed read however large the force's d
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -26,31 +27,40 @@ Progress = Callable[[int, int], None]
 
 
 def stale_count(store: Store) -> int:
-    return store.scalar("SELECT count(*) FROM code_duties_stale")
+    """Crimes whose deadlines are not yet worked out: changed ones, and new ones."""
+    return store.scalar(
+        "SELECT (SELECT count(*) FROM code_duties_stale) + (SELECT count(*) FROM crimes "
+        "WHERE id > (SELECT last_crime_id FROM code_duties_seen))")
 
 
 def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
-    """Work out the deadlines of every stale crime; returns how many crimes that took.
+    """Work out the deadlines of every stale or new crime; returns how many crimes that took.
 
     Each chunk is read, worked out and written in one write transaction, so a victim update
     saved meanwhile by someone else is never lost between the read and the write."""
-    with store.write():
-        if store.scalar("SELECT value FROM settings WHERE key = ?", [_BASIS_KEY]) != basis():
-            # New edition files or bank holidays: every stored deadline may have moved.
-            store.execute("INSERT OR IGNORE INTO code_duties_stale (crime_id) "
-                          "SELECT id FROM crimes")
+    if store.setting(_BASIS_KEY) != basis():
+        with store.write():
+            # New edition files or bank holidays: every stored deadline may have moved, so
+            # every crime counts as new again.
+            store.execute("UPDATE code_duties_seen SET last_crime_id = 0")
             store.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                          [_BASIS_KEY, basis()])
+                          [_BASIS_KEY, json.dumps(basis())])
     total = stale_count(store)
     done = 0
     while True:
         with store.write():
             ids = [r[0] for r in store.conn.execute(
                 "SELECT crime_id FROM code_duties_stale ORDER BY crime_id LIMIT ?", [CHUNK])]
-            if not ids:
+            last_seen = store.scalar("SELECT last_crime_id FROM code_duties_seen")
+            new = [r[0] for r in store.conn.execute(
+                "SELECT id FROM crimes WHERE id > ? ORDER BY id LIMIT ?",
+                [last_seen, CHUNK - len(ids)])] if len(ids) < CHUNK else []
+            if not ids and not new:
                 return done
-            _rework(store, ids)
-        done += len(ids)
+            _rework(store, sorted({*ids, *new}))
+            if new:
+                store.execute("UPDATE code_duties_seen SET last_crime_id = ?", [new[-1]])
+        done += len(ids) + len(new)
         if progress:
             progress(min(done, total), max(total, done))
 
