@@ -6,6 +6,7 @@ Not part of the test run.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import csv
 import json
 import os
@@ -25,6 +26,7 @@ import sqlite_utils  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import app_bench  # noqa: E402
+import pandas_rest  # noqa: E402
 import force_data  # noqa: E402
 
 from qos.excel import write_summary_workbook  # noqa: E402
@@ -138,7 +140,9 @@ def _pandas_summary(path: Path, month: str, out: Path) -> None:
 
     Per unit and for the force: completion, each driver's month, year-ago, rest-of-force,
     rolling 3 and 12 months against the 12 before (counts, Wilson interval, z-test), the
-    Victims' Code and QoSC items, and the white/minority gap over 12 months.
+    Victims' Code and QoSC items, and the white/minority gap over 12 months; then the
+    sheets of bench/pandas_rest.py (trend, debriefs, Code timeliness, bureau, mystery
+    shopping, Doorstep), so both sides compute the same workbook's figures.
     """
     import json
     import sqlite3
@@ -155,7 +159,6 @@ def _pandas_summary(path: Path, month: str, out: Path) -> None:
         "SELECT unit_id, substr(call_date, 1, 7) AS month, outcome, answers, ethnicity "
         "FROM callbacks WHERE call_date >= ? AND call_date < ?", conn, params=[start, end])
     units = pd.read_sql_query("SELECT id, code, monthly_target FROM units", conn)
-    conn.close()
     frame = frame[frame["outcome"] == "completed"]
     answers = pd.json_normalize(frame["answers"].map(json.loads).tolist()).set_index(frame.index)
     counts = pd.DataFrame({"unit_id": frame["unit_id"], "month": frame["month"],
@@ -221,6 +224,8 @@ def _pandas_summary(path: Path, month: str, out: Path) -> None:
         "z": z_test(r12["white_hits"], r12["white_valid"], r12["minority_hits"],
                     r12["minority_valid"])})
     sheets["completion"] = pd.DataFrame({"completed": now["completed"]})
+    sheets.update(pandas_rest.other_sheets(conn, month, by, units, dt.date.today()))
+    conn.close()
     with pd.ExcelWriter(out, engine="openpyxl") as writer:
         for name, table in sheets.items():
             table.to_excel(writer, sheet_name=name)
@@ -258,6 +263,34 @@ def _check_same_figures(ours_out: Path, pandas_out: Path) -> None:
         force = [r for r in theirs[key[:31]].iter_rows(values_only=True) if r[0] == "FORCE"][0]
         mine = ours[("FORCE", label)]
         assert (mine[2], mine[3]) == (force[1], force[2]), (label, mine, force)
+    mine_book = openpyxl.load_workbook(ours_out)
+
+    def ours_by_unit(sheet: str, *columns: int) -> dict[str, tuple]:
+        """The sheet's first table, one row a unit, without the force row."""
+        found = {}
+        for r in mine_book[sheet].iter_rows(min_row=5, values_only=True):
+            if not r[0]:
+                break
+            if r[0] != "FORCE":
+                found[r[0]] = tuple(r[c] for c in columns)
+        return found
+
+    def theirs_by_unit(sheet: str, *columns: int) -> dict[str, tuple]:
+        return {r[0]: tuple(r[c] for c in columns)
+                for r in theirs[sheet].iter_rows(min_row=2, values_only=True)}
+
+    last = theirs["bureau"].max_column - 1  # attempted, made, actions raised, actions closed
+    made = theirs_by_unit("bureau", last - 3, last - 2)
+    assert ours_by_unit("Contact bureau", 1, 2) == made
+    door = theirs_by_unit("doorstep", 1, 2)
+    assert ours_by_unit("Doorstep cards", 1, 4) == {u: (i or 0, r or 0)
+                                                   for u, (i, r) in door.items()}
+    in_time = {(r[0], r[1]): (r[3], r[2]) for r in theirs["timeliness"].iter_rows(
+        min_row=2, values_only=True)}
+    mine_in_time = [r for r in mine_book["Victims Code timeliness"].iter_rows(
+        min_row=5, values_only=True) if r[0] and r[0] != "FORCE"]
+    assert sum(v[0] for v in in_time.values()) == sum(r[2] for r in mine_in_time)
+    assert sum(v[1] for v in in_time.values()) == sum(r[3] for r in mine_in_time)
 
 
 def bench_export(total: int) -> None:
