@@ -338,8 +338,10 @@ def bare_rss_mib() -> float:
 
 
 def bench_cold_start() -> None:
-    app, bare = app_bench.cold_start(force_data.build(1.0))
+    app, page, bare = app_bench.cold_start(force_data.build(1.0))
     report("cold start to first painted main window", app, bare, "s", "ratio <= 1.5")
+    # The first page is built just after that paint; its time is shown for honesty.
+    report("cold start to first page built", page, bare, "s", "report only")
 
 
 def bench_saving() -> None:

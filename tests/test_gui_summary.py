@@ -27,6 +27,7 @@ def test_scorecard_tiles_table_and_click_through(qtbot, store, admin):
     month = page.month.currentText()
     _load(store, admin, month)
     page.refresh()
+    qtbot.waitUntil(lambda: page.job is None, timeout=20000)  # figures on a worker
     assert page.tiles["checks"].value.text() == "32 of 90"
     assert page.tiles["satisfied"].value.text() == "84%"  # (15 + 12) / 32
     rows = {page.table.row_at(i)["code"]: page.table.row_at(i)
@@ -80,6 +81,7 @@ def test_scorecard_shows_doorstep_cards_as_their_own_series(qtbot, store, admin)
         doorstep.record_card(store, admin, serial, {"overall": 2 if serial <= 9 else 7},
                              received_on=first_day + dt.timedelta(days=3))
     page.refresh()
+    qtbot.waitUntil(lambda: page.job is None, timeout=20000)  # figures on a worker
     tile = page.tiles["doorstep"]
     assert tile.value.text() == "12 back"
     assert "12 of 40 issued this month returned" in tile.detail.text()

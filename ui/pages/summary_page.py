@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qos.errors import QosError
 from qos.excel import write_summary_workbook
 from qos.roles import Action, Actor, allowed, require
 from qos.store import reference
@@ -128,6 +127,7 @@ class SummaryPage(QWidget):
         super().__init__(parent)
         self.store, self.actor = store, actor
         self.summary: MonthlySummary | None = None
+        self.job: BackgroundJob | None = None  # the figures being worked out, if any
         self.export_job: BackgroundJob | None = None
         self.open_folder = lambda folder: QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
         self.month = QComboBox()
@@ -199,11 +199,28 @@ class SummaryPage(QWidget):
 
     # -- figures ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        try:
-            self.summary = monthly_summary(self.store, self.actor, self.month.currentText())
-        except QosError as exc:
+        """Figures worked out on a worker thread: a month at force scale takes a fifth of a
+        second, and after a large import the Victims' Code deadlines are caught up first."""
+        if self.job is not None:
+            self.job.wait()
+        month, actor = self.month.currentText(), self.actor
+        job = BackgroundJob(Path(str(self.store.path)),
+                            lambda store, progress: monthly_summary(store, actor, month), self)
+        job.succeeded.connect(lambda summary: self._show(summary, job))
+        job.failed.connect(lambda exc: self._failed(exc, job))
+        self.job = job
+        job.start()
+
+    def _failed(self, exc: BaseException, job: BackgroundJob) -> None:
+        if job is self.job:
+            self.job = None
             show_error(self, exc, "Cannot compute the summary")
-            return
+
+    def _show(self, summary: MonthlySummary, job: BackgroundJob) -> None:
+        if job is not self.job:
+            return  # an older answer, overtaken by a newer question
+        self.job = None
+        self.summary = summary
         rows = []
         for unit in [*self.summary.units, self.summary.force]:
             whole = unit.driver("whole_experience")
