@@ -89,7 +89,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from qos.roles import SYSTEM
-    from qos.store import callbacks, crimes, mappings, reference
+    from qos.store import callbacks, crimes, duties, mappings, reference
     from qos.tabular import read_table
 
     table = read_table(args.file)
@@ -103,6 +103,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         elif args.kind == "crimes":
             result = crimes.import_crimes(store, SYSTEM, table, all_or_nothing=strict,
                                           mapping=mapping, source=str(args.file))
+            if result.applied:  # the new crimes' Code deadlines now, not at the next opening
+                duties.bring_up_to_date(store)
         else:
             result = callbacks.import_history(store, SYSTEM, table, all_or_nothing=strict,
                                               mapping=mapping)

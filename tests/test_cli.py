@@ -94,3 +94,32 @@ def test_qos_package_never_imports_qt():
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_import_crimes_works_out_their_code_deadlines_too(store, admin, db_path, tmp_path):
+    from qos.store import duties
+    from tests.factories import HEADER
+
+    extract = tmp_path / "extract.csv"
+    extract.write_text(HEADER.rstrip("\n") + ",Suspect arrested\n"
+                       "NOR/1,02/11/2026,NOR,Theft,Ann,07700900001,,Y,N,N,N,03/11/2026\n"
+                       "NOR/2,02/11/2026,NOR,Theft,Bob,07700900002,,N,N,N,N,\n", encoding="utf-8")
+    assert run(["import", "crimes", str(extract), "--db", str(db_path)]) == 0
+    assert store.scalar("SELECT count(*) FROM crimes") == 2
+    assert duties.stale_count(store) == 0  # caught up by the import, not left for the app
+    rules = {r["rule"] for r in store.rows("SELECT rule FROM code_duties")}
+    assert rules == {"arrest", "periodic"}
+
+
+def test_gui_crime_import_job_also_works_out_deadlines(store, admin):
+    from qos.store import duties
+    from qos.tabular import read_csv_text
+    from tests.factories import HEADER, crime_line
+    from ui.pages.callbacks_page import _import_crimes_then_deadlines
+
+    seen: list[tuple[int, int]] = []
+    table = read_csv_text(HEADER + crime_line("NOR/9", "01/11/2026"))
+    result = _import_crimes_then_deadlines(store, admin, table, True, None,
+                                           lambda done, total: seen.append((done, total)))
+    assert result.inserted == 1 and duties.stale_count(store) == 0
+    assert seen[-1] == (1, 1)  # the second pass of the bar: one crime's deadlines

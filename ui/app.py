@@ -11,6 +11,7 @@ from qos.errors import QosError
 from qos.paths import backup_dir_for
 from qos.roles import SYSTEM, Actor
 from qos.settings import setting
+from qos.store import duties
 from qos.store.backups import automatic_backup, latest_backup, restore
 from qos.store.core import Store, integrity_problem, open_store
 from qos.store.retention import erase_expired_contacts
@@ -53,6 +54,9 @@ def integrity_check_job(window: QWidget, db_path: Path) -> BackgroundJob:
             # Only when the newest backup is a day old; the oldest beyond the setting go.
             automatic_backup(store, keep=int(setting(store, "backups_kept")))
             erase_expired_contacts(store, SYSTEM)
+            # Victims' Code deadlines after an upgrade or a command-line import, so the due
+            # list and the summary do not have to catch up when first opened.
+            duties.bring_up_to_date(store)
         return problem
 
     job = BackgroundJob(db_path, check_then_back_up, window)
