@@ -165,3 +165,20 @@ def test_monthly_compliance_reads_the_same_deadlines_as_a_reckoning_from_scratch
         assert got == expected
     finally:
         store.close()
+
+
+def test_pages_and_counts_agree_with_the_whole_list(demo_db):
+    from qos.store.updates import due_counts, due_page
+
+    store = open_store(demo_db)
+    try:
+        for as_of, unit in ((D(2026, 10, 1), None), (D(2026, 10, 4), "NOR")):  # 4th: a Sunday
+            whole = due_list(store, as_of, unit)
+            pages = [row for offset in range(0, len(whole) + 50, 50)
+                     for row in due_page(store, as_of, unit, offset, 50)]
+            assert pages == whole and len(whole) > 100
+            overdue = sum(1 for row in whole if row["overdue_days"])
+            assert due_counts(store, as_of, unit) == (len(whole), overdue)
+            assert [r["due"] for r in whole] == sorted(r["due"] for r in whole)
+    finally:
+        store.close()

@@ -36,3 +36,21 @@ def test_due_page_lists_overdue_first_and_marks_an_update(qtbot, store, admin):
                  for i in range(page.model.rowCount())]
     assert ("NOR/OLD", "Told of the suspect's arrest") not in remaining
     assert store.scalar("SELECT source FROM victim_updates") == "app"
+
+
+def test_due_page_reads_a_long_list_a_page_at_a_time(qtbot, store, admin):
+    from ui.table_model import PAGE
+
+    arrested = dt.date.today() - dt.timedelta(days=20)
+    crimes.import_crimes(store, admin, read_csv_text(HEADER + "".join(
+        f"NOR/{n},{arrested:%d/%m/%Y},NOR,Theft,V{n},077009{n:05d},,{arrested:%d/%m/%Y}\n"
+        for n in range(300))), all_or_nothing=True)
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    page = window.show_page("due")
+    qtbot.waitUntil(lambda: page.job is None and page.model.rowCount() > 0, timeout=10000)
+    assert page.model.rowCount() == PAGE  # the first page only
+    assert page.count.text() == "300 due, 300 overdue"
+    page.model.fetchMore()
+    assert page.model.rowCount() == 300
+    assert len({page.model.row_at(i)["crime_ref"] for i in range(300)}) == 300

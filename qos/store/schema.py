@@ -409,6 +409,9 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
             updated_on TEXT,
             PRIMARY KEY (unit_id, due_on, crime_id, rule)) WITHOUT ROWID""",
         "CREATE INDEX code_duties_crime ON code_duties(crime_id)",
+        # The whole force's due list in due-date order, a page at a time.
+        "CREATE INDEX code_duties_owed ON code_duties(due_on, unit_id, crime_ref, rule) "
+        "WHERE updated_on IS NULL",
         "CREATE TABLE code_duties_stale (crime_id INTEGER PRIMARY KEY)",
         "CREATE TABLE code_duties_seen (last_crime_id INTEGER NOT NULL)",
         "INSERT INTO code_duties_seen (last_crime_id) VALUES (0)",

@@ -10,7 +10,7 @@ from qos.roles import Action, Actor, allowed
 from qos.store import duties
 from qos.store.core import Row, Store
 from qos.store.duties import Progress
-from qos.working_days import working_days_between
+from qos.working_days import is_working_day, working_days_between
 
 LOOKBACK_DAYS = 400  # events up to about a year after the report are followed
 # Regular progress updates are prompted for open investigations reported in the last few
@@ -36,12 +36,50 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
 
 def due_list(store: Store, as_of: dt.date, unit_code: str | None = None,
              progress: Progress | None = None) -> list[Row]:
-    """Victims owed an update by `as_of`: overdue first, with the rule that makes it due.
+    """Victims owed an update by `as_of`: the most overdue first, with the rule that makes
+    it due. The whole list; the app reads it a page at a time with `due_page`.
 
     Crimes reported more than LOOKBACK_DAYS before `as_of` are left out; the regular progress
     update is listed for open investigations reported in the last PERIODIC_LOOKBACK_DAYS, or
     with a Code event (an arrest, bail) on or before `as_of`."""
     duties.bring_up_to_date(store, progress)
+    return due_page(store, as_of, unit_code, 0, -1)
+
+
+def due_page(store: Store, as_of: dt.date, unit_code: str | None, offset: int,
+             limit: int) -> list[Row]:
+    """One page of `due_list` (limit -1: to the end). Call duties.bring_up_to_date first.
+
+    In due-date order the rows come straight off an index and the read stops at the page:
+    a whole force's first page takes milliseconds however long the list is."""
+    where, params = _owed(store, as_of, unit_code)
+    rows = store.rows(
+        "SELECT d.crime_id, d.crime_ref, u.code AS unit_code, "
+        "COALESCE(p.name, d.officer_number, '') AS officer, d.enhanced, d.label AS rule, "
+        "d.due_on AS due FROM code_duties d JOIN units u ON u.id = d.unit_id "
+        f"LEFT JOIN people p ON p.id = d.officer_id WHERE {where} "
+        "ORDER BY d.due_on, d.unit_id, d.crime_ref, d.rule LIMIT :limit OFFSET :offset",
+        {**params, "limit": limit, "offset": offset})
+    for row in rows:
+        row["enhanced"] = bool(row["enhanced"])
+        row["overdue_days"] = working_days_between(dt.date.fromisoformat(row["due"]), as_of)
+    return rows
+
+
+def due_counts(store: Store, as_of: dt.date, unit_code: str | None = None) -> tuple[int, int]:
+    """How many lines `due_list` has, and how many of them are overdue (due before the last
+    working day up to `as_of`, so at least one working day late)."""
+    where, params = _owed(store, as_of, unit_code)
+    last_working = as_of
+    while not is_working_day(last_working):
+        last_working -= dt.timedelta(days=1)
+    row = store.conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(d.due_on < :last_working), 0) FROM code_duties d "
+        f"WHERE {where}", {**params, "last_working": last_working.isoformat()}).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def _owed(store: Store, as_of: dt.date, unit_code: str | None) -> tuple[str, dict[str, Any]]:
     since = as_of - dt.timedelta(days=LOOKBACK_DAYS)
     params: dict[str, Any] = {
         "as_of": as_of.isoformat(), "since": since.isoformat(),
@@ -52,16 +90,6 @@ def due_list(store: Store, as_of: dt.date, unit_code: str | None = None,
         unit_clause = "AND d.unit_id = :unit_id"
         params["unit_id"] = store.scalar("SELECT id FROM units WHERE code = ?", [unit_code])
     # A deadline never falls before the report, so due_on >= since bounds the range read.
-    rows = store.rows(
-        "SELECT d.crime_id, d.crime_ref, u.code AS unit_code, "
-        "COALESCE(p.name, d.officer_number, '') AS officer, d.enhanced, d.label AS rule, "
-        "d.due_on AS due FROM code_duties d JOIN units u ON u.id = d.unit_id "
-        "LEFT JOIN people p ON p.id = d.officer_id "
-        "WHERE d.updated_on IS NULL AND d.due_on >= :since AND d.due_on <= :as_of "
-        f"{unit_clause} AND d.recorded_on >= :since AND (d.rule != :periodic OR "
-        "d.recorded_on >= :open_since OR d.event_on <= :as_of) "
-        "ORDER BY d.due_on, u.code, d.crime_ref", params)
-    for row in rows:
-        row["enhanced"] = bool(row["enhanced"])
-        row["overdue_days"] = working_days_between(dt.date.fromisoformat(row["due"]), as_of)
-    return rows
+    return ("d.updated_on IS NULL AND d.due_on >= :since AND d.due_on <= :as_of "
+            f"{unit_clause} AND d.recorded_on >= :since AND (d.rule != :periodic OR "
+            "d.recorded_on >= :open_since OR d.event_on <= :as_of)"), params

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 
 from qos.errors import QosError
 from qos.roles import Actor
-from qos.store import reference
+from qos.store import duties, reference
 from qos.store.core import Store
-from qos.store.updates import due_list, record_victim_update
-from ui.table_model import RowsModel
+from qos.store.updates import due_counts, due_page, record_victim_update
+from ui.table_model import PAGE, RowsModel
 from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
 from ui.workers import BackgroundJob
 
@@ -79,28 +79,36 @@ class DuePage(QWidget):
         layout.addWidget(self.view, 1)
 
     def refresh(self) -> None:
-        """Read on a worker thread: after a large import the deadlines of the new crimes are
-        worked out first, which can take a while (shown as progress)."""
+        """The count and first page are read on a worker thread: after a large import the
+        deadlines of the new crimes are worked out first, which can take a while (shown as
+        progress). Later pages are read as the user scrolls."""
         if self.job is not None:
             self.job.wait()
         as_of, unit = self.as_of.date().toPython(), self.unit.currentData()
+
+        def first_page(store: Store, progress: Any) -> tuple[tuple[int, int], list[Any]]:
+            duties.bring_up_to_date(store, progress)
+            return due_counts(store, as_of, unit), due_page(store, as_of, unit, 0, PAGE)
+
         self.count.setText("Working out who is due an update...")
-        job = BackgroundJob(Path(str(self.store.path)),
-                            lambda store, progress: due_list(store, as_of, unit, progress), self)
+        job = BackgroundJob(Path(str(self.store.path)), first_page, self)
         job.progressed.connect(lambda done, total: self.count.setText(
             f"Working out Victims' Code deadlines: {done:,} of {total:,} crimes..."))
-        job.succeeded.connect(lambda rows: self._show(rows, job))
+        job.succeeded.connect(lambda answer: self._show(answer, as_of, unit, job))
         job.failed.connect(lambda exc: show_error(self, exc))
         self.job = job
         job.start()
 
-    def _show(self, rows: list[dict[str, Any]], job: BackgroundJob) -> None:
+    def _show(self, answer: tuple[tuple[int, int], list[dict[str, Any]]], as_of: dt.date,
+              unit: str | None, job: BackgroundJob) -> None:
         if job is not self.job:
             return  # an older answer, overtaken by a newer question
-        self.model.set_rows(rows)
+        (total, overdue), first = answer
+        store = self.store
+        self.model.set_fetch(lambda offset, limit: first if offset == 0 else
+                             due_page(store, as_of, unit, offset, limit))
         self.view.resizeColumnsToContents()
-        overdue = sum(1 for r in rows if r["overdue_days"])
-        self.count.setText(f"{len(rows)} due, {overdue} overdue")
+        self.count.setText(f"{total:,} due, {overdue:,} overdue")
         self.job = None
 
     def mark_updated(self) -> None:
