@@ -182,3 +182,34 @@ def test_pages_and_counts_agree_with_the_whole_list(demo_db):
             assert [r["due"] for r in whole] == sorted(r["due"] for r in whole)
     finally:
         store.close()
+
+
+def test_a_0007_database_with_crimes_gets_its_deadlines_after_the_upgrade(tmp_path):
+    from qos.store import crimes as crime_store
+    from qos.store.schema import MIGRATIONS
+    from qos.store.users import setup_force
+    from qos.tabular import read_csv_text
+    from tests.factories import HEADER
+
+    path = tmp_path / "old.db"
+    old = open_store(path, migrate=False)
+    with old.write():
+        MIGRATIONS.apply(old.db, stop_before="0008_code_duties")  # the last release's schema
+    admin = setup_force(old, "Old Force", [{"code": "NOR", "name": "North"}], "admin",
+                        "Ada Admin", "correct horse battery")
+    # A crime imported before the upgrade: arrest on Thursday 1 October, 5 working days.
+    result = crime_store.import_crimes(old, admin, read_csv_text(
+        HEADER.rstrip("\n") + ",Suspect arrested\n"
+        "NOR/1,28/09/2026,NOR,Theft,Ann,07700900001,,Y,N,N,N,01/10/2026\n"), all_or_nothing=True)
+    assert result.inserted == 1
+    old.close()
+
+    upgraded = open_store(path)
+    try:
+        assert duties.stale_count(upgraded) == 1  # known to be owed its deadlines
+        due = due_list(upgraded, D(2026, 10, 20))
+        assert ("NOR/1", "Told of the suspect's arrest", "2026-10-08") in {
+            (r["crime_ref"], r["rule"], r["due"]) for r in due}
+        assert _listed(upgraded, D(2026, 10, 20)) == _from_scratch(upgraded, D(2026, 10, 20))
+    finally:
+        upgraded.close()

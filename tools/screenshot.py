@@ -33,9 +33,16 @@ def main() -> int:
         if i >= len(keys):
             app.quit()
             return
-        window.show_page(keys[i])
-        QTimer.singleShot(700, lambda: (window.grab().save(str(out / f"{keys[i]}.png")),
-                                        shoot(i + 1)))
+        page = window.show_page(keys[i])
+
+        def grab_when_filled() -> None:
+            if getattr(page, "job", None) is not None:  # pages that fill in the background
+                QTimer.singleShot(100, grab_when_filled)
+                return
+            window.grab().save(str(out / f"{keys[i]}.png"))
+            shoot(i + 1)
+
+        QTimer.singleShot(700, grab_when_filled)
 
     QTimer.singleShot(500, shoot)
     return app.exec()
