@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -62,6 +63,14 @@ def save_cancel_buttons(dialog: QDialog, save: Callable[[], None]) -> QDialogBut
     buttons.rejected.connect(dialog.reject)
     QShortcut(QKeySequence("Ctrl+Return"), dialog, activated=save)
     return buttons
+
+
+def shrinkable(combo: QComboBox, characters: int = 20) -> QComboBox:
+    """A combo box that can be narrower than its longest item (the list still shows it
+    whole), so the window fits a 1280-pixel screen with long unit names."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+    return combo
 
 
 def table_view(model: QAbstractItemModel, name: str) -> QTableView:

@@ -31,7 +31,7 @@ from ui.import_dialog import ImportDialog
 from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
+from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
 from ui.workers import Progress
 
 STATUS_WORDS = {"to_call": "To call", "attempted": "Attempted", "completed": "Completed",
@@ -50,7 +50,7 @@ class CallbacksPage(QWidget):
     def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.actor = store, actor
-        self.unit = QComboBox()
+        self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit")
         for unit in reference.list_units(store):
             self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])

@@ -22,7 +22,7 @@ from qos.store import duties, reference
 from qos.store.core import Store
 from qos.store.updates import due_counts, due_page, record_victim_update
 from ui.table_model import PAGE, RowsModel
-from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
+from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
 from ui.workers import BackgroundJob
 
 
@@ -33,7 +33,7 @@ class DuePage(QWidget):
         super().__init__(parent)
         self.store, self.actor = store, actor
         self.job: BackgroundJob | None = None
-        self.unit = QComboBox()
+        self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit")
         self.unit.addItem("All units", None)
         units = reference.list_units(store)

@@ -24,7 +24,7 @@ from ui.record_dialog import FormField, RecordDialog
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.visit_form import VisitForm
-from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
+from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
 
 
 def parse_checklist(text: str) -> list[dict[str, Any]]:
@@ -121,7 +121,7 @@ class MysteryPage(QWidget):
     # -- findings --------------------------------------------------------------------------
     def _findings_tab(self) -> QWidget:
         widget = QWidget()
-        self.counter = QComboBox()
+        self.counter = shrinkable(QComboBox())
         self.counter.setAccessibleName("Front counter")
         for row in reference.list_counters(self.store):
             self.counter.addItem(f"{row['name']} ({row['unit_code']})", row["id"])

@@ -45,7 +45,7 @@ from qos.summary import DRIVER_LABELS, MonthlySummary, Rate, UnitSummary
 from ui.pages.callbacks_page import recent_months
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, show_error, table_view, title_label
+from ui.widgets import hint_label, show_error, shrinkable, table_view, title_label
 from ui.workers import BackgroundJob
 
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -133,7 +133,7 @@ class SummaryPage(QWidget):
         self.month = QComboBox()
         self.month.setAccessibleName("Month")
         self.month.addItems(recent_months()[1:])  # complete months only
-        self.unit = QComboBox()
+        self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit shown in the tiles and trend")
         self.unit.addItem("Whole force", None)
         for unit in reference.list_units(store):
