@@ -122,4 +122,4 @@ def test_gui_crime_import_job_also_works_out_deadlines(store, admin):
     result = _import_crimes_then_deadlines(store, admin, table, True, None,
                                            lambda done, total: seen.append((done, total)))
     assert result.inserted == 1 and duties.stale_count(store) == 0
-    assert seen[-1] == (1, 1)  # the second pass of the bar: one crime's deadlines
+    assert seen[-1] == (2, 2)  # one bar: the import's half, then the deadlines' half

@@ -300,10 +300,12 @@ class CallbacksPage(QWidget):
 def _import_crimes_then_deadlines(store: Store, actor: Actor, table: Table, strict: bool,
                                   mapping: dict[str, str] | None, progress: Progress
                                   ) -> ImportResult:
-    """The import, then the new crimes' Victims' Code deadlines (the progress bar runs a
-    second time), so the due list and the summary open at once afterwards."""
+    """The import, then the new crimes' Victims' Code deadlines, so the due list and the
+    summary open at once afterwards. One progress bar: each step fills half of it."""
+    size = max(len(table.rows), 1)
     result = crimes.import_crimes(store, actor, table, all_or_nothing=strict, mapping=mapping,
-                                  progress=progress)
+                                  progress=lambda done, total: progress(done, 2 * total))
     if result.applied:
-        duties.bring_up_to_date(store, progress)
+        duties.bring_up_to_date(store, lambda done, total: progress(
+            size + done * size // max(total, 1), 2 * size))
     return result
