@@ -76,6 +76,15 @@ def edition_for(reported: dt.date) -> Edition | None:
     return chosen
 
 
+def rule_in_force(reported: dt.date, key: str) -> Rule:
+    """The rule called `key` in the edition in force on the day a crime was reported."""
+    edition = edition_for(reported)
+    found = next((r for r in edition.rules if r.key == key), None) if edition else None
+    if found is None:
+        raise KeyError(f"no Victims' Code rule '{key}' for a crime reported on {reported}")
+    return found
+
+
 @dataclass(frozen=True)
 class Obligation:
     crime_id: int

@@ -13,7 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from qos.store.core import Store
-from qos.victims_code import EVENT_COLUMNS, basis, longest_deadline, obligations, periodic_due
+from qos.victims_code import (
+    EVENT_COLUMNS,
+    Obligation,
+    basis,
+    longest_deadline,
+    obligations,
+    periodic_due,
+    rule_in_force,
+)
 from qos.working_days import add_working_days
 
 PERIODIC = "periodic"
@@ -46,6 +54,8 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
             store.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                           [_BASIS_KEY, json.dumps(basis())])
     total = stale_count(store)
+    if total == 0:
+        return 0  # the usual case: no write lock taken just to find nothing to do
     done = 0
     while True:
         with store.write():
@@ -65,18 +75,25 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
             progress(min(done, total), max(total, done))
 
 
-def with_events_between(store: Store, first: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """Every Code deadline (not the regular update) whose event fell in [first, end)."""
+def with_events_between(store: Store, first: dt.date, end: dt.date
+                        ) -> list[tuple[int, Obligation]]:
+    """(unit id, obligation) for every Code deadline (not the regular update) whose event
+    fell in [first, end), as kept in code_duties."""
     bring_up_to_date(store)
     # A deadline falls on or after its event and at most the longest deadline after `end`,
     # which bounds the read of each unit's stretch of the table.
     latest_due = add_working_days(end, longest_deadline())
-    return store.rows(
-        "SELECT crime_id, unit_id, rule, label, event_on, due_on, updated_on FROM code_duties "
-        "WHERE unit_id IN (SELECT id FROM units) AND due_on >= ? AND due_on <= ? "
-        "AND rule != ? AND event_on >= ? AND event_on < ?",
-        [first.isoformat(), latest_due.isoformat(), PERIODIC, first.isoformat(),
-         end.isoformat()])
+    day = dt.date.fromisoformat
+    return [(row["unit_id"], Obligation(
+                row["crime_id"], rule_in_force(day(row["recorded_on"]), row["rule"]),
+                day(row["event_on"]), day(row["due_on"]),
+                day(row["updated_on"]) if row["updated_on"] else None))
+            for row in store.rows(
+                "SELECT crime_id, unit_id, rule, recorded_on, event_on, due_on, updated_on "
+                "FROM code_duties WHERE unit_id IN (SELECT id FROM units) AND due_on >= ? "
+                "AND due_on <= ? AND rule != ? AND event_on >= ? AND event_on < ?",
+                [first.isoformat(), latest_due.isoformat(), PERIODIC, first.isoformat(),
+                 end.isoformat()])]
 
 
 def _rework(store: Store, ids: list[int]) -> None:

@@ -80,21 +80,13 @@ def code_duties(store: Store, month: str, as_of: Any = None) -> list[dict[str, A
     import datetime as dt
 
     from qos.store.duties import with_events_between
-    from qos.victims_code import Obligation, Rule
 
     today = as_of or dt.date.today()
     first, end = (dt.date.fromisoformat(day) for day in month_bounds(month))
-    found = []
-    for row in with_events_between(store, first, end):
-        # Only the key and label of the rule matter once the deadline is known.
-        duty = Obligation(row["crime_id"], Rule(row["rule"], "", row["label"], 0, 0),
-                          dt.date.fromisoformat(row["event_on"]),
-                          dt.date.fromisoformat(row["due_on"]),
-                          dt.date.fromisoformat(row["updated_on"]) if row["updated_on"] else None)
-        found.append({"unit_id": row["unit_id"], "key": duty.rule.key, "label": duty.rule.label,
-                      "on_time": duty.on_time, "settled": duty.settled(today),
-                      "late_by": duty.late_by(today)})
-    return found
+    return [{"unit_id": unit_id, "key": duty.rule.key, "label": duty.rule.label,
+             "on_time": duty.on_time, "settled": duty.settled(today),
+             "late_by": duty.late_by(today)}
+            for unit_id, duty in with_events_between(store, first, end)]
 
 
 def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
