@@ -20,7 +20,7 @@ def other_sheets(conn: sqlite3.Connection, month: str, by: Any, units: Any,
 
     from qos.store.samples import month_bounds
     from qos.summary import months_back
-    from qos.working_days import _calendar
+    from qos.working_days import bank_holidays, years_in_file
 
     start, end = month_bounds(month)
     codes = dict(zip(units["id"], units["code"], strict=True))
@@ -52,7 +52,8 @@ def other_sheets(conn: sqlite3.Connection, month: str, by: Any, units: Any,
     duties = pd.read_sql_query(
         "SELECT unit_id, rule, due_on, updated_on FROM code_duties WHERE rule != 'periodic' "
         "AND event_on >= ? AND event_on < ?", conn, params=[start, end])
-    holidays = np.array(list(_calendar()["dates"]), dtype="datetime64[D]")
+    holidays = np.array(sorted(d for y in years_in_file() for d in bank_holidays(y)),
+                        dtype="datetime64[D]")
     due = duties["due_on"].to_numpy(dtype="datetime64[D]")
     updated = pd.to_datetime(duties["updated_on"]).to_numpy(dtype="datetime64[D]")
     answered = ~np.isnat(updated)

@@ -22,11 +22,15 @@ def _calendar() -> dict:
     return json.loads(resource(*CALENDAR_FILE).read_text(encoding="utf-8"))
 
 
+def years_in_file() -> range:
+    """The years resources/calendar/bank_holidays.json covers."""
+    return range(_calendar()["first_year"], _calendar()["last_year"] + 1)
+
+
 @cache
-def _bank_holidays(year: int) -> frozenset[dt.date]:
-    calendar = _calendar()
-    if calendar["first_year"] <= year <= calendar["last_year"]:
-        return frozenset(dt.date.fromisoformat(d) for d in calendar["dates"]
+def bank_holidays(year: int) -> frozenset[dt.date]:
+    if year in years_in_file():
+        return frozenset(dt.date.fromisoformat(d) for d in _calendar()["dates"]
                          if d.startswith(f"{year}-"))
     import holidays
 
@@ -34,7 +38,7 @@ def _bank_holidays(year: int) -> frozenset[dt.date]:
 
 
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+    return day.weekday() < 5 and day not in bank_holidays(day.year)
 
 
 @cache
