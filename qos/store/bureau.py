@@ -27,8 +27,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _new_crimes_sql(store: Store, today: dt.date, columns: str = "c.id, c.recorded_on"
-                    ) -> tuple[str, list[Any]]:
+def _new_crimes_sql(store: Store, today: dt.date, columns: str) -> tuple[str, list[Any]]:
     """Crimes the bureau's rules say to call that nobody has taken up yet."""
     exclusions, params = exclusion_clauses(current_criteria(store))
     categories = [c.lower() for c in setting(store, "bureau_categories")]

@@ -162,9 +162,7 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
     update_sql = ("UPDATE crimes SET " + ", ".join(f"{c} = ?" for c in changed)
                   + ", updated_at = ?, updated_by = ?, version = version + 1 "
                     "WHERE crime_ref = ?")
-    # itemgetter with two or more keys returns a tuple; `changed` may hold just one.
-    stored = itemgetter(*cols)
-    updated = itemgetter(*changed, "crime_ref")
+    stored = itemgetter(*cols)  # a tuple of the row's values, in C: the insert is the hot path
     total = len(records)
     with store.write():
         existing = _existing_refs(store, [r["crime_ref"] for r in records])
@@ -175,7 +173,7 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
                 (*stored(r), uid, stamp, actor.user_id, stamp, actor.user_id)
                 for r, uid in zip(new, new_uuids(len(new)), strict=True)])
             store.conn.executemany(update_sql, [
-                (*updated(r)[:-1], stamp, actor.user_id, r["crime_ref"])
+                [*(r[c] for c in changed), stamp, actor.user_id, r["crime_ref"]]
                 for r in chunk if r["crime_ref"] in existing])
             if progress:
                 progress(min(start + 5000, total), total)

@@ -1,4 +1,4 @@
-"""Victim updates and the Victims' Code due list and compliance figures built on them."""
+"""Victim updates, and the Victims' Code due list read from the kept deadlines (duties.py)."""
 from __future__ import annotations
 
 import datetime as dt
