@@ -6,8 +6,8 @@ Not part of the test run.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import csv
+import datetime as dt
 import json
 import os
 import random
@@ -26,8 +26,8 @@ import sqlite_utils  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import app_bench  # noqa: E402
-import pandas_rest  # noqa: E402
 import force_data  # noqa: E402
+import pandas_rest  # noqa: E402
 
 from qos.excel import write_summary_workbook  # noqa: E402
 from qos.roles import SYSTEM  # noqa: E402

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QPlainTextEdit,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,14 @@ from qos.store.callbacks import record_callback
 from qos.store.core import Row, Store
 from qos.templates import Template, ethnicity_options, load_template
 from ui.answer_field import DigitAnswer
-from ui.widgets import answer_row, error_label, hint_label, save_cancel_buttons, title_label
+from ui.widgets import (
+    answer_row,
+    error_label,
+    hint_label,
+    save_cancel_buttons,
+    scrolling,
+    title_label,
+)
 
 YES_NO = {"1": "Yes", "2": "No", "0": "Not applicable / don't know"}
 YES_NO_CODES = {"1": "Y", "2": "N", "0": "X"}
@@ -94,9 +100,7 @@ class CallbackForm(QDialog):
         grid.addWidget(self.updated, row, 0, 1, 3)
         body = QWidget()
         body.setLayout(grid)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        scroll = scrolling(body)
         self.error = error_label()
         buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -41,7 +40,7 @@ from qos.store.core import Store
 from qos.store.mappings import get_mapping, mapping_names, save_mapping
 from qos.tabular import Table, read_table
 from ui.style import set_role
-from ui.widgets import hint_label, title_label
+from ui.widgets import hint_label, scrolling, title_label
 from ui.workers import BackgroundJob
 
 Mapping = dict[str, str]
@@ -93,9 +92,7 @@ class ImportDialog(QDialog):
             columns_form.addRow(f"{spec.label}{' *' if spec.required else ''}:", box)
         columns_widget = QWidget()
         columns_widget.setLayout(columns_form)
-        columns_scroll = QScrollArea()
-        columns_scroll.setWidgetResizable(True)
-        columns_scroll.setWidget(columns_widget)
+        columns_scroll = scrolling(columns_widget)
         self.preview = QTableWidget()
         set_role(self.preview, "table")
         self.preview.setAccessibleName("Preview of the first rows")

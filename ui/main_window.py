@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -21,6 +19,7 @@ from PySide6.QtWidgets import (
 from qos.roles import Action, Actor, allowed
 from qos.store.core import Store
 from ui.style import set_role
+from ui.widgets import scrolling
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,9 @@ class MainWindow(QMainWindow):
             page.setAccessibleName(spec.title)
             index = self._page_keys.index(key)
             placeholder = self.stack.widget(index)
-            self.stack.insertWidget(index, _scrolling(page))
+            # Bars only when the window is smaller than the page: at 150% scaling a 1366-pixel
+            # screen is 910 pixels wide.
+            self.stack.insertWidget(index, scrolling(page, framed=False))
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
             self.pages[key] = page
@@ -135,15 +136,3 @@ class MainWindow(QMainWindow):
         if refresh:
             refresh()
 
-
-def _scrolling(page: QWidget) -> QScrollArea:
-    """The page inside a scroll area that shows bars only when the window is smaller than
-    the page can go: at 150% scaling a 1366-pixel screen is 910 pixels wide."""
-    from PySide6.QtCore import Qt  # here: the Qt namespace costs ~25 ms to load at start-up
-
-    area = QScrollArea()
-    area.setWidget(page)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the page's fields, not the area
-    return area

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -34,7 +33,7 @@ from qos.store import mystery
 from qos.store.core import Row, Store
 from qos.templates import load_template
 from ui.style import set_role
-from ui.widgets import hint_label, title_label
+from ui.widgets import hint_label, scrolling, title_label
 
 CHOICES = (("Y", "Yes"), ("N", "No"), ("X", "Not applicable"))
 
@@ -137,9 +136,7 @@ class VisitForm(QDialog):
         centre = QHBoxLayout(outer)
         centre.addWidget(body)
         centre.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(outer)
+        scroll = scrolling(outer)
         buttons = QHBoxLayout()
         buttons.addWidget(self.saved_note)
         buttons.addStretch(1)

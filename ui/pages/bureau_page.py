@@ -97,7 +97,8 @@ class BureauPage(QWidget):
     def _actions_tab(self) -> QWidget:
         widget = QWidget()
         self.actions = RowsModel([
-            ("unit_code", "Unit"), ("crime_ref", "Crime"), ("remedy", "To put right"), ("officer_name", "Officer"),
+            ("unit_code", "Unit"), ("crime_ref", "Crime"), ("remedy", "To put right"),
+            ("officer_name", "Officer"),
             ("times_for_officer", "Times for officer"), ("owner_name", "Owner"),
             ("due_on", "Due"), ("overdue", "Overdue"), ("closed_on", "Closed")], self,
             {"overdue": lambda o: "OVERDUE" if o else "",

@@ -315,8 +315,8 @@ class SummaryPage(QWidget):
         axis_x = QBarCategoryAxis()
         axis_x.append([u.code for u in self.summary.units])
         axis_y = QValueAxis()
-        axis_y.setRange(0, max([u.target for u in self.summary.units] + [u.completed for u in
-                                                                          self.summary.units] + [1]))
+        units = self.summary.units
+        axis_y.setRange(0, max([u.target for u in units] + [u.completed for u in units] + [1]))
         axis_y.setLabelFormat("%d")
         axis_y.applyNiceNumbers()
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
