@@ -54,3 +54,19 @@ def test_due_page_reads_a_long_list_a_page_at_a_time(qtbot, store, admin):
     page.model.fetchMore()
     assert page.model.rowCount() == 300
     assert len({page.model.row_at(i)["crime_ref"] for i in range(300)}) == 300
+
+
+def test_a_newer_question_overtakes_an_older_answer(qtbot, store, admin):
+    arrested = dt.date.today() - dt.timedelta(days=20)
+    crimes.import_crimes(store, admin, read_csv_text(
+        HEADER + f"NOR/1,{arrested:%d/%m/%Y},NOR,Theft,A,07700900001,,{arrested:%d/%m/%Y}\n"
+        + f"SOU/1,{arrested:%d/%m/%Y},SOU,Theft,B,07700900002,,{arrested:%d/%m/%Y}\n"),
+        all_or_nothing=True)
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    page = window.show_page("due")
+    # Switch units at once, without waiting: only the last choice's rows may be shown.
+    page.unit.setCurrentIndex(page.unit.findData("SOU"))
+    qtbot.waitUntil(lambda: page.job is None, timeout=10000)
+    qtbot.wait(200)  # let any older answer arrive too
+    assert {page.model.row_at(i)["unit_code"] for i in range(page.model.rowCount())} == {"SOU"}

@@ -82,8 +82,8 @@ class DuePage(QWidget):
         """The count and first page are read on a worker thread: after a large import the
         deadlines of the new crimes are worked out first, which can take a while (shown as
         progress). Later pages are read as the user scrolls."""
-        if self.job is not None:
-            self.job.wait()
+        # An older job still running is not waited for (that would freeze the window while
+        # deadlines catch up); its answer is dropped when it comes, as overtaken.
         as_of, unit = self.as_of.date().toPython(), self.unit.currentData()
 
         def first_page(store: Store, progress: Any) -> tuple[tuple[int, int], list[Any]]:
@@ -95,9 +95,14 @@ class DuePage(QWidget):
         job.progressed.connect(lambda done, total: self.count.setText(
             f"Working out Victims' Code deadlines: {done:,} of {total:,} crimes..."))
         job.succeeded.connect(lambda answer: self._show(answer, as_of, unit, job))
-        job.failed.connect(lambda exc: show_error(self, exc))
+        job.failed.connect(lambda exc: self._failed(exc, job))
         self.job = job
         job.start()
+
+    def _failed(self, exc: BaseException, job: BackgroundJob) -> None:
+        if job is self.job:
+            self.job = None
+            show_error(self, exc)
 
     def _show(self, answer: tuple[tuple[int, int], list[dict[str, Any]]], as_of: dt.date,
               unit: str | None, job: BackgroundJob) -> None:

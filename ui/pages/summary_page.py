@@ -219,8 +219,8 @@ class SummaryPage(QWidget):
     def refresh(self) -> None:
         """Figures worked out on a worker thread: a month at force scale takes a fifth of a
         second, and after a large import the Victims' Code deadlines are caught up first."""
-        if self.job is not None:
-            self.job.wait()
+        # An older job still running is not waited for (that would freeze the window while
+        # deadlines catch up); its answer is dropped when it comes, as overtaken.
         month, actor = self.month.currentText(), self.actor
         job = BackgroundJob(Path(str(self.store.path)),
                             lambda store, progress: monthly_summary(store, actor, month), self)
