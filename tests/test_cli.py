@@ -110,16 +110,3 @@ def test_import_crimes_works_out_their_code_deadlines_too(store, admin, db_path,
     rules = {r["rule"] for r in store.rows("SELECT rule FROM code_duties")}
     assert rules == {"arrest", "periodic"}
 
-
-def test_gui_crime_import_job_also_works_out_deadlines(store, admin):
-    from qos.store import duties
-    from qos.tabular import read_csv_text
-    from tests.factories import HEADER, crime_line
-    from ui.pages.callbacks_page import _import_crimes_then_deadlines
-
-    seen: list[tuple[int, int]] = []
-    table = read_csv_text(HEADER + crime_line("NOR/9", "01/11/2026"))
-    result = _import_crimes_then_deadlines(store, admin, table, True, None,
-                                           lambda done, total: seen.append((done, total)))
-    assert result.inserted == 1 and duties.stale_count(store) == 0
-    assert seen[-1] == (2, 2)  # one bar: the import's half, then the deadlines' half

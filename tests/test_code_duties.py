@@ -51,6 +51,15 @@ def _listed(store: Store, as_of: dt.date, unit_code: str | None = None) -> list[
                   for r in due_list(store, as_of, unit_code))
 
 
+def _copy_of(demo_db: str, tmp_path) -> Store:
+    """A private copy of the shared demo database, for a test that changes it."""
+    work = tmp_path / "work.db"
+    source = open_store(demo_db)
+    source.backup_to(work)
+    source.close()
+    return open_store(work)
+
+
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("duties") / "demo.db"
@@ -74,11 +83,7 @@ def test_due_list_matches_a_reckoning_from_scratch(demo_db, tmp_path):
 
 
 def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path):
-    work = tmp_path / "work.db"
-    source = open_store(demo_db)
-    source.backup_to(work)
-    source.close()
-    store = open_store(work)
+    store = _copy_of(demo_db, tmp_path)
     try:
         actor = actor_for(store, 1)
         as_of = D(2026, 10, 1)
@@ -128,11 +133,7 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
 
 
 def test_new_rules_or_holidays_rework_every_deadline(demo_db, tmp_path, monkeypatch):
-    work = tmp_path / "work.db"
-    source = open_store(demo_db)
-    source.backup_to(work)
-    source.close()
-    store = open_store(work)
+    store = _copy_of(demo_db, tmp_path)
     try:
         due_list(store, D(2026, 10, 1))
         monkeypatch.setattr(duties, "basis", lambda: "another edition file")

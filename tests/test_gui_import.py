@@ -57,3 +57,17 @@ def test_unreadable_file_is_reported_and_import_stays_disabled(qtbot, store, adm
     dialog.load_file(path)
     assert "not a readable Excel workbook" in dialog.report.toPlainText()
     assert not dialog.import_button.isEnabled()
+
+
+def test_gui_crime_import_job_also_works_out_deadlines(store, admin):
+    from qos.store import duties
+    from qos.tabular import read_csv_text
+    from tests.factories import HEADER, crime_line
+    from ui.pages.callbacks_page import _import_crimes_then_deadlines
+
+    seen: list[tuple[int, int]] = []
+    table = read_csv_text(HEADER + crime_line("NOR/9", "01/11/2026"))
+    result = _import_crimes_then_deadlines(store, admin, table, True, None,
+                                           lambda done, total: seen.append((done, total)))
+    assert result.inserted == 1 and duties.stale_count(store) == 0
+    assert seen[-1] == (2, 2)  # one bar: the import's half, then the deadlines' half

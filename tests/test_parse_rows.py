@@ -76,3 +76,11 @@ def test_column_wise_parsing_matches_row_by_row(rows, order):
     got, expected = parse_rows(table, FIELDS, columns), _row_by_row(table, FIELDS, columns)
     assert got.bad == expected.bad
     assert got.good == expected.good
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab/1 \t\u00a0\u2003\n\x1c-"), max_size=12))
+def test_reference_fast_path_matches_the_plain_rule(text):
+    from qos.parsing import normalise_reference
+
+    assert normalise_reference(text) == " ".join(text.split()).upper()
