@@ -70,3 +70,30 @@ def test_a_newer_question_overtakes_an_older_answer(qtbot, store, admin):
     qtbot.waitUntil(lambda: page.job is None, timeout=10000)
     qtbot.wait(200)  # let any older answer arrive too
     assert {page.model.row_at(i)["unit_code"] for i in range(page.model.rowCount())} == {"SOU"}
+
+
+def test_only_the_newest_question_is_answered(qtbot, store, db_path):
+    import threading
+
+    from PySide6.QtCore import QObject
+
+    from ui.workers import NewestAnswer
+
+    owner = QObject()
+    answers = NewestAnswer(owner, db_path)
+    release = threading.Event()
+    answered: list[str] = []
+    failed: list[BaseException] = []
+
+    def slow(store_, progress):
+        release.wait(10)
+        progress(1, 1)
+        return "older"
+
+    older = answers.ask(slow, answered.append, failed.append, lambda d, t: answered.append("p"))
+    answers.ask(lambda store_, progress: "newer", answered.append, failed.append)
+    qtbot.waitUntil(lambda: answered == ["newer"] and answers.job is None, timeout=10000)
+    release.set()  # the older job ends only now, after the newer one was answered
+    older.wait()
+    qtbot.wait(100)
+    assert answered == ["newer"] and failed == []  # its answer and progress were dropped

@@ -97,3 +97,34 @@ class BackgroundJob(QObject):
 
     def wait(self, ms: int = 60000) -> bool:
         return self.thread.wait(ms)
+
+
+class NewestAnswer:
+    """Background questions of which only the newest counts (a page's figures for the unit
+    or month now chosen). Asking again never waits for an older job, which may still be
+    catching up; its answer, error or progress is dropped when it comes."""
+
+    def __init__(self, owner: QObject, db_path: Path):
+        self.owner, self.db_path = owner, db_path
+        self.job: BackgroundJob | None = None  # the newest question, while unanswered
+
+    def ask(self, work: Job, answered: Callable[[Any], None],
+            failed: Callable[[BaseException], None],
+            progressed: Callable[[int, int], None] | None = None) -> BackgroundJob:
+        job = BackgroundJob(self.db_path, work, self.owner)
+
+        def newest(handler: Callable[..., None], done: bool) -> Callable[..., None]:
+            def deliver(*args: Any) -> None:
+                if job is self.job:
+                    if done:
+                        self.job = None
+                    handler(*args)
+            return deliver
+
+        job.succeeded.connect(newest(answered, True))
+        job.failed.connect(newest(failed, True))
+        if progressed is not None:
+            job.progressed.connect(newest(progressed, False))
+        self.job = job
+        job.start()
+        return job

@@ -23,7 +23,7 @@ from qos.store.core import Store
 from qos.store.updates import due_counts, due_page, record_victim_update
 from ui.table_model import PAGE, RowsModel
 from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
-from ui.workers import BackgroundJob
+from ui.workers import BackgroundJob, NewestAnswer
 
 
 class DuePage(QWidget):
@@ -32,7 +32,7 @@ class DuePage(QWidget):
     def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.actor = store, actor
-        self.job: BackgroundJob | None = None
+        self.answers = NewestAnswer(self, Path(str(store.path)))
         self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit")
         self.unit.addItem("All units", None)
@@ -82,8 +82,6 @@ class DuePage(QWidget):
         """The count and first page are read on a worker thread: after a large import the
         deadlines of the new crimes are worked out first, which can take a while (shown as
         progress). Later pages are read as the user scrolls."""
-        # An older job still running is not waited for (that would freeze the window while
-        # deadlines catch up); its answer is dropped when it comes, as overtaken.
         as_of, unit = self.as_of.date().toPython(), self.unit.currentData()
 
         def first_page(store: Store, progress: Any) -> tuple[tuple[int, int], list[Any]]:
@@ -91,30 +89,25 @@ class DuePage(QWidget):
             return due_counts(store, as_of, unit), due_page(store, as_of, unit, 0, PAGE)
 
         self.count.setText("Working out who is due an update...")
-        job = BackgroundJob(Path(str(self.store.path)), first_page, self)
-        job.progressed.connect(lambda done, total: self.count.setText(
-            f"Working out Victims' Code deadlines: {done:,} of {total:,} crimes..."))
-        job.succeeded.connect(lambda answer: self._show(answer, as_of, unit, job))
-        job.failed.connect(lambda exc: self._failed(exc, job))
-        self.job = job
-        job.start()
+        self.answers.ask(first_page, lambda answer: self._show(answer, as_of, unit),
+                         lambda exc: show_error(self, exc),
+                         lambda done, total: self.count.setText(
+                             f"Working out Victims' Code deadlines: {done:,} of {total:,} "
+                             "crimes..."))
 
-    def _failed(self, exc: BaseException, job: BackgroundJob) -> None:
-        if job is self.job:
-            self.job = None
-            show_error(self, exc)
+    @property
+    def job(self) -> BackgroundJob | None:
+        """The list being read, if any."""
+        return self.answers.job
 
     def _show(self, answer: tuple[tuple[int, int], list[dict[str, Any]]], as_of: dt.date,
-              unit: str | None, job: BackgroundJob) -> None:
-        if job is not self.job:
-            return  # an older answer, overtaken by a newer question
+              unit: str | None) -> None:
         (total, overdue), first = answer
         store = self.store
         self.model.set_fetch(lambda offset, limit: first if offset == 0 else
                              due_page(store, as_of, unit, offset, limit))
         self.view.resizeColumnsToContents()
         self.count.setText(f"{total:,} due, {overdue:,} overdue")
-        self.job = None
 
     def mark_updated(self) -> None:
         row = selected_row(self.view)

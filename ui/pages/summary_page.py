@@ -46,7 +46,7 @@ from ui.pages.callbacks_page import recent_months
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, show_error, shrinkable, table_view, title_label
-from ui.workers import BackgroundJob
+from ui.workers import BackgroundJob, NewestAnswer
 
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 RAG_COLOURS = {"Green": "#1b6e20", "Amber": "#9c6500", "Red": "#a40000"}
@@ -127,7 +127,7 @@ class SummaryPage(QWidget):
         super().__init__(parent)
         self.store, self.actor = store, actor
         self.summary: MonthlySummary | None = None
-        self.job: BackgroundJob | None = None  # the figures being worked out, if any
+        self.figures = NewestAnswer(self, Path(str(store.path)))
         self.export_job: BackgroundJob | None = None
         self.open_folder = lambda folder: QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
         self.month = QComboBox()
@@ -219,25 +219,17 @@ class SummaryPage(QWidget):
     def refresh(self) -> None:
         """Figures worked out on a worker thread: a month at force scale takes a fifth of a
         second, and after a large import the Victims' Code deadlines are caught up first."""
-        # An older job still running is not waited for (that would freeze the window while
-        # deadlines catch up); its answer is dropped when it comes, as overtaken.
         month, actor = self.month.currentText(), self.actor
-        job = BackgroundJob(Path(str(self.store.path)),
-                            lambda store, progress: monthly_summary(store, actor, month), self)
-        job.succeeded.connect(lambda summary: self._show(summary, job))
-        job.failed.connect(lambda exc: self._failed(exc, job))
-        self.job = job
-        job.start()
+        self.figures.ask(lambda store, progress: monthly_summary(store, actor, month),
+                         self._show,
+                         lambda exc: show_error(self, exc, "Cannot compute the summary"))
 
-    def _failed(self, exc: BaseException, job: BackgroundJob) -> None:
-        if job is self.job:
-            self.job = None
-            show_error(self, exc, "Cannot compute the summary")
+    @property
+    def job(self) -> BackgroundJob | None:
+        """The figures being worked out, if any."""
+        return self.figures.job
 
-    def _show(self, summary: MonthlySummary, job: BackgroundJob) -> None:
-        if job is not self.job:
-            return  # an older answer, overtaken by a newer question
-        self.job = None
+    def _show(self, summary: MonthlySummary) -> None:
         self.summary = summary
         rows = []
         for unit in [*self.summary.units, self.summary.force]:
