@@ -7,12 +7,27 @@ keep copies until rotation removes them (see `backups_kept`).
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+from collections.abc import Callable
 
 from qos.errors import ValidationError
 from qos.parsing import normalise_phone, normalise_reference
 from qos.roles import Action, Actor, require
 from qos.settings import setting
 from qos.store.core import Store
+
+HMAC_KEY = "phone_hmac_key"  # made once by migration 0009; never shown, never exported
+
+
+def phone_hasher(store: Store) -> Callable[[str | None], str | None]:
+    """HMAC-SHA256 of a phone number under the database's own secret: equal numbers give
+    equal hashes, and the number cannot be read back from it without the secret."""
+    secret = bytes.fromhex(store.setting(HMAC_KEY))
+
+    def digest(phone: str | None) -> str | None:
+        return hmac.digest(secret, phone.encode(), "sha256").hex() if phone else None
+    return digest
+
 
 _OPEN_ITEM = ("SELECT 1 FROM sample_items si WHERE si.crime_id = crimes.id AND "
               "(si.status IN ('to_call', 'attempted') OR si.last_attempt_at >= :cutoff)")
@@ -29,8 +44,10 @@ def erase_expired_contacts(store: Store, actor: Actor, *, today: dt.date | None 
             "(victim_name IS NOT NULL OR victim_phone IS NOT NULL) AND recorded_on < :cutoff "
             f"AND NOT EXISTS ({_OPEN_ITEM})", {"cutoff": cutoff})
         erased = cursor.rowcount
+        dropped = _drop_unneeded_hashes(store, today or dt.date.today())
         store.audit(actor, "erasure (retention)", "crimes", None,
-                    {"records": erased, "recorded_before": cutoff, "days": days})
+                    {"records": erased, "recorded_before": cutoff, "days": days,
+                     "phone_hashes_dropped": dropped})
     _clear_wal(store)
     return erased
 
@@ -50,6 +67,7 @@ def erase_on_request(store: Store, actor: Actor, crime_ref: str, reason: str) ->
             "UPDATE crimes SET victim_name = NULL, victim_phone = NULL, contact_opt_out = 1 "
             "WHERE id = ? OR (? != '' AND victim_phone = ?)", [crime["id"], phone or "", phone])
         erased = cursor.rowcount
+        _drop_unneeded_hashes(store, dt.date.today())
         # The audit names the crime, never the erased name or number.
         store.audit(actor, "erasure (request)", "crimes", normalise_reference(crime_ref),
                     {"records": erased, "reason": reason.strip()})
@@ -68,6 +86,22 @@ def record_opt_out(store: Store, actor: Actor, phone: str) -> int:
                                [number])
         store.audit(actor, "opt-out", "crimes", None, {"records": cursor.rowcount})
         return cursor.rowcount
+
+
+def _drop_unneeded_hashes(store: Store, today: dt.date) -> int:
+    """Keep an erased number's hash only while the no-recontact rule can still need it: the
+    crime was called from a draw recent enough to keep its victim out of a later draw. One
+    month more than the window, because a month's sample is usually drawn after it ends."""
+    from qos.store.samples import shift_month
+
+    months = int(setting(store, "recontact_months"))
+    since = shift_month(today.isoformat()[:7], -months - 1)
+    return store.execute(
+        "UPDATE crimes SET phone_hmac = NULL WHERE phone_hmac IS NOT NULL "
+        "AND victim_phone IS NULL AND NOT EXISTS (SELECT 1 FROM sample_items si "
+        "JOIN sample_draws d ON d.id = si.draw_id WHERE si.crime_id = crimes.id "
+        "AND (si.is_reserve = 0 OR si.status != 'reserve') AND d.month >= ?)",
+        [since]).rowcount
 
 
 def _clear_wal(store: Store) -> None:

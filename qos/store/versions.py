@@ -14,4 +14,6 @@ MIGRATION_NAMES = (
     "0006_mystery_shopping",
     "0007_event_indexes",
     "0008_code_duties",
+    "0009_arrest_exclusions_phone_hash",
+    "0010_enhanced_reasons_agreed_updates",
 )
