@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from qos.routine_figures import RoutineFigures
 from qos.stats import Difference, two_proportion_test, wilson
 from qos.templates import SATISFIED_CODES, ethnic_group
 
@@ -201,6 +202,7 @@ class MonthlySummary:
     rag_amber: float
     units: list[UnitSummary]
     force: UnitSummary
+    routines: RoutineFigures | None = None  # issue 19's routines (qos/store/routine_data.py)
 
 
 _SCALE_VALID = frozenset(range(1, 8))  # 0 = don't know, left out of every denominator

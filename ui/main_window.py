@@ -31,11 +31,11 @@ class PageSpec:
 
 
 def page_specs() -> list[PageSpec]:
-    from ui.pages.registry import feature_pages
+    from ui.pages.registry import feature_pages, routine_pages
 
     return [*feature_pages(),
             PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE, Action.VIEW_REFERENCE),
-                     _admin_page)]
+                     _admin_page), *routine_pages()]
 
 
 def _admin_page(store: Store, actor: Actor) -> QWidget:
