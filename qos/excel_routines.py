@@ -2,12 +2,14 @@
 
 Each writer takes (workbook, MonthlySummary) like the others in qos/excel.py and reads
 `summary.routines`; a summary without them (built by hand in a test) gets no such sheet.
-The table, heading and text-cell helpers are qos/excel.py's own, looked up when a sheet is
-written: qos/excel.py imports this module to list the sheets.
+The table, heading and text-cell helpers are qos/excel.py's own, handed in as a SheetKit
+(importing qos/excel.py from here would make an import loop).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from openpyxl import Workbook
@@ -15,14 +17,19 @@ from openpyxl import Workbook
 Writer = Callable[[Workbook, Any], None]
 
 
-def _complaints(wb: Workbook, summary: Any) -> None:
-    from qos import excel
+@dataclass(frozen=True)
+class SheetKit:
+    heading: Callable[..., None]  # (worksheet, summary, title)
+    table: Callable[..., tuple[int, int]]  # (worksheet, name, headers, rows, top, formats)
+    set_value: Callable[..., None]  # (cell, value): text stays text, never a formula
 
+
+def _complaints(excel: SheetKit, wb: Workbook, summary: Any) -> None:
     figures = summary.routines
     if figures is None:
         return
     ws = wb.create_sheet("Informal complaints")
-    excel._heading(ws, summary, "Informal complaints by Quality of Service Commitment item")
+    excel.heading(ws, summary, "Informal complaints by Quality of Service Commitment item")
     rows = [[c.unit_code, c.item, c.complaints, c.resolved, c.passed_on, c.not_recorded]
             for c in figures.complaints]
     total = [sum(c.complaints for c in figures.complaints),
@@ -31,7 +38,7 @@ def _complaints(wb: Workbook, summary: Any) -> None:
              sum(c.not_recorded for c in figures.complaints)]
     if rows:
         rows.append(["Force", "All items", *total])
-    excel._table(ws, "InformalComplaints",
+    excel.table(ws, "InformalComplaints",
                  ["Unit code", "Commitment item", "Complaints", "Resolved there and then",
                   "Passed on", "Not recorded"],
                  rows or [["", "None logged this month", None, None, None, None]], 4)
@@ -42,4 +49,5 @@ def _complaints(wb: Workbook, summary: Any) -> None:
                     "resolution was asked.")
 
 
-ROUTINE_SHEETS: list[Writer] = [_complaints]
+def routine_sheets(kit: SheetKit) -> list[Writer]:
+    return [partial(writer, kit) for writer in (_complaints,)]

@@ -14,7 +14,7 @@ from qos.errors import ValidationError
 from qos.roles import Action, Actor, allowed, require
 from qos.routine_figures import CommitmentCount
 from qos.store.core import Row, Store
-from qos.store.samples import month_bounds
+from qos.months import month_bounds
 
 RESOLUTIONS = {"resolved": "Resolved there and then", "passed_on": "Passed on"}
 KINDS = ("complaint", "compliment")
