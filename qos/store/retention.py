@@ -92,7 +92,7 @@ def _drop_unneeded_hashes(store: Store, today: dt.date) -> int:
     """Keep an erased number's hash only while the no-recontact rule can still need it: the
     crime was called from a draw recent enough to keep its victim out of a later draw. One
     month more than the window, because a month's sample is usually drawn after it ends."""
-    from qos.store.samples import shift_month
+    from qos.months import shift_month
 
     months = int(setting(store, "recontact_months"))
     since = shift_month(today.isoformat()[:7], -months - 1)
