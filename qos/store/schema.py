@@ -497,8 +497,6 @@ def m0009_arrest_exclusions_phone_hash(db: sqlite_utils.Database) -> None:
     import json
     import secrets
 
-    from qos.store.exclusions import keys_of
-
     _run(db, [
         "UPDATE crimes SET arrested_on = 'unknown' WHERE arrest_made = 1 "
         "AND arrested_on IS NULL",
@@ -510,10 +508,16 @@ def m0009_arrest_exclusions_phone_hash(db: sqlite_utils.Database) -> None:
         "SELECT key, value FROM settings WHERE key IN ('exclude_under_18', "
         "'exclude_domestic_abuse', 'exclude_on_duty_officers', 'include_sensitive')")}
     if old:
+        # Written out here, not imported: a migration must not change when code does.
         legacy = {"exclude_under_18": True, "exclude_domestic_abuse": True,
-                  "exclude_on_duty_officers": True, "include_sensitive": False,
-                  "sensitive_categories": ["(any)"], **old}
-        keys = [k for k in keys_of(legacy) if k != "arrest"]
+                  "exclude_on_duty_officers": True, "include_sensitive": False, **old}
+        keys = ["declined_contact", "opted_out", "no_phone"]
+        keys += [key for key, flag in (("under_18", "exclude_under_18"),
+                                       ("domestic_abuse", "exclude_domestic_abuse"),
+                                       ("on_duty_officer", "exclude_on_duty_officers"))
+                 if legacy[flag]]
+        if not legacy["include_sensitive"]:
+            keys.append("sensitive_category")
         for name in ("sample_exclusions", "bureau_exclusions"):
             db.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                             [name, json.dumps(keys)])
