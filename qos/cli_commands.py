@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from qos.errors import ValidationError
+from qos.paths import resolve_db_path
 from qos.store.core import Store, open_store
 
 
 def _open(args: argparse.Namespace, *, check_integrity: bool = False) -> Store:
-    from qos.cli import db_path_of
-
-    return open_store(db_path_of(args), check_integrity=check_integrity)
+    return open_store(resolve_db_path(args.db), check_integrity=check_integrity)
 
 
 def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any) -> None:
@@ -179,11 +178,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from qos.cli import db_path_of
     from qos.roles import SYSTEM
     from qos.store.audit import anchor_path_for, read_anchors, verify_audit
 
-    db_path = db_path_of(args)
+    db_path = resolve_db_path(args.db)
     if not db_path.exists():
         raise ValidationError(f"There is no database at {db_path}.")
     anchors = read_anchors(anchor_path_for(db_path))  # the history beside the database

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 from qos.roles import Action, Actor
 from qos.store.core import Store
-from ui.main_window import PageSpec
+from ui.pages.spec import PageSpec
 
 
 def _lazy(module: str, cls: str) -> Callable[[Store, Actor], QWidget]:
