@@ -25,7 +25,8 @@ from typing import Any
 from qos.clock import now_iso
 from qos.errors import ValidationError
 from qos.roles import Action, Actor, require
-from qos.store.core import HASHED_TABLES, UNHASHED_SETTINGS, Store, audit_hash, row_hash
+from qos.store.core import Store
+from qos.store.hashing import HASHED_TABLES, UNHASHED_SETTINGS, audit_hash, row_hash
 
 # What a row is called in a report, beside its id.
 _LABELS = {"crimes": "crime_ref", "callbacks": "crime_ref", "doorstep_cards": "serial",

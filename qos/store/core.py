@@ -23,6 +23,7 @@ from qos.errors import (
 )
 from qos.ids import new_uuid
 from qos.roles import Actor
+from qos.store.hashing import HASHED_TABLES, audit_hash, row_hash
 from qos.store.netshare import network_share_reason
 
 BUSY_TIMEOUT_S = 15.0
@@ -217,43 +218,6 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-
-
-# The tables `audit verify` compares row by row with the trail, and the column naming a row
-# (always the first column).
-# Derived tables (code_duties, victim_updates' deadlines) and drafts are left out: they are
-# rebuilt or thrown away by the app itself.
-HASHED_TABLES: dict[str, str] = {
-    table: "id" for table in (
-        "units", "people", "counters", "users", "crimes", "sample_draws", "sample_items",
-        "callbacks", "debriefs", "card_batches", "doorstep_cards", "bureau_calls",
-        "remedial_actions", "pcso_visits", "informal_complaints", "scenarios", "visit_plan",
-        "visits", "calibrations")
-} | {"settings": "key"}
-# Settings the app keeps for itself (not a force's choice), written without an entry.
-UNHASHED_SETTINGS = ("code_duties_basis",)
-
-
-def row_hash(values: Sequence[Any]) -> str:
-    """'<columns>:<sha256>' of a row as SELECT * returns it.
-
-    The column count lets a later migration that appends a column keep old hashes valid:
-    verify hashes only the first <columns> values. Rows carry a random uuid, so a hash gives
-    no way to guess an erased name or phone number.
-    """
-    import hashlib
-
-    return f"{len(values)}:{hashlib.sha256(repr(tuple(values)).encode()).hexdigest()[:32]}"
-
-
-AUDIT_FIELDS = ("at", "user_id", "username", "action", "entity", "entity_id", "detail")
-
-
-def audit_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
-    payload = json.dumps([prev_hash, *[entry[f] for f in AUDIT_FIELDS]], default=str)
-    import hashlib  # here, not at the top: start-up never needs it
-
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def connect(path: Path | str) -> sqlite3.Connection:

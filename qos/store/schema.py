@@ -434,10 +434,7 @@ def m0015_row_hashes(db: sqlite_utils.Database) -> None:
     # `audit verify` compares every row of the checked tables with the hash its last audit
     # entry recorded. Rows written before that existed get one baseline entry per 5,000 rows,
     # so verify starts from the data as it is now.
-    from qos.store.core import HASHED_TABLES, Store
+    from qos.clock import now_iso
+    from qos.store.hashing import baseline
 
-    store = Store(db.conn, None)
-    for table, key in HASHED_TABLES.items():
-        keys = [r[0] for r in db.conn.execute(f"SELECT {key} FROM {table} ORDER BY 1")]
-        if keys:
-            store.hash_rows(None, table, key, keys, action="row hashes baseline")
+    baseline(db.conn, now_iso())
