@@ -67,7 +67,8 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from qos.demo import build_demo, last_complete_month
+    from qos.demo import build_demo
+    from qos.months import last_complete_month
 
     store = _open(args)
     try:

@@ -249,12 +249,12 @@ def integrity_problem(store: Store) -> str | None:
 
 
 def _applied_migrations(store: Store) -> set[str]:
-    from qos.store.versions import MIGRATION_SET
+    from qos.store.schema import MIGRATIONS
 
     if not store.scalar("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"):
         return set()
     return {r[0] for r in store.conn.execute(
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATIONS.name])}
 
 
 def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool = True) -> Store:
@@ -263,7 +263,7 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
     Opening always reads the schema, which refuses a file that is not a database at all;
     `check_integrity` adds the full page-by-page check before anything is migrated.
     """
-    from qos.store.versions import MIGRATION_NAMES
+    from qos.store.schema import MIGRATIONS
 
     db_path = Path(path)
     if str(path) != ":memory:":
@@ -293,14 +293,14 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
                 raise DatabaseDamaged(f"The database {db_path} is damaged: {problem}")
         if migrate:
             applied = _applied_migrations(store)
-            unknown = applied - set(MIGRATION_NAMES)
+            unknown = applied - set(MIGRATIONS.names())
             if unknown:
                 raise DatabaseTooNew(
                     f"The database {db_path} was written by a newer version of QoS Checks "
                     f"(it has changes {', '.join(sorted(unknown))} this version does not know). "
                     "Update the app; this version will not touch the file."
                 )
-            pending = [n for n in MIGRATION_NAMES if n not in applied]
+            pending = [n for n in MIGRATIONS.names() if n not in applied]
             if pending and applied:
                 problem = integrity_problem(store)  # never upgrade a damaged file
                 if problem:
@@ -310,8 +310,6 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
                 stamp = now_iso().replace(":", "")
                 store.backup_to(store.path.parent / "backups" / f"before-upgrade-{stamp}.db")
             if pending:
-                from qos.store.schema import MIGRATIONS
-
                 with store.write():
                     MIGRATIONS.apply(store.db)
     except sqlite3.DatabaseError as exc:

@@ -5,10 +5,60 @@ merged between machines carries uuid, created/updated timestamps and users, and 
 """
 from __future__ import annotations
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-MIGRATIONS = Migrations("qos")
+if TYPE_CHECKING:  # the migrations run with sqlite-utils; registering them needs none of it
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+MigrationFn = Callable[["sqlite_utils.Database"], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    fn: MigrationFn
+
+
+class Registry:
+    """The migrations in order. Opening an up-to-date database needs only their names, so
+    sqlite-utils (~90 ms to import) is loaded only when one is to be applied."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._migrations: list[Migration] = []
+
+    def __call__(self, *, name: str) -> Callable[[MigrationFn], MigrationFn]:
+        def register(fn: MigrationFn) -> MigrationFn:
+            if name in self.names():
+                raise ValueError(f"Migration {name} is registered twice")
+            self._migrations.append(Migration(name, fn))
+            return fn
+
+        return register
+
+    def names(self) -> list[str]:
+        return [m.name for m in self._migrations]
+
+    def runner(self) -> Migrations:
+        from sqlite_utils.migrations import Migrations
+
+        runner = Migrations(self.name)
+        for migration in self._migrations:
+            runner(name=migration.name)(migration.fn)
+        return runner
+
+    def apply(self, db: sqlite_utils.Database, *,
+              stop_before: str | Iterable[str] | None = None) -> None:
+        self.runner().apply(db, stop_before=stop_before)
+
+    def applied(self, db: sqlite_utils.Database) -> list[Any]:
+        return self.runner().applied(db)
+
+
+MIGRATIONS = Registry("qos")
 
 META = """
     uuid TEXT NOT NULL UNIQUE,
@@ -27,7 +77,7 @@ def _run(db: sqlite_utils.Database, statements: list[str]) -> None:
 
 
 def known_migration_names() -> set[str]:
-    return {m.name for m in MIGRATIONS._migrations}
+    return set(MIGRATIONS.names())
 
 
 @MIGRATIONS(name="0001_foundation")

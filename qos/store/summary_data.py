@@ -5,7 +5,7 @@ from typing import Any
 
 from qos.roles import Action, Actor, require
 from qos.store.core import Row, Store
-from qos.store.samples import month_bounds, shift_month
+from qos.months import month_bounds, shift_month
 
 
 def callbacks_between(store: Store, first_month: str, last_month: str) -> list[Row]:

@@ -42,7 +42,7 @@ from qos.store import reference
 from qos.store.core import Store
 from qos.store.summary_data import callbacks_behind, monthly_summary
 from qos.summary import DRIVER_LABELS, MonthlySummary, Rate, UnitSummary
-from ui.pages.callbacks_page import recent_months
+from qos.months import recent_months
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, show_error, shrinkable, table_view, title_label
