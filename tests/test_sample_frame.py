@@ -221,3 +221,37 @@ def test_erasure_drops_hashes_nobody_needs_at_once(store, admin):
     retention.erase_expired_contacts(store, admin, today=dt.date(2026, 9, 20))
     row = store.row("SELECT victim_phone, phone_hmac FROM crimes")
     assert row == {"victim_phone": None, "phone_hmac": None}  # never sampled: nothing kept
+
+
+def test_upgrading_a_database_that_keeps_row_hashes_leaves_audit_verify_clean(tmp_path):
+    """A database that had the row-hash migration (0015) before this one reached it."""
+    from sqlite_utils.migrations import Migrations
+
+    from qos.store.audit import verify_audit
+    from qos.store.schema import MIGRATIONS
+    from qos.store.users import setup_force
+
+    mine = {"0009_arrest_exclusions_phone_hash", "0010_enhanced_reasons_agreed_updates"}
+    runner = Migrations("qos")
+    for migration in MIGRATIONS._migrations:
+        if migration.name not in mine:
+            runner(name=migration.name)(migration.fn)
+    path = tmp_path / "hashed.db"
+    old = open_store(path, migrate=False)
+    with old.write():
+        runner.apply(old.db)
+    admin = setup_force(old, "Old Force", [{"code": "NOR", "name": "North"}], "admin",
+                        "Ada Admin", "correct horse battery")
+    old.set_setting(admin, "exclude_domestic_abuse", False)
+    with old.write():
+        _old_crime(old, 1, "07700900001", 1, None)
+        old.hash_rows(admin, "crimes", "id", [1])
+    assert verify_audit(old, admin).problems == []
+    old.close()
+    store = open_store(path)
+    try:
+        assert store.scalar("SELECT arrested_on FROM crimes") == "unknown"
+        assert "domestic_abuse" not in store.setting("sample_exclusions")
+        assert verify_audit(store, admin).problems == []
+    finally:
+        store.close()

@@ -236,6 +236,7 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
             _record_imported_updates(store, actor, records, stamp)
         result.updated = len(existing)
         result.inserted = total - result.updated
+        store.hash_rows(actor, "crimes", "crime_ref", [r["crime_ref"] for r in records])
         store.audit(actor, "import", "crimes", None, {
             "source": source, "inserted": result.inserted, "updated": result.updated,
             "bad_rows": len(result.bad)})
@@ -288,6 +289,7 @@ def record_update_frequency(store: Store, actor: Actor, crime_id: int, days: int
             raise ValidationError("That crime no longer exists.")
         store.audit(actor, "agreed update frequency", "crimes", crime_id,
                     {"days": days, "source": source})
+        store.hash_rows(actor, "crimes", "id", [crime_id])
 
 
 def crime_by_ref(store: Store, ref: str) -> Row | None:
