@@ -98,6 +98,9 @@ def build_demo(store: Store, seed: int, end_month: str, *, months: int = 12,
                                 Role.VOLUNTEER.label, DEMO_PASSWORD))
     report.extra.update(build_activity(store, admin, rng, end_month, months,
                                       crimes_per_unit_month))
+    from qos.demo_routines import build_routines
+
+    report.extra.update(build_routines(store, admin, rng, DEMO_PASSWORD, report.sign_ins))
     return report
 
 

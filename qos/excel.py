@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qos.excel_routines import SheetKit, routine_sheets
 from qos.summary import Change, MonthlySummary, Rate, UnitSummary
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -383,7 +384,8 @@ def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
 
 
 SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _timeliness, _debriefs,
-          _bureau, _mystery, _doorstep, _explanations]
+          _bureau, _mystery, _doorstep,
+          *routine_sheets(SheetKit(_heading, _table, set_value)), _explanations]
 
 
 def write_officer_feedback(feedback: Any, path: Path | str) -> Path:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qos.months import months_back, shift_month
+from qos.routine_figures import RoutineFigures
 from qos.stats import Difference, two_proportion_test, wilson
 from qos.templates import SATISFIED_CODES, ethnic_group
 
@@ -192,6 +193,7 @@ class MonthlySummary:
     rag_amber: float
     units: list[UnitSummary]
     force: UnitSummary
+    routines: RoutineFigures | None = None  # issue 19's routines (qos/store/routine_data.py)
 
 
 _SCALE_VALID = frozenset(range(1, 8))  # 0 = don't know, left out of every denominator

@@ -84,7 +84,7 @@ def test_workbook_carries_the_same_figures(known, tmp_path):
     assert book.sheetnames == ["Overview", "Satisfaction", "Trend", "Ethnicity",
                                "Victims Code and QoSC", "Victims Code timeliness", "Debriefs",
                                "Contact bureau", "Mystery shopping",
-                               "Doorstep cards",
+                               "Doorstep cards", "Informal complaints",
                                "How calculated"]
     overview = book["Overview"]
     headers = [c.value for c in overview[4]]

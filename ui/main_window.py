@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from qos.roles import Action, Actor, allowed
 from qos.store.core import Store
-from ui.pages.registry import feature_pages
+from ui.pages.registry import feature_pages, routine_pages
 from ui.pages.spec import PageSpec
 from ui.style import set_role
 from ui.widgets import scrolling
@@ -24,7 +24,7 @@ from ui.widgets import scrolling
 def page_specs() -> list[PageSpec]:
     return [*feature_pages(),
             PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE, Action.VIEW_REFERENCE),
-                     _admin_page)]
+                     _admin_page), *routine_pages()]
 
 
 def _admin_page(store: Store, actor: Actor) -> QWidget:

@@ -477,3 +477,38 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
         """CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates BEGIN
             INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (OLD.crime_id); END""",
     ])
+
+
+def _widen_check(db: sqlite_utils.Database, table: str, old: str, new: str) -> None:
+    """Change a CHECK constraint's text in place, the way SQLite's ALTER TABLE page documents
+    for constraints that change nothing stored: rebuilding `users` would need foreign keys
+    switched off, which cannot be done inside the migration's transaction."""
+    sql = db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                          [table]).fetchone()[0]
+    if old not in sql:
+        raise RuntimeError(f"{table}'s CHECK is not the expected one; refusing to edit it")
+    version = db.conn.execute("PRAGMA schema_version").fetchone()[0]
+    db.conn.execute("PRAGMA writable_schema = ON")
+    try:
+        db.conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                        [sql.replace(old, new), table])
+        db.conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        db.conn.execute("PRAGMA writable_schema = OFF")
+
+
+@MIGRATIONS(name="0021_control_room_and_inspectorate")
+def m0021_control_room_and_inspectorate(db: sqlite_utils.Database) -> None:
+    # Two new roles, and informal complaints from the control room: who logged them (the
+    # source), the Quality of Service Commitment item they are about, and whether they were
+    # resolved there and then or passed on.
+    _widen_check(db, "users", "('admin', 'supervisor', 'bureau', 'volunteer')",
+                 "('admin', 'supervisor', 'bureau', 'volunteer', 'control_room', "
+                 "'inspectorate')")
+    _run(db, [
+        ("ALTER TABLE informal_complaints ADD COLUMN source TEXT NOT NULL DEFAULT 'bureau' "
+         "CHECK (source IN ('bureau', 'control_room'))"),
+        "ALTER TABLE informal_complaints ADD COLUMN qosc_item TEXT",
+        ("ALTER TABLE informal_complaints ADD COLUMN resolution TEXT "
+         "CHECK (resolution IN ('resolved', 'passed_on'))"),
+    ])

@@ -129,6 +129,10 @@ def monthly_summary(store: Store, actor: Actor, month: str, unit_code: str | Non
         if not match:
             raise ValidationError(f"There is no active unit with the code {unit_code}.")
         unit_ids = match
-    return build_summary(inputs, month, min_n=int(setting(store, "min_valid_n")),
-                         rag_green=float(setting(store, "rag_green")),
-                         rag_amber=float(setting(store, "rag_amber")), unit_ids=unit_ids)
+    summary = build_summary(inputs, month, min_n=int(setting(store, "min_valid_n")),
+                            rag_green=float(setting(store, "rag_green")),
+                            rag_amber=float(setting(store, "rag_amber")), unit_ids=unit_ids)
+    from qos.store.routine_data import routine_figures
+
+    summary.routines = routine_figures(store, actor, month, unit_code)
+    return summary

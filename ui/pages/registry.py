@@ -35,3 +35,11 @@ def feature_pages() -> list[PageSpec]:
         PageSpec("summary", "Summary & export", (Action.VIEW_SUMMARY,),
                  _lazy("summary_page", "SummaryPage")),
     ]
+
+
+def routine_pages() -> list[PageSpec]:
+    """Issue 19's routines, after Admin so the shortcuts Ctrl+1..7 keep their pages."""
+    return [
+        PageSpec("complaints", "Informal complaints", (Action.LOG_INFORMAL_COMPLAINT,),
+                 _lazy("complaints_page", "ComplaintsPage")),
+    ]
