@@ -145,8 +145,10 @@ def _events(rng: random.Random, reported: dt.date) -> list[str]:
     def text(day: dt.date | None) -> str:
         return day.isoformat() if day and day <= today else ""
 
+    # The record is closed when the investigation closes, or a fortnight after a charge.
+    finalised = closed or (charge + dt.timedelta(days=14) if charge else None)
     return [text(arrest), text(charge), text(closed), "Y" if rng.random() < 0.12 else "N",
-            text(updated)]
+            text(updated), text(finalised)]
 
 
 def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: str,
@@ -161,7 +163,7 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
               "Contact phone", "Officer", "Victim ethnicity", "Vulnerable or intimidated",
               "Arrest made", "Victim declined contact", "Victim under 18", "Domestic abuse",
               "Suspect arrested", "Charged", "Investigation closed", "Enhanced service",
-              "Victim updated"]
+              "Victim updated", "Date crime closed"]
     units = reference.list_units(store)
     officers = {u["id"]: [p["staff_number"] for p in reference.list_people(store, unit_id=u["id"])]
                 for u in units}

@@ -89,6 +89,13 @@ CRIME_FIELDS = [
           parse=_iso_date),
     Field("enhanced", "Enhanced service",
           aliases=("enhanced_service", "enhanced_entitlement"), parse=parse_flag),
+    # Closure compliance and dip checks (issue 19): the record's closure date, and the
+    # incident type (a road traffic collision has its own update rule).
+    Field("finalised_on", "Date crime closed",
+          aliases=("closure_date", "date_closed", "crime_closed", "finalised", "finalised_on"),
+          parse=_iso_date),
+    Field("incident_type", "Incident type",
+          aliases=("incident_category", "incident", "call_type")),
 ]
 FLAG_KEYS = ("vulnerable", "arrest_made", "declined_contact", "victim_under_18",
              "victim_on_duty_officer", "domestic_abuse")
@@ -96,7 +103,7 @@ EVENT_KEYS = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "relea
               "closed_on", "not_investigated_on")
 STORED = ("crime_ref", "recorded_on", "unit_id", "offence_category", "victim_name",
           "victim_phone", "officer_number", "officer_id", "ethnicity", *FLAG_KEYS, "enhanced",
-          *EVENT_KEYS)
+          *EVENT_KEYS, "finalised_on", "incident_type")
 DERIVED = ("unit_id", "officer_id")  # from the unit and officer columns every file has
 
 
