@@ -187,6 +187,7 @@ def release(store: Store, actor: Actor, call_id: int) -> None:
         store.execute("UPDATE bureau_calls SET status = 'retry', retry_after = ?, "
                       "claimed_by = NULL, claimed_at = NULL WHERE id = ? AND claimed_by = ? "
                       "AND status = 'claimed'", [now_iso(), call_id, actor.user_id])
+        store.audit(actor, "released", "bureau_calls", call_id)  # records its new hash
 
 
 # -- remedial actions ------------------------------------------------------------------------

@@ -98,6 +98,7 @@ def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
             "created_at, created_by, updated_at, updated_by, version) "
             "VALUES (?, ?, ?, ?, ?, lower(hex(randomblob(16))), ?, ?, ?, ?, 1)",
             [(*r, stamp, actor.user_id, stamp, actor.user_id) for r in rows])
+        store.hash_rows(actor, "sample_items", "draw_id", [draw_id])
     return draw_id
 
 
