@@ -104,6 +104,7 @@ EVENT_KEYS = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "relea
 STORED = ("crime_ref", "recorded_on", "unit_id", "offence_category", "victim_name",
           "victim_phone", "officer_number", "officer_id", "ethnicity", *FLAG_KEYS, "enhanced",
           *EVENT_KEYS, "finalised_on", "incident_type")
+LATER = ("finalised_on", "incident_type")
 DERIVED = ("unit_id", "officer_id")  # from the unit and officer columns every file has
 
 
@@ -157,7 +158,8 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
         result.applied = False
         return result
     stamp = now_iso()
-    cols = list(STORED)
+    # Columns added later (migration 0022) are written only when the file has them.
+    cols = [c for c in STORED if c in columns or c not in LATER]
     # A re-import changes only what the file holds: an extract without event columns must
     # not wipe the events an earlier, fuller extract brought.
     changed = [c for c in cols if c != "crime_ref" and (c in columns or c in DERIVED)]
