@@ -76,12 +76,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         if store.scalar("SELECT COUNT(*) FROM users"):
-            raise ValidationError(f"{store.path} already holds data; the demo needs a new file.")
+            raise ValidationError(f"{store.target} already holds data; the demo needs a new file.")
         end = args.end_month or last_complete_month(dt.date.today())
         report = build_demo(store, args.seed, end, months=args.months)
     finally:
         store.close()
-    print(f"Demo force written to {store.path}: {report.units} units, {report.people} people, "
+    print(f"Demo force written to {store.target}: {report.units} units, {report.people} people, "
           f"{report.counters} front counters"
           + "".join(f", {n} {k}" for k, n in report.extra.items()) + ".")
     print("Demo sign-ins (user name / role / password):")
@@ -190,9 +190,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from qos.store.audit import anchor_path_for, read_anchors, verify_audit
 
     db_path = resolve_db_path(args.db)
-    if not db_path.exists():
+    if isinstance(db_path, Path) and not db_path.exists():
         raise ValidationError(f"There is no database at {db_path}.")
-    anchors = read_anchors(anchor_path_for(db_path))  # the history beside the database
+    # The history beside a database file; a shared database's anchors are its workbooks.
+    anchors = read_anchors(anchor_path_for(db_path)) if isinstance(db_path, Path) else []
     if args.anchor:  # a backup's anchor file or an exported workbook
         if not args.anchor.exists():
             raise ValidationError(f"There is no anchor file at {args.anchor}.")

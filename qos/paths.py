@@ -18,13 +18,16 @@ def default_db_path() -> Path:
     return data_dir() / "qos.db"
 
 
-def resolve_db_path(cli_value: str | os.PathLike[str] | None) -> Path:
-    """--db beats the QOS_DB environment variable, which beats the per-user default."""
-    if cli_value:
-        return Path(cli_value).expanduser()
-    env = os.environ.get("QOS_DB")
-    if env:
-        return Path(env).expanduser()
+def resolve_db_path(cli_value: str | os.PathLike[str] | None) -> Path | str:
+    """--db beats the QOS_DB environment variable, which beats the per-user default.
+
+    A postgresql:// URL (the force's shared database) comes back as it is, a str: a Path
+    would fold its '//'. Anything else is a SQLite file's path."""
+    chosen = cli_value or os.environ.get("QOS_DB")
+    if chosen and str(chosen).startswith(("postgresql://", "postgres://")):
+        return str(chosen)
+    if chosen:
+        return Path(chosen).expanduser()
     return default_db_path()
 
 

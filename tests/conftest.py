@@ -1,6 +1,7 @@
 """Shared fixtures: offscreen Qt, a fresh database per test, closed after it."""
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 
@@ -26,9 +27,68 @@ def _no_running_jobs_left() -> Iterator[None]:
         sys.modules["ui.workers"].wait_for_background_jobs()
 
 
+# -- both backends ----------------------------------------------------------------------------
+# Every test that takes `store` runs on SQLite and on PostgreSQL (GUI tests and tests marked
+# sqlite_only, which are about the file itself, run on SQLite only). A PostgreSQL database per
+# test is copied from a migrated template, so it costs a CREATE DATABASE, not the migrations.
+PG_SERVER = os.environ.get("QOS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+_pg_names = itertools.count(1)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if ("store" in metafunc.fixturenames and not module.startswith("test_gui_")
+            and not metafunc.definition.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "qos.db"
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+def _server_url(name: str) -> str:
+    return PG_SERVER.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A migrated template database, made once per test run; the reason it failed if none."""
+    try:
+        import psycopg
+
+        admin = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        why = f"PostgreSQL tests skipped: no server answers at {PG_SERVER} ({exc})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(why.replace("skipped", "cannot run in CI"), pytrace=False)
+        pytest.skip(why)
+    name = f"qos_tpl_{os.getpid()}"
+    admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.execute(f"CREATE DATABASE {name}")
+    open_store(_server_url(name)).close()
+    yield name
+    admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+@pytest.fixture
+def db_path(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]:
+    """Where the test's database lives: a SQLite file, or on PostgreSQL a fresh database's URL
+    (a str: tests pass it to open_store and --db alike; those about the file itself are
+    marked sqlite_only)."""
+    if backend == "sqlite":
+        yield tmp_path / "qos.db"
+        return
+    import psycopg
+
+    template = request.getfixturevalue("pg_template")
+    name = f"qos_t_{os.getpid()}_{next(_pg_names)}"
+    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+    yield _server_url(name)  # type: ignore[misc]
+    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ from qos.store.exports import export_summary
 
 def _untrigger(store: Store) -> None:
     with store.write():
-        store.execute("DROP TRIGGER audit_log_no_update")
-        store.execute("DROP TRIGGER audit_log_no_delete")
+        store.execute(store.dialect.drop_trigger("audit_log_no_update", "audit_log"))
+        store.execute(store.dialect.drop_trigger("audit_log_no_delete", "audit_log"))
 
 
 def _non_row_entries(store: Store, actor, n: int) -> None:
@@ -37,6 +37,7 @@ def _non_row_entries(store: Store, actor, n: int) -> None:
         store.audit(actor, "export", "summary", "2026-10", {})
 
 
+@pytest.mark.sqlite_only
 def test_backups_taken_while_others_write_each_verify_against_their_own_anchor(
         store, admin, db_path, tmp_path):
     stop = threading.Event()
@@ -75,6 +76,7 @@ def test_backups_taken_while_others_write_each_verify_against_their_own_anchor(
     assert store.scalar("SELECT COUNT(*) FROM people WHERE name = 'Busy Writer'") > 0
 
 
+@pytest.mark.sqlite_only
 def test_the_anchor_history_keeps_every_backup_export_and_closing(store, admin, db_path,
                                                                   tmp_path):
     backup(store, admin, tmp_path / "b1.db")
@@ -87,6 +89,7 @@ def test_the_anchor_history_keeps_every_backup_export_and_closing(store, admin, 
     assert history[-1].id == head_of(store.conn).id
 
 
+@pytest.mark.sqlite_only
 def test_the_exported_workbook_is_an_anchor_that_shows_entries_cut_off(store, admin, db_path,
                                                                        tmp_path):
     target = export_summary(store, admin, "2026-10", tmp_path / "summary.xlsx")
@@ -108,6 +111,7 @@ def test_the_exported_workbook_is_an_anchor_that_shows_entries_cut_off(store, ad
     assert run(["audit", "verify", "--db", str(db_path), "--anchor", str(target)]) == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_restore_is_recorded_and_explained_even_after_a_later_backup(store, admin, db_path,
                                                                        tmp_path, capsys):
     monday = backup(store, admin, tmp_path / "monday.db")
@@ -127,6 +131,7 @@ def test_a_restore_is_recorded_and_explained_even_after_a_later_backup(store, ad
     assert "rolled back by the restore" in capsys.readouterr().out
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize("content, says", [
     ("", "is empty"),
     ("{\"anchors\": [{\"id\": 4", "is garbled"),
@@ -155,6 +160,7 @@ def test_a_workbook_with_no_anchor_is_named(store, admin, db_path, tmp_path, cap
     assert "does not hold an audit anchor" in capsys.readouterr().err
 
 
+@pytest.mark.sqlite_only
 def test_the_anchor_file_is_replaced_atomically(store, admin, db_path, monkeypatch):
     path = anchor_path_for(db_path)
     anchor_now(store, admin, "first")
@@ -178,6 +184,7 @@ def test_the_anchor_file_is_replaced_atomically(store, admin, db_path, monkeypat
     assert [a.why for a in read_anchors(path)] == ["first", "second"]
 
 
+@pytest.mark.sqlite_only
 def test_a_damaged_history_is_kept_aside_and_a_new_one_started(store, admin, db_path):
     path = anchor_path_for(db_path)
     path.write_text("")

@@ -98,11 +98,12 @@ def test_the_users_table_accepts_the_new_roles_and_still_refuses_others(store, a
     for role in (Role.CONTROL_ROOM, Role.INSPECTORATE):
         actor = make_user(store, admin, f"new-{role.value}", role)
         assert actor.role == role
-    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+    with pytest.raises(sqlite3.IntegrityError, match="(?i)check"):
         store.conn.execute("INSERT INTO users (username, display_name, role, password_hash, "
                            "uuid, created_at, created_by, updated_at, updated_by) VALUES "
                            "('x', 'X', 'superuser', '', 'u', '', 0, '', 0)")
-    assert store.scalar("PRAGMA integrity_check") == "ok"
+    if not store.dialect.is_postgres:
+        assert store.scalar("PRAGMA integrity_check") == "ok"
 
 
 def test_an_older_database_keeps_its_users_and_complaints_through_the_upgrade(tmp_path):

@@ -2,6 +2,8 @@
 the writers (the crime import, a victim update) and the background catch-up, not by reads."""
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 import sqlite3
 
@@ -17,6 +19,7 @@ def _table(*lines: str):
     return read_csv_text(HEADER + "".join(lines))
 
 
+@pytest.mark.sqlite_only
 def test_due_list_and_summary_read_while_another_program_holds_the_write_lock(
         store, admin, db_path):
     # Imported without the deadline step, as an old version or another tool would leave it.

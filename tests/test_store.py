@@ -27,6 +27,7 @@ def test_migration_names_are_known_without_loading_sqlite_utils():
     assert MIGRATIONS.names() == sorted(MIGRATIONS.names())  # numbered, applied in order
 
 
+@pytest.mark.sqlite_only
 def test_new_file_gets_every_migration_and_safe_pragmas(store):
     applied = {r["name"] for r in store.rows("SELECT name FROM _sqlite_migrations")}
     assert applied == known_migration_names()
@@ -73,6 +74,7 @@ def test_old_database_is_upgraded_without_losing_a_row(tmp_path):
         kept.close()
 
 
+@pytest.mark.sqlite_only
 def test_database_from_a_newer_version_is_refused_untouched(db_path, store):
     with store.write():
         store.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "

@@ -18,8 +18,8 @@ from tests.factories import crime_line, import_lines
 
 def _untrigger(store):
     with store.write():
-        store.execute("DROP TRIGGER audit_log_no_update")
-        store.execute("DROP TRIGGER audit_log_no_delete")
+        store.execute(store.dialect.drop_trigger("audit_log_no_update", "audit_log"))
+        store.execute(store.dialect.drop_trigger("audit_log_no_delete", "audit_log"))
 
 
 def test_intact_trail_verifies(store, admin):
@@ -43,6 +43,7 @@ def test_direct_sql_edits_inserts_and_deletes_are_detected(store, admin, tamper,
     assert any(expected in p for p in report.problems), report.problems
 
 
+@pytest.mark.sqlite_only
 def test_truncation_is_detected_against_the_anchor(store, admin, db_path):
     for _ in range(2):  # entries about no data row: only the anchor can show them gone
         store.audit(admin, "export", "summary", "2026-10", {})
@@ -58,6 +59,7 @@ def test_truncation_is_detected_against_the_anchor(store, admin, db_path):
     assert run(["audit", "verify", "--db", str(db_path)]) == 1
 
 
+@pytest.mark.sqlite_only
 def test_cli_audit_verify_on_an_intact_database(store, admin, db_path, capsys):
     backup(store, admin, db_path.with_name("b.db"))
     store.close()
@@ -65,6 +67,7 @@ def test_cli_audit_verify_on_an_intact_database(store, admin, db_path, capsys):
     assert "intact" in capsys.readouterr().out
 
 
+@pytest.mark.sqlite_only
 def test_restore_drill(store, admin, db_path, tmp_path):
     reference.add_unit(store, admin, "CID", "Crime Investigation", "department", 30)
     saved = backup(store, admin, tmp_path / "monday.db")
@@ -89,6 +92,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(store, admin, tmp_path):
     assert reference.unit_by_code(store, "NOR") is not None
 
 
+@pytest.mark.sqlite_only
 def test_automatic_backups_are_daily_and_rotated(store, admin, db_path):
     start = dt.datetime(2026, 11, 1, 8, 0)
     made = [automatic_backup(store, admin, keep=3, now=start + dt.timedelta(hours=h))
@@ -108,6 +112,7 @@ def _file_bytes(db_path):
     return db_path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
 
+@pytest.mark.sqlite_only
 def test_erasure_on_request_removes_canaries_from_file_and_wal(store, admin, db_path):
     import_lines(store, admin, [
         crime_line("NOR/C1", "05/10/2026", phone=CANARY_PHONE).replace("Victim NOR/C1",

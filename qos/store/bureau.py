@@ -9,6 +9,7 @@ import datetime as dt
 import heapq
 import itertools
 import json
+import sqlite3
 from typing import Any
 
 from qos.clock import now_iso
@@ -51,8 +52,9 @@ def _due(store: Store, recorded_on: str) -> dt.date:
 
 
 def queue(store: Store, actor: Actor, offset: int = 0, limit: int = 200, *,
-          now: dt.datetime | None = None) -> list[Row]:
-    """The queue in call order (oldest due first, so overdue ones lead). No contact details."""
+          now: dt.datetime | None = None, claiming: bool = False) -> list[Row]:
+    """The queue in call order (oldest due first, so overdue ones lead). No contact details.
+    `claiming`: lock the rows read, skipping those another caller is claiming (PostgreSQL)."""
     require(actor, Action.BUREAU_CALL)
     moment = _now(now)
     shown = ("c.id AS crime_id, c.crime_ref, c.recorded_on, c.offence_category, "
@@ -63,13 +65,16 @@ def queue(store: Store, actor: Actor, offset: int = 0, limit: int = 200, *,
     # Two ordered reads merged here, not one UNION sorted by SQLite: the new crimes come off
     # the recorded_on index and stop at the page wanted, instead of sorting every candidate
     # (0.45 s -> a few ms with a force's three years of crimes).
-    new = store.rows(f"{new_sql} ORDER BY c.recorded_on, c.id LIMIT ?", [*params, offset + limit])
+    lock_c, lock_b = ((store.dialect.skip_locked("c"), store.dialect.skip_locked("b"))
+                      if claiming else ("", ""))
+    new = store.rows(f"{new_sql} ORDER BY c.recorded_on, c.id LIMIT ?{lock_c}",
+                     [*params, offset + limit])
     retry = store.rows(
         f"SELECT {shown}, 'retry' AS state, b.attempts FROM bureau_calls b "
         "JOIN crimes c ON c.id = b.crime_id JOIN units u ON u.id = c.unit_id "
         "WHERE (b.status = 'retry' AND b.retry_after <= ?) "
         "   OR (b.status = 'claimed' AND b.claimed_at < ?) "
-        "ORDER BY c.recorded_on, c.id LIMIT ?",
+        f"ORDER BY c.recorded_on, c.id LIMIT ?{lock_b}",
         [moment.isoformat(), stale.isoformat(), offset + limit])
     rows = heapq.merge(new, retry, key=lambda r: (r["recorded_on"], r["crime_id"]))
     rows = list(itertools.islice(rows, offset, offset + limit))
@@ -84,8 +89,22 @@ def claim_next(store: Store, actor: Actor, *, now: dt.datetime | None = None) ->
     """Hand the next victim to this caller; nobody else can be handed them meanwhile."""
     require(actor, Action.BUREAU_CALL)
     moment = _now(now)
+    for _ in range(CLAIM_TRIES - 1):
+        try:
+            return _claim(store, actor, moment)
+        except sqlite3.IntegrityError:
+            # PostgreSQL: another caller committed its claim of this crime between our read
+            # and our insert (the unique crime_id refused ours, and nothing was kept): next.
+            continue
+    return _claim(store, actor, moment)
+
+
+CLAIM_TRIES = 20
+
+
+def _claim(store: Store, actor: Actor, moment: dt.datetime) -> Row | None:
     with store.write():
-        candidates = queue(store, actor, 0, 1, now=moment)
+        candidates = queue(store, actor, 0, 1, now=moment, claiming=True)
         if not candidates:
             return None
         crime_id = candidates[0]["crime_id"]
@@ -304,23 +323,26 @@ def list_complaints(store: Store, *, first_day: str, end_day: str) -> list[Row]:
 # -- the month, for the summary ----------------------------------------------------------------
 def bureau_month(store: Store, first_day: str, end_day: str) -> dict[str, Any]:
     """Plain counts for the monthly summary: calls, answers, themes, actions and complaints,
-    no personal data. The answers are counted by SQLite's json_each: decoding each call's
+    no personal data. The answers are counted by the database's json_each: decoding each call's
     JSON in Python took ~150 ms a month at force scale."""
     month = [first_day, end_day]
     # "+b.status": read by the called_at index; the status index would visit every
     # completed call the bureau ever made.
-    completed = "+b.status = 'completed' AND b.called_at >= ? AND b.called_at < ?"
+    completed = (f"{store.dialect.no_index('b.status')} = 'completed' AND b.called_at >= ? "
+                 "AND b.called_at < ?")
     return {
         "calls": store.rows(
             "SELECT unit_id, status, COUNT(*) AS n FROM bureau_calls "
             "WHERE called_at >= ? AND called_at < ? GROUP BY unit_id, status", month),
         "answers": store.rows(
-            "SELECT b.unit_id, a.key, COUNT(*) AS answered, SUM(a.value = 'N') AS failed "
-            f"FROM bureau_calls b, json_each(b.answers) a WHERE {completed} "
+            "SELECT b.unit_id, a.key, COUNT(*) AS answered, SUM(CASE WHEN a.value = 'N' "
+            f"THEN 1 ELSE 0 END) AS failed FROM bureau_calls b, "
+            f"{store.dialect.json_each('b.answers', 'a')} WHERE {completed} "
             "AND a.value IN ('Y', 'N') GROUP BY b.unit_id, a.key", month),
         "themes": store.rows(
             "SELECT b.unit_id, t.value AS theme, COUNT(*) AS n "
-            f"FROM bureau_calls b, json_each(b.themes) t WHERE {completed} "
+            f"FROM bureau_calls b, {store.dialect.json_each('b.themes', 't', members='list')} "
+            f"WHERE {completed} "
             "GROUP BY b.unit_id, t.value", month),
         "actions_raised": store.rows(  # by the date of the call that raised them
             "SELECT a.unit_id, COUNT(*) AS n FROM remedial_actions a JOIN bureau_calls b "

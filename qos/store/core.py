@@ -23,6 +23,7 @@ from qos.errors import (
 )
 from qos.ids import new_uuid
 from qos.roles import Actor
+from qos.store.dialect import POSTGRES, SQLITE, Dialect, is_server_url
 from qos.store.hashing import HASHED_TABLES, audit_hash, row_hash
 from qos.store.netshare import network_share_reason
 
@@ -31,11 +32,16 @@ Row = dict[str, Any]
 
 
 class Store:
-    """One connection to one database file. Not shared between threads: a worker opens its own."""
+    """One connection to one database: a local SQLite file, or the force's shared PostgreSQL
+    database (`dialect` says which; `target` is the path or URL to open it again). Not shared
+    between threads: a worker opens its own."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None):
+    def __init__(self, conn: Any, path: Path | None, *, dialect: Dialect = SQLITE,
+                 target: str | None = None):
         self.conn = conn
         self.path = path
+        self.dialect = dialect
+        self.target = target if target is not None else str(path or ":memory:")
         self._db: Any = None
         self._savepoints = 0  # nesting depth of write() inside the open transaction
 
@@ -74,7 +80,7 @@ class Store:
                 yield self
             return
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute(self.dialect.begin_write)
         except sqlite3.OperationalError as exc:
             raise StoreError(
                 f"The database is busy or locked by another program ({exc}). "
@@ -106,7 +112,7 @@ class Store:
         finally:
             self._savepoints -= 1
 
-    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         if not self.conn.in_transaction:
             raise RuntimeError("writes must run inside Store.write()")
         return self.conn.execute(sql, params)
@@ -135,7 +141,8 @@ class Store:
         Returns the new version; raises ConflictError naming who changed it and when.
         """
         with self.write():
-            current = self.row(f"SELECT * FROM {table} WHERE id = ?", [record_id])
+            current = self.row(f"SELECT * FROM {table} WHERE id = ?{self.dialect.for_update}",
+                               [record_id])
             if current is None:
                 raise ConflictError(f"That record ({table} {record_id}) no longer exists.")
             if current["version"] != expected_version:
@@ -178,6 +185,8 @@ class Store:
                                       [entity_id]).fetchone()
             detail = {**(detail or {}), "row_hash": None if found is None else row_hash(found)}
         with self.write():
+            if self.dialect.audit_lock:  # concurrent writers append one after the other
+                self.conn.execute(self.dialect.audit_lock)
             prev = self.scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or ""
             entry = {
                 "at": now_iso(),
@@ -229,6 +238,9 @@ class Store:
     # -- lifecycle -----------------------------------------------------------------------
     def backup_to(self, target: Path) -> Path:
         """Copy the live database with SQLite's online backup API (safe while in use)."""
+        if self.dialect.is_postgres:
+            raise StoreError("The shared database is backed up on its server by the force's "
+                             "database administrator (pg_dump), not from this app.")
         target.parent.mkdir(parents=True, exist_ok=True)
         dest = sqlite3.connect(str(target))
         try:
@@ -262,6 +274,8 @@ def integrity_problem(store: Store) -> str | None:
     It reads every page (seconds on a force-sized file), so the GUI runs it in the
     background after start-up rather than on every open.
     """
+    if store.dialect.is_postgres:
+        return None  # the server checks its own pages (data checksums); nothing to ask
     try:
         verdict = store.scalar("PRAGMA quick_check")
     except sqlite3.DatabaseError as exc:
@@ -272,7 +286,7 @@ def integrity_problem(store: Store) -> str | None:
 def _applied_migrations(store: Store) -> set[str]:
     from qos.store.schema import MIGRATIONS
 
-    if not store.scalar("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"):
+    if not store.scalar(store.dialect.table_exists_sql, ["_sqlite_migrations"]):
         return set()
     return {r[0] for r in store.conn.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATIONS.name])}
@@ -286,6 +300,8 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
     """
     from qos.store.schema import MIGRATIONS
 
+    if is_server_url(path):
+        return _open_server(str(path), migrate=migrate)
     db_path = Path(path)
     if str(path) != ":memory:":
         reason = network_share_reason(db_path)
@@ -336,6 +352,29 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise DatabaseDamaged(f"{db_path} is not a QoS Checks database or is damaged ({exc}).") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return store
+
+
+def _open_server(url: str, *, migrate: bool) -> Store:
+    """The force's shared PostgreSQL database: migrations run one transaction each, under an
+    advisory lock so two PCs opening a new version at once do not both apply them."""
+    from qos.store.pgconn import PgConnection, redact
+    from qos.store.schema import MIGRATIONS
+
+    conn = PgConnection(url)
+    store = Store(conn, None, dialect=POSTGRES, target=url)
+    try:
+        if migrate:
+            unknown = _applied_migrations(store) - set(MIGRATIONS.names())
+            if unknown:
+                raise DatabaseTooNew(
+                    f"The shared database {redact(url)} was written by a newer version of QoS "
+                    f"Checks (it has changes {', '.join(sorted(unknown))} this version does not "
+                    "know). Update the app; this version will not touch it.")
+            MIGRATIONS.apply_postgres(conn)
     except BaseException:
         conn.close()
         raise

@@ -267,8 +267,8 @@ def _record_imported_updates(store: Store, actor: Actor, records: list[dict[str,
                              stamp: str) -> None:
     dated = [(r["crime_ref"], r["victim_updated_on"]) for r in records if r["victim_updated_on"]]
     store.conn.executemany(
-        "INSERT OR IGNORE INTO victim_updates (crime_id, updated_on, source, user_id, created_at) "
-        "SELECT id, ?, 'import', ?, ? FROM crimes WHERE crime_ref = ?",
+        "INSERT INTO victim_updates (crime_id, updated_on, source, user_id, created_at) "
+        "SELECT id, ?, 'import', ?, ? FROM crimes WHERE crime_ref = ? ON CONFLICT DO NOTHING",
         [(day, actor.user_id, stamp, ref) for ref, day in dated])
 
 

@@ -61,7 +61,8 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
             # New edition files or bank holidays: every stored deadline may have moved, so
             # every crime counts as new again.
             store.execute("UPDATE code_duties_seen SET last_crime_id = 0")
-            store.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+            store.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                          "DO UPDATE SET value = excluded.value",
                           [_BASIS_KEY, json.dumps(basis())])
     total = stale_count(store)
     if total == 0:

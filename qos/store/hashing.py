@@ -47,11 +47,12 @@ def audit_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
 
 def baseline(conn: sqlite3.Connection, at: str) -> None:
     """One 'row hashes baseline' entry per 5,000 existing rows of each checked table."""
+    from qos.store.dialect import dialect_of
+
     prev = (conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
             or [""])[0]
     for table in HASHED_TABLES:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                            [table]).fetchone():
+        if not conn.execute(dialect_of(conn).table_exists_sql, [table]).fetchone():
             continue  # made by a later migration, so it starts empty
         cursor = conn.execute(f"SELECT * FROM {table} ORDER BY 1")
         while rows := cursor.fetchmany(5000):

@@ -7,6 +7,7 @@ from typing import Any
 
 from qos.clock import now_iso
 from qos.errors import ValidationError
+from qos.ids import new_uuid
 from qos.months import month_bounds, shift_month
 from qos.roles import Action, Actor, allowed, require
 from qos.sampling import Member, draw_sample, new_seed, population_hash
@@ -114,8 +115,8 @@ def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
         store.conn.executemany(
             "INSERT INTO sample_items (draw_id, crime_id, position, is_reserve, status, uuid, "
             "created_at, created_by, updated_at, updated_by, version) "
-            "VALUES (?, ?, ?, ?, ?, lower(hex(randomblob(16))), ?, ?, ?, ?, 1)",
-            [(*r, stamp, actor.user_id, stamp, actor.user_id) for r in rows])
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            [(*r, new_uuid(), stamp, actor.user_id, stamp, actor.user_id) for r in rows])
         store.hash_rows(actor, "sample_items", "draw_id", [draw_id])
     return draw_id
 

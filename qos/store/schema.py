@@ -57,6 +57,48 @@ class Registry:
     def applied(self, db: sqlite_utils.Database) -> list[Any]:
         return self.runner().applied(db)
 
+    def apply_postgres(self, conn: Any) -> None:
+        """The same migrations on PostgreSQL, one transaction each, recorded in a table of
+        sqlite-utils' own shape (so the store reads which are applied in one way)."""
+        conn.execute("CREATE TABLE IF NOT EXISTS _sqlite_migrations (migration_set TEXT NOT "
+                     "NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, "
+                     "PRIMARY KEY (migration_set, name))")
+        db = PostgresMigrationDb(conn)
+        for migration in self._migrations:
+            conn.execute("BEGIN")
+            try:
+                # Two PCs upgrading at once: the second waits, then finds it applied.
+                conn.execute("SELECT pg_advisory_xact_lock(7180000)")
+                if not conn.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? "
+                                    "AND name = ?", [self.name, migration.name]).fetchone():
+                    migration.fn(db)  # type: ignore[arg-type]
+                    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, "
+                                 "applied_at) VALUES (?, ?, ?)",
+                                 [self.name, migration.name, _now()])
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+
+class PostgresMigrationDb:
+    """What a migration function is handed on PostgreSQL in place of sqlite-utils' Database:
+    the connection, as `db.conn`. Migrations use only `db.conn` and `_run`."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+
+def _now() -> str:
+    from qos.clock import now_iso
+
+    return now_iso()
+
+
+def _is_postgres(db: Any) -> bool:
+    return isinstance(db, PostgresMigrationDb)
+
 
 MIGRATIONS = Registry("qos")
 
@@ -72,8 +114,11 @@ META = """
 
 def _run(db: sqlite_utils.Database, statements: list[str]) -> None:
     # One statement at a time: executescript() would COMMIT our open transaction.
+    from qos.store.dialect import POSTGRES, SQLITE
+
+    dialect = POSTGRES if _is_postgres(db) else SQLITE
     for statement in statements:
-        db.conn.execute(statement)
+        db.conn.execute(dialect.ddl(statement))
 
 
 def known_migration_names() -> set[str]:
@@ -82,6 +127,9 @@ def known_migration_names() -> set[str]:
 
 @MIGRATIONS(name="0001_foundation")
 def m0001_foundation(db: sqlite_utils.Database) -> None:
+    if _is_postgres(db):  # SQLite's NOCASE: an ICU collation ignoring case (strength 2)
+        _run(db, ["CREATE COLLATION IF NOT EXISTS nocase (provider = icu, "
+                  "locale = 'und-u-ks-level2', deterministic = false)"])
     _run(db, [
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         f"""CREATE TABLE units (
@@ -141,11 +189,24 @@ def m0001_foundation(db: sqlite_utils.Database) -> None:
             detail TEXT NOT NULL,
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL)""",
-        """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-        """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        *_append_only(db),
     ])
+
+
+def _append_only(db: sqlite_utils.Database) -> list[str]:
+    if _is_postgres(db):  # the same refusal, as an integrity error, and TRUNCATE too
+        return [
+            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'the audit log is append-only' "
+            "USING ERRCODE = 'integrity_constraint_violation'; END $$",
+            *(f"CREATE TRIGGER audit_log_no_{what.lower()} BEFORE {what} ON audit_log FOR EACH "
+              f"{'STATEMENT' if what == 'TRUNCATE' else 'ROW'} "
+              "EXECUTE FUNCTION audit_log_append_only()"
+              for what in ("UPDATE", "DELETE", "TRUNCATE"))]
+    return ["""CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+            """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""]
 
 
 @MIGRATIONS(name="0002_callbacks")
@@ -465,6 +526,11 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
         "CREATE TABLE code_duties_stale (crime_id INTEGER PRIMARY KEY)",
         "CREATE TABLE code_duties_seen (last_crime_id INTEGER NOT NULL)",
         "INSERT INTO code_duties_seen (last_crime_id) VALUES (0)",
+    ])
+    if _is_postgres(db):
+        _run(db, [*_duties_triggers_postgres(watched)])
+        return
+    _run(db, [
         f"""CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)}
             ON crimes WHEN {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in watched)} BEGIN
             INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END""",
@@ -477,6 +543,38 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
         """CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates BEGIN
             INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (OLD.crime_id); END""",
     ])
+
+
+def _crimes_changed_postgres(watched: tuple[str, ...]) -> str:
+    return (f"CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)} ON "
+            f"crimes FOR EACH ROW WHEN ({' OR '.join(f'NEW.{c} IS DISTINCT FROM OLD.{c}' for c in watched)}) "  # noqa: E501
+            "EXECUTE FUNCTION duties_stale_crime()")
+
+
+def _duties_triggers_postgres(watched: tuple[str, ...]) -> list[str]:
+    """0008's triggers in PL/pgSQL. The delete one runs BEFORE the row goes: PostgreSQL
+    checks the foreign keys of code_duties first otherwise."""
+    def function(name: str, body: str) -> str:
+        return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"{body} END $$")
+
+    return [
+        *(function(f"duties_stale_{name}", "INSERT INTO code_duties_stale (crime_id) VALUES "
+                   f"({key}) ON CONFLICT DO NOTHING; RETURN NULL;")
+          for name, key in (("crime", "NEW.id"), ("added", "NEW.crime_id"),
+                            ("removed", "OLD.crime_id"))),
+        function("duties_crime_deleted", "DELETE FROM code_duties WHERE crime_id = OLD.id; "
+                 "DELETE FROM code_duties_stale WHERE crime_id = OLD.id; "
+                 "UPDATE code_duties_seen SET last_crime_id = LEAST(last_crime_id, OLD.id - 1);"
+                 " RETURN OLD;"),
+        _crimes_changed_postgres(watched),
+        "CREATE TRIGGER crimes_deleted_duties BEFORE DELETE ON crimes FOR EACH ROW "
+        "EXECUTE FUNCTION duties_crime_deleted()",
+        "CREATE TRIGGER victim_update_added AFTER INSERT ON victim_updates FOR EACH ROW "
+        "EXECUTE FUNCTION duties_stale_added()",
+        "CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates FOR EACH ROW "
+        "EXECUTE FUNCTION duties_stale_removed()",
+    ]
 
 
 @MIGRATIONS(name="0009_arrest_exclusions_phone_hash")
@@ -519,8 +617,8 @@ def m0009_arrest_exclusions_phone_hash(db: sqlite_utils.Database) -> None:
         if not legacy["include_sensitive"]:
             keys.append("sensitive_category")
         for name in ("sample_exclusions", "bureau_exclusions"):
-            db.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                            [name, json.dumps(keys)])
+            db.conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) "
+                            "DO UPDATE SET value = excluded.value", [name, json.dumps(keys)])
         db.conn.execute("DELETE FROM settings WHERE key IN ('exclude_under_18', "
                         "'exclude_domestic_abuse', 'exclude_on_duty_officers', "
                         "'include_sensitive')")
@@ -587,6 +685,13 @@ def m0010_enhanced_reasons_agreed_updates(db: sqlite_utils.Database) -> None:
         "ALTER TABLE crimes ADD COLUMN persistently_targeted INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE crimes ADD COLUMN update_every_days INTEGER",
         "ALTER TABLE code_duties ADD COLUMN enhanced_reason TEXT",
+    ])
+    if _is_postgres(db):
+        _run(db, ["DROP TRIGGER crimes_changed_duties ON crimes",
+                  _crimes_changed_postgres(watched),
+                  "UPDATE code_duties_seen SET last_crime_id = 0"])
+        return
+    _run(db, [
         "DROP TRIGGER crimes_changed_duties",
         f"""CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)}
             ON crimes WHEN {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in watched)} BEGIN
@@ -610,6 +715,10 @@ def _widen_check(db: sqlite_utils.Database, table: str, old: str, new: str) -> N
     """Change a CHECK constraint's text in place, the way SQLite's ALTER TABLE page documents
     for constraints that change nothing stored: rebuilding `users` would need foreign keys
     switched off, which cannot be done inside the migration's transaction."""
+    if _is_postgres(db):  # a named CHECK constraint, replaced in one statement
+        db.conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_role_check, "
+                        f"ADD CONSTRAINT {table}_role_check CHECK (role IN {new})")
+        return
     sql = db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
                           [table]).fetchone()[0]
     if old not in sql:

@@ -27,8 +27,8 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
     if on > dt.date.today():
         raise ValidationError("A victim update cannot be dated in the future.")
     with store.write():
-        store.execute("INSERT OR IGNORE INTO victim_updates (crime_id, updated_on, source, "
-                      "user_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        store.execute("INSERT INTO victim_updates (crime_id, updated_on, source, "
+                      "user_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                       [crime_id, on.isoformat(), source, actor.user_id, now_iso()])
         store.audit(actor, "victim updated", "crimes", crime_id, {"on": on.isoformat()})
         duties.rework(store, [crime_id])  # its deadlines now: the due list only reads them
@@ -58,7 +58,7 @@ def due_page(store: Store, as_of: dt.date, unit_code: str | None, offset: int,
         "d.due_on AS due FROM code_duties d JOIN units u ON u.id = d.unit_id "
         f"LEFT JOIN people p ON p.id = d.officer_id WHERE {where} "
         "ORDER BY d.due_on, d.unit_id, d.crime_ref, d.rule LIMIT :limit OFFSET :offset",
-        {**params, "limit": limit, "offset": offset})
+        {**params, "limit": limit if limit >= 0 else 2**62, "offset": offset})
     for row in rows:
         row["enhanced"] = bool(row["enhanced"])
         row["overdue_days"] = working_days_between(dt.date.fromisoformat(row["due"]), as_of)
@@ -73,7 +73,7 @@ def due_counts(store: Store, as_of: dt.date, unit_code: str | None = None) -> tu
     while not is_working_day(last_working):
         last_working -= dt.timedelta(days=1)
     row = store.conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(d.due_on < :last_working), 0) FROM code_duties d "
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN d.due_on < :last_working THEN 1 ELSE 0 END), 0) FROM code_duties d "
         f"WHERE {where}", {**params, "last_working": last_working.isoformat()}).fetchone()
     return int(row[0]), int(row[1])
 

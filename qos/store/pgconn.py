@@ -1,0 +1,255 @@
+"""The PostgreSQL connection, shaped like the sqlite3 one the store is written against.
+
+The store calls `conn.execute(sql, params)`, `executemany`, `in_transaction` and reads
+`cursor.lastrowid`; this class gives the same over psycopg 3 so there is one set of store code:
+
+- `?` and `:name` parameters become psycopg's `%s` and `%(name)s` (and a literal `%` is
+  doubled), outside quoted text only;
+- an INSERT into a table with an `id` identity returns the new id as `lastrowid`;
+- Python booleans are sent as 0/1 and dates as ISO text, as sqlite3 stores them, and
+  PostgreSQL's `numeric` results (AVG, arithmetic with decimals) come back as floats;
+- psycopg's errors are raised as subclasses of sqlite3's (IntegrityError, OperationalError,
+  DatabaseError), so the store's handlers serve both backends;
+- every call has a time limit (connect_timeout, statement_timeout, lock_timeout), so a lost
+  server gives a message instead of a frozen window; a read outside a transaction that finds
+  the connection dropped reconnects once and runs again; a write whose connection drops is
+  never retried (PostgreSQL rolled it back whole) and says so.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from qos.errors import StoreError
+
+CONNECT_TIMEOUT_S = 10
+STATEMENT_TIMEOUT_MS = 60_000  # a month's export at force scale takes ~2 s
+LOCK_TIMEOUT_MS = 15_000  # as SQLite's busy timeout
+IDLE_IN_TRANSACTION_MS = 300_000  # a crashed client never holds locks for long
+
+LOST = ("The connection to the shared database was lost (the server restarted, or the "
+        "network dropped).")
+
+
+class PgIntegrityError(sqlite3.IntegrityError):
+    pass
+
+
+class PgOperationalError(sqlite3.OperationalError):
+    pass
+
+
+class PgDatabaseError(sqlite3.DatabaseError):
+    pass
+
+
+class ConnectionLost(StoreError):
+    """The server went away. Reads were retried once already; a write was rolled back."""
+
+
+_TOKENS = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|::|\?|%|:[A-Za-z_]\w*)""")
+
+
+@lru_cache(maxsize=2048)
+def translate(sql: str) -> str:
+    """sqlite3's parameter style to psycopg's, leaving quoted text and `::` casts alone."""
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        if token.startswith(":") and token != "::":
+            return f"%({token[1:]})s"
+        return token
+
+    return _TOKENS.sub(swap, sql)
+
+
+_INSERT_INTO = re.compile(r"\s*INSERT\s+INTO\s+([A-Za-z_]\w*)", re.I)
+
+
+def _wrap(exc: Exception) -> Exception:
+    import psycopg
+
+    message = str(exc).strip()
+    if isinstance(exc, psycopg.IntegrityError):
+        return PgIntegrityError(message)
+    if isinstance(exc, psycopg.OperationalError | psycopg.ProgrammingError
+                  | psycopg.errors.QueryCanceled | psycopg.errors.LockNotAvailable):
+        return PgOperationalError(message)
+    return PgDatabaseError(message)
+
+
+class PgCursor:
+    def __init__(self, cursor: Any, lastrowid: int | None = None):
+        self._cursor = cursor
+        self.lastrowid = lastrowid
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._cursor.fetchone() if self._cursor.description else None  # type: ignore[no-any-return]
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._cursor.fetchall() if self._cursor.description else []  # type: ignore[no-any-return]
+
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        return self._cursor.fetchmany(size) if self._cursor.description else []  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.fetchall())
+
+
+def _adapters(conn: Any) -> None:
+    """sqlite3's value conventions on this connection (see the module docstring)."""
+    from psycopg.adapt import Dumper
+    from psycopg.types.numeric import FloatLoader
+
+    class BoolAsInt(Dumper):
+        oid = 23  # int4
+
+        def dump(self, obj: Any) -> bytes:
+            return b"1" if obj else b"0"
+
+    class DateAsText(Dumper):
+        oid = 25  # text
+
+        def dump(self, obj: Any) -> bytes:
+            if isinstance(obj, dt.datetime):
+                return obj.isoformat(sep=" ").encode()
+            return bytes(obj.isoformat().encode())
+
+    conn.adapters.register_dumper(bool, BoolAsInt)
+    conn.adapters.register_dumper(dt.date, DateAsText)
+    conn.adapters.register_dumper(dt.datetime, DateAsText)
+    conn.adapters.register_loader("numeric", FloatLoader)
+
+
+def open_connection(url: str) -> Any:
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        given = conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise StoreError(f"'{redact(url)}' is not a valid PostgreSQL address ({exc}).") from exc
+    extra: dict[str, Any] = {}
+    if "connect_timeout" not in given:
+        extra["connect_timeout"] = CONNECT_TIMEOUT_S
+    options = (f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+               f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}")
+    extra["options"] = f"{given.get('options', '')} {options}".strip()
+    extra.setdefault("application_name", str(given.get("application_name", "QoS Checks")))
+    try:
+        conn = psycopg.connect(url, autocommit=True, **extra)
+    except psycopg.Error as exc:
+        raise ConnectionLost(
+            f"Cannot reach the shared database {redact(url)}: {str(exc).strip()}") from exc
+    _adapters(conn)
+    return conn
+
+
+def redact(url: str) -> str:
+    """The URL with any password blanked, for messages and logs."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+
+
+class PgConnection:
+    """psycopg 3 connection in autocommit mode; the store issues BEGIN/COMMIT itself."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self._conn = open_connection(url)
+        self._identity: dict[str, bool] = {}
+
+    @property
+    def raw(self) -> Any:
+        return self._conn
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return bool(self._conn.info.transaction_status != TransactionStatus.IDLE)
+
+    def _has_identity(self, table: str) -> bool:
+        if table not in self._identity:
+            found = self._conn.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
+                " AND table_name = %s AND column_name = 'id' AND is_identity = 'YES'",
+                [table]).fetchone()
+            if found is None:
+                return False  # not made yet (a migration may make it): ask again next time
+            self._identity[table] = True
+        return self._identity[table]
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PgCursor:
+        text = translate(sql)
+        returning = False
+        insert = _INSERT_INTO.match(sql)
+        if insert and "RETURNING" not in sql.upper() and self._has_identity(insert.group(1)):
+            text += " RETURNING id"
+            returning = True
+        cursor = self._run(text, params)
+        lastrowid = None
+        if returning:
+            found = cursor.fetchone()
+            lastrowid = int(found[0]) if found else None
+        return PgCursor(cursor, lastrowid)
+
+    def _run(self, text: str, params: Sequence[Any] | Mapping[str, Any]) -> Any:
+        import psycopg
+
+        values = params if isinstance(params, Mapping) else list(params)
+        for attempt in (1, 2):
+            in_transaction = self._conn.info.transaction_status != 0 and not self._conn.closed
+            try:
+                return self._conn.execute(text, values or None, prepare=False)
+            except psycopg.Error as exc:
+                if self._conn.closed or self._conn.broken:
+                    if in_transaction or attempt == 2:
+                        raise ConnectionLost(
+                            f"{LOST} Nothing of the change in progress was saved: the "
+                            "server undoes an unfinished change whole. Try again when the "
+                            "server is back." if in_transaction else
+                            f"{LOST} It did not answer when asked again; try later.") from exc
+                    self._reconnect()
+                    continue
+                raise _wrap(exc) from exc
+        raise AssertionError("unreachable")
+
+    def _reconnect(self) -> None:
+        try:
+            self._conn.close()
+        except Exception:  # noqa: BLE001 - already broken; the new one is what matters
+            pass
+        self._conn = open_connection(self.url)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any] | Mapping[str, Any]]) -> PgCursor:
+        import psycopg
+
+        rows = [row if isinstance(row, Mapping) else list(row) for row in seq]
+        cursor = self._conn.cursor()
+        try:
+            if rows:
+                cursor.executemany(translate(sql), rows)
+        except psycopg.Error as exc:
+            if self._conn.closed or self._conn.broken:
+                raise ConnectionLost(f"{LOST} Nothing of the change in progress was saved.") \
+                    from exc
+            raise _wrap(exc) from exc
+        return PgCursor(cursor)
+
+    def close(self) -> None:
+        self._conn.close()
