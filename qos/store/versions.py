@@ -14,4 +14,5 @@ MIGRATION_NAMES = (
     "0006_mystery_shopping",
     "0007_event_indexes",
     "0008_code_duties",
+    "0012_official_survey",
 )
