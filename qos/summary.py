@@ -55,6 +55,16 @@ def sample_called_name(month: str) -> str:
     return f"{month_name(month)} sample: called so far"
 
 
+def checks_made_text(month: str, made: int, target: int) -> str:
+    """'Checks made in October 2026: 46 of 50'."""
+    return f"{checks_made_name(month)}: {made} of {target}"
+
+
+def sample_called_text(month: str, called: int, size: int) -> str:
+    """'October 2026 sample: 27 of 50 called so far' (called = a check completed)."""
+    return f"{month_name(month)} sample: {called} of {size} called so far"
+
+
 def shift_month(month: str, months: int) -> str:
     index = int(month[:4]) * 12 + int(month[5:7]) - 1 + months
     return f"{index // 12:04d}-{index % 12 + 1:02d}"

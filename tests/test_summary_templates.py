@@ -69,7 +69,7 @@ def test_version_2_adds_renames_and_drops_questions():
 @pytest.fixture
 def installed_v2(tmp_path, monkeypatch):
     """A copy of resources/ with a callback template version 2 installed."""
-    import qos.templates as templates
+    from qos import templates
     from qos.paths import RESOURCES
 
     copy = tmp_path / "resources"
