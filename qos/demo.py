@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from qos.months import shift_month
 from qos.roles import Actor, Role
 from qos.store import reference, users
 from qos.store.core import Store
@@ -40,12 +41,6 @@ class DemoReport:
     counters: int = 0
     sign_ins: list[tuple[str, str, str]] = field(default_factory=list)  # user, role, password
     extra: dict[str, int] = field(default_factory=dict)
-
-
-def last_complete_month(today: dt.date) -> str:
-    first = today.replace(day=1)
-    previous = first - dt.timedelta(days=1)
-    return f"{previous.year:04d}-{previous.month:02d}"
 
 
 def person_name(rng: random.Random) -> str:
@@ -103,6 +98,9 @@ def build_demo(store: Store, seed: int, end_month: str, *, months: int = 12,
                                 Role.VOLUNTEER.label, DEMO_PASSWORD))
     report.extra.update(build_activity(store, admin, rng, end_month, months,
                                       crimes_per_unit_month))
+    from qos.demo_routines import build_routines
+
+    report.extra.update(build_routines(store, admin, rng, DEMO_PASSWORD, report.sign_ins))
     return report
 
 
@@ -167,11 +165,11 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
     units = reference.list_units(store)
     officers = {u["id"]: [p["staff_number"] for p in reference.list_people(store, unit_id=u["id"])]
                 for u in units}
-    first_month = samples.shift_month(end_month, -(months - 1))
+    first_month = shift_month(end_month, -(months - 1))
     table = Table(headers=header)
     serial = 1
     for m in range(months):
-        month = samples.shift_month(first_month, m)
+        month = shift_month(first_month, m)
         for unit in units:
             for row in _crime_rows(rng, unit, month, crimes_per_unit_month, officers[unit["id"]],
                                    serial):
@@ -181,7 +179,7 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
     quality = {u["id"]: 0.55 + 0.3 * rng.random() for u in units}  # each unit's service level
     completed = 0
     for m in range(months):
-        month = samples.shift_month(first_month, m)
+        month = shift_month(first_month, m)
         call_day = dt.date.fromisoformat(month + "-01") + dt.timedelta(days=31 + CALL_DAYS_AFTER)
         for unit in units:
             draw_id = samples.draw_for_month(store, admin, unit["id"], month,
@@ -306,7 +304,7 @@ def _doorstep_cards(store: Store, admin: Actor, rng: random.Random, first_month:
     today = dt.date.today()
     serial, returned = 100001, 0
     for m in range(months):
-        month = samples.shift_month(first_month, m)
+        month = shift_month(first_month, m)
         version = 1 if m < months // 2 else 2  # the card was redesigned half-way through
         template = load_template("doorstep", version)
         for unit in units:

@@ -30,6 +30,8 @@ from qos.stats import (
     two_proportion_test,
 )
 from qos.survey_groups import SurveyGroups, survey_groups
+from qos.months import months_back, shift_month
+from qos.routine_figures import RoutineFigures
 from qos.templates import SATISFIED_CODES, Template, ethnic_group, load_template, template_files
 
 __all__ = ["Change", "ItemRate", "Rate", "make_rate"]  # shared figures, re-exported
@@ -63,16 +65,6 @@ def checks_made_text(month: str, made: int, target: int) -> str:
 def sample_called_text(month: str, called: int, size: int) -> str:
     """'October 2026 sample: 27 of 50 called so far' (called = a check completed)."""
     return f"{month_name(month)} sample: {called} of {size} called so far"
-
-
-def shift_month(month: str, months: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def months_back(month: str, count: int) -> list[str]:
-    """The `count` months ending with `month`, oldest first."""
-    return [shift_month(month, -i) for i in range(count - 1, -1, -1)]
 
 
 def quarter_of(month: str) -> str:
@@ -333,6 +325,7 @@ class MonthlySummary:
     force_weighted: list[WeightedFigure] = field(default_factory=list)
     comparisons: int = 0  # tests in the month's family (Benjamini-Hochberg's m)
     official_quarter: str | None = None  # the survey quarter graded against, when loaded
+    routines: RoutineFigures | None = None  # issue 19's routines (qos/store/routine_data.py)
 
     def weighted(self, key: str) -> WeightedFigure:
         return next(w for w in self.force_weighted if w.key == key)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,16 @@ from qos.store.netshare import network_share_reason
 from qos.store.schema import known_migration_names
 
 
-def test_the_light_list_of_migration_names_matches_the_registered_migrations():
+def test_migration_names_are_known_without_loading_sqlite_utils():
+    # Opening an up-to-date database compares names only: cold start skips sqlite-utils.
+    code = ("import sys; from qos.store.schema import MIGRATIONS; "
+            "print(len(MIGRATIONS.names()), 'sqlite_utils' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == [str(len(known_migration_names())), "False"], done.stderr
     from qos.store.schema import MIGRATIONS
-    from qos.store.versions import MIGRATION_NAMES
 
-    assert [m.name for m in MIGRATIONS._migrations] == list(MIGRATION_NAMES)
+    assert MIGRATIONS.names() == sorted(MIGRATIONS.names())  # numbered, applied in order
 
 
 def test_new_file_gets_every_migration_and_safe_pragmas(store):
@@ -45,7 +52,7 @@ def test_old_database_is_upgraded_without_losing_a_row(tmp_path):
     from qos.store.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
-    names = [m.name for m in MIGRATIONS._migrations]
+    names = MIGRATIONS.names()
     old = open_store(path, migrate=False)
     with old.write():
         MIGRATIONS.apply(old.db, stop_before=names[-1])  # as if written before the last one

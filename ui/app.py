@@ -12,6 +12,7 @@ from qos.paths import backup_dir_for
 from qos.roles import SYSTEM, Actor
 from qos.settings import setting
 from qos.store import duties
+from qos.store.audit import anchor_now
 from qos.store.backups import automatic_backup, latest_backup, restore
 from qos.store.core import Store, integrity_problem, open_store
 from qos.store.retention import erase_expired_contacts
@@ -52,7 +53,7 @@ def integrity_check_job(window: QWidget, db_path: Path) -> BackgroundJob:
         problem = integrity_problem(store)
         if problem is None:
             # Only when the newest backup is a day old; the oldest beyond the setting go.
-            automatic_backup(store, keep=int(setting(store, "backups_kept")))
+            automatic_backup(store, SYSTEM, keep=int(setting(store, "backups_kept")))
             erase_expired_contacts(store, SYSTEM)
             # Victims' Code deadlines after an upgrade or a command-line import, so the due
             # list and the summary do not have to catch up when first opened.
@@ -120,5 +121,9 @@ def run_app(db_path: Path) -> int:
     daily.start(6 * 60 * 60 * 1000)
     code = app.exec()
     wait_for_background_jobs()
+    try:  # the trail's head, kept outside the database at every closing
+        anchor_now(store, actor, "app closed")
+    except OSError:
+        pass  # a read-only folder: the backups' anchors still stand
     store.close()
     return code

@@ -1,9 +1,6 @@
 """The main window: navigation on the left, one page at a time, the user and database below."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -18,24 +15,16 @@ from PySide6.QtWidgets import (
 
 from qos.roles import Action, Actor, allowed
 from qos.store.core import Store
+from ui.pages.registry import feature_pages, routine_pages
+from ui.pages.spec import PageSpec
 from ui.style import set_role
 from ui.widgets import scrolling
 
 
-@dataclass(frozen=True)
-class PageSpec:
-    key: str
-    title: str
-    needs: tuple[Action, ...]  # any one of these actions shows the page
-    build: Callable[[Store, Actor], QWidget]
-
-
 def page_specs() -> list[PageSpec]:
-    from ui.pages.registry import feature_pages
-
     return [*feature_pages(),
             PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE, Action.VIEW_REFERENCE),
-                     _admin_page)]
+                     _admin_page), *routine_pages()]
 
 
 def _admin_page(store: Store, actor: Actor) -> QWidget:

@@ -187,6 +187,7 @@ def release(store: Store, actor: Actor, call_id: int) -> None:
         store.execute("UPDATE bureau_calls SET status = 'retry', retry_after = ?, "
                       "claimed_by = NULL, claimed_at = NULL WHERE id = ? AND claimed_by = ? "
                       "AND status = 'claimed'", [now_iso(), call_id, actor.user_id])
+        store.audit(actor, "released", "bureau_calls", call_id)  # records its new hash
 
 
 # -- remedial actions ------------------------------------------------------------------------
@@ -265,8 +266,7 @@ def record_visit(store: Store, actor: Actor, visit_id: int, version: int, on: dt
 # -- informal complaints and compliments -----------------------------------------------------
 def log_complaint(store: Store, actor: Actor, kind: str, category: str, unit_id: int,
                   summary: str, *, crime_ref: str = "", raised_on: dt.date | None = None) -> int:
-    if not (allowed(actor, Action.BUREAU_CALL) or allowed(actor, Action.RECORD_CALLBACK)):
-        raise PermissionDenied(f"{actor.display_name} may not log informal complaints.")
+    require(actor, Action.LOG_INFORMAL_COMPLAINT)
     if kind not in ("complaint", "compliment"):
         raise ValidationError("Choose complaint or compliment.")
     if category not in setting(store, "complaint_categories"):

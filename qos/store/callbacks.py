@@ -83,6 +83,7 @@ def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str,
                       "last_attempt_at = ?, updated_at = ?, updated_by = ?, "
                       "version = version + 1 WHERE id = ?",
                       [called_at, stamp, actor.user_id, item_id])
+        store.audit(actor, "call completed", "sample_items", item_id)  # records its new hash
         if victim_updated:
             from qos.store.updates import record_victim_update
 

@@ -181,6 +181,7 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
             _record_imported_updates(store, actor, records, stamp)
         result.updated = len(existing)
         result.inserted = total - result.updated
+        store.hash_rows(actor, "crimes", "crime_ref", [r["crime_ref"] for r in records])
         store.audit(actor, "import", "crimes", None, {
             "source": source, "inserted": result.inserted, "updated": result.updated,
             "bad_rows": len(result.bad)})

@@ -27,8 +27,10 @@ def erase_expired_contacts(store: Store, actor: Actor, *, today: dt.date | None 
         cursor = store.execute(
             "UPDATE crimes SET victim_name = NULL, victim_phone = NULL WHERE "
             "(victim_name IS NOT NULL OR victim_phone IS NOT NULL) AND recorded_on < :cutoff "
-            f"AND NOT EXISTS ({_OPEN_ITEM})", {"cutoff": cutoff})
-        erased = cursor.rowcount
+            f"AND NOT EXISTS ({_OPEN_ITEM}) RETURNING id", {"cutoff": cutoff})
+        ids = [r[0] for r in cursor.fetchall()]
+        erased = len(ids)
+        store.hash_rows(actor, "crimes", "id", ids)
         store.audit(actor, "erasure (retention)", "crimes", None,
                     {"records": erased, "recorded_before": cutoff, "days": days})
     _clear_wal(store)
@@ -48,8 +50,11 @@ def erase_on_request(store: Store, actor: Actor, crime_ref: str, reason: str) ->
         phone = crime["victim_phone"]
         cursor = store.execute(
             "UPDATE crimes SET victim_name = NULL, victim_phone = NULL, contact_opt_out = 1 "
-            "WHERE id = ? OR (? != '' AND victim_phone = ?)", [crime["id"], phone or "", phone])
-        erased = cursor.rowcount
+            "WHERE id = ? OR (? != '' AND victim_phone = ?) RETURNING id",
+            [crime["id"], phone or "", phone])
+        ids = [r[0] for r in cursor.fetchall()]
+        erased = len(ids)
+        store.hash_rows(actor, "crimes", "id", ids)
         # The audit names the crime, never the erased name or number.
         store.audit(actor, "erasure (request)", "crimes", normalise_reference(crime_ref),
                     {"records": erased, "reason": reason.strip()})
@@ -64,10 +69,12 @@ def record_opt_out(store: Store, actor: Actor, phone: str) -> int:
     if not number:
         raise ValidationError("Give the phone number that asked not to be contacted again.")
     with store.write():
-        cursor = store.execute("UPDATE crimes SET contact_opt_out = 1 WHERE victim_phone = ?",
-                               [number])
-        store.audit(actor, "opt-out", "crimes", None, {"records": cursor.rowcount})
-        return cursor.rowcount
+        cursor = store.execute("UPDATE crimes SET contact_opt_out = 1 WHERE victim_phone = ? "
+                               "RETURNING id", [number])
+        ids = [r[0] for r in cursor.fetchall()]
+        store.hash_rows(actor, "crimes", "id", ids)
+        store.audit(actor, "opt-out", "crimes", None, {"records": len(ids)})
+        return len(ids)
 
 
 def _clear_wal(store: Store) -> None:

@@ -7,22 +7,11 @@ from typing import Any
 
 from qos.clock import now_iso
 from qos.errors import ValidationError
+from qos.months import month_bounds, shift_month
 from qos.roles import Action, Actor, allowed, require
 from qos.sampling import Member, draw_sample, new_seed, population_hash
 from qos.settings import setting
 from qos.store.core import Row, Store
-
-
-def month_bounds(month: str) -> tuple[str, str]:
-    first = dt.date.fromisoformat(month + "-01")
-    nxt = (first + dt.timedelta(days=32)).replace(day=1)
-    return first.isoformat(), nxt.isoformat()
-
-
-def shift_month(month: str, months: int) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + (mon - 1) + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def current_criteria(store: Store) -> dict[str, Any]:
@@ -109,6 +98,7 @@ def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
             "created_at, created_by, updated_at, updated_by, version) "
             "VALUES (?, ?, ?, ?, ?, lower(hex(randomblob(16))), ?, ?, ?, ?, 1)",
             [(*r, stamp, actor.user_id, stamp, actor.user_id) for r in rows])
+        store.hash_rows(actor, "sample_items", "draw_id", [draw_id])
     return draw_id
 
 

@@ -5,10 +5,60 @@ merged between machines carries uuid, created/updated timestamps and users, and 
 """
 from __future__ import annotations
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-MIGRATIONS = Migrations("qos")
+if TYPE_CHECKING:  # the migrations run with sqlite-utils; registering them needs none of it
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+MigrationFn = Callable[["sqlite_utils.Database"], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    fn: MigrationFn
+
+
+class Registry:
+    """The migrations in order. Opening an up-to-date database needs only their names, so
+    sqlite-utils (~90 ms to import) is loaded only when one is to be applied."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._migrations: list[Migration] = []
+
+    def __call__(self, *, name: str) -> Callable[[MigrationFn], MigrationFn]:
+        def register(fn: MigrationFn) -> MigrationFn:
+            if name in self.names():
+                raise ValueError(f"Migration {name} is registered twice")
+            self._migrations.append(Migration(name, fn))
+            return fn
+
+        return register
+
+    def names(self) -> list[str]:
+        return [m.name for m in self._migrations]
+
+    def runner(self) -> Migrations:
+        from sqlite_utils.migrations import Migrations
+
+        runner = Migrations(self.name)
+        for migration in self._migrations:
+            runner(name=migration.name)(migration.fn)
+        return runner
+
+    def apply(self, db: sqlite_utils.Database, *,
+              stop_before: str | Iterable[str] | None = None) -> None:
+        self.runner().apply(db, stop_before=stop_before)
+
+    def applied(self, db: sqlite_utils.Database) -> list[Any]:
+        return self.runner().applied(db)
+
+
+MIGRATIONS = Registry("qos")
 
 META = """
     uuid TEXT NOT NULL UNIQUE,
@@ -27,7 +77,7 @@ def _run(db: sqlite_utils.Database, statements: list[str]) -> None:
 
 
 def known_migration_names() -> set[str]:
-    return {m.name for m in MIGRATIONS._migrations}
+    return set(MIGRATIONS.names())
 
 
 @MIGRATIONS(name="0001_foundation")
@@ -442,3 +492,49 @@ def m0012_official_survey(db: sqlite_utils.Database) -> None:
             loaded_at TEXT NOT NULL,
             loaded_by INTEGER NOT NULL,
             PRIMARY KEY (quarter, unit_code, driver))"""])
+
+
+@MIGRATIONS(name="0015_row_hashes")
+def m0015_row_hashes(db: sqlite_utils.Database) -> None:
+    # `audit verify` compares every row of the checked tables with the hash its last audit
+    # entry recorded. Rows written before that existed get one baseline entry per 5,000 rows,
+    # so verify starts from the data as it is now.
+    from qos.clock import now_iso
+    from qos.store.hashing import baseline
+
+    baseline(db.conn, now_iso())
+
+
+def _widen_check(db: sqlite_utils.Database, table: str, old: str, new: str) -> None:
+    """Change a CHECK constraint's text in place, the way SQLite's ALTER TABLE page documents
+    for constraints that change nothing stored: rebuilding `users` would need foreign keys
+    switched off, which cannot be done inside the migration's transaction."""
+    sql = db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                          [table]).fetchone()[0]
+    if old not in sql:
+        raise RuntimeError(f"{table}'s CHECK is not the expected one; refusing to edit it")
+    version = db.conn.execute("PRAGMA schema_version").fetchone()[0]
+    db.conn.execute("PRAGMA writable_schema = ON")
+    try:
+        db.conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                        [sql.replace(old, new), table])
+        db.conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        db.conn.execute("PRAGMA writable_schema = OFF")
+
+
+@MIGRATIONS(name="0021_control_room_and_inspectorate")
+def m0021_control_room_and_inspectorate(db: sqlite_utils.Database) -> None:
+    # Two new roles, and informal complaints from the control room: who logged them (the
+    # source), the Quality of Service Commitment item they are about, and whether they were
+    # resolved there and then or passed on.
+    _widen_check(db, "users", "('admin', 'supervisor', 'bureau', 'volunteer')",
+                 "('admin', 'supervisor', 'bureau', 'volunteer', 'control_room', "
+                 "'inspectorate')")
+    _run(db, [
+        ("ALTER TABLE informal_complaints ADD COLUMN source TEXT NOT NULL DEFAULT 'bureau' "
+         "CHECK (source IN ('bureau', 'control_room'))"),
+        "ALTER TABLE informal_complaints ADD COLUMN qosc_item TEXT",
+        ("ALTER TABLE informal_complaints ADD COLUMN resolution TEXT "
+         "CHECK (resolution IN ('resolved', 'passed_on'))"),
+    ])

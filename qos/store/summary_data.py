@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from qos.roles import Action, Actor, require
 from qos.store.core import Row, Store
-from qos.store.samples import month_bounds, shift_month
+from qos.months import month_bounds, shift_month
 from qos.templates import Template, parse_template
 
 if TYPE_CHECKING:
@@ -224,6 +224,10 @@ def monthly_summary(store: Store, actor: Actor, month: str,
         if not match:
             raise ValidationError(f"There is no active unit with the code {unit_code}.")
         unit_ids = match
-    return build_summary(inputs, month, min_n=int(setting(store, "min_valid_n")),
-                         rag_green=float(setting(store, "rag_green")),
-                         rag_amber=float(setting(store, "rag_amber")), unit_ids=unit_ids)
+    summary = build_summary(inputs, month, min_n=int(setting(store, "min_valid_n")),
+                            rag_green=float(setting(store, "rag_green")),
+                            rag_amber=float(setting(store, "rag_amber")), unit_ids=unit_ids)
+    from qos.store.routine_data import routine_figures
+
+    summary.routines = routine_figures(store, actor, month, unit_code)
+    return summary

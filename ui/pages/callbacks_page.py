@@ -1,7 +1,6 @@
 """Call-backs: import crimes, draw the month's sample, work the list, record debriefs."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -18,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qos.demo import last_complete_month
 from qos.errors import QosError
 from qos.importing import ImportResult
+from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
 from qos.store import callbacks, crimes, duties, reference, samples
 from qos.store.core import Store
@@ -38,11 +37,6 @@ from ui.workers import Progress
 STATUS_WORDS = {"to_call": "To call", "attempted": "Attempted", "completed": "Completed",
                 "unreachable": "Unreachable", "declined": "Declined",
                 "swapped_out": "Swapped out"}
-
-
-def recent_months(count: int = 13, today: dt.date | None = None) -> list[str]:
-    month = last_complete_month(today or dt.date.today())
-    return [samples.shift_month(month, -i) for i in range(-1, count - 1)]
 
 
 class CallbacksPage(QWidget):

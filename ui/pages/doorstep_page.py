@@ -32,7 +32,7 @@ from qos.store.core import Store
 from qos.templates import Template
 from ui.answer_field import DigitAnswer
 from ui.callback_form import YES_NO, YES_NO_CODES
-from ui.pages.callbacks_page import recent_months
+from qos.months import recent_months
 from ui.record_dialog import FormField
 from ui.record_list import RecordList
 from ui.style import set_role

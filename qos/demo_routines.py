@@ -1,0 +1,50 @@
+"""Demo data for the routines added after the inspection (issue 19): a control room and an
+inspectorate sign-in, and their recent work. Called by qos/demo.py after the rest."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from qos.roles import Actor, Role
+from qos.store.core import Store
+
+
+def build_routines(store: Store, admin: Actor, rng: random.Random, password: str,
+                   sign_ins: list[tuple[str, str, str]]) -> dict[str, int]:
+    from qos.store import users
+
+    fcc = [users.actor_for(store, users.create_user(
+        store, admin, f"fcc{i}", f"Control room operator {i}", Role.CONTROL_ROOM, password))
+        for i in (1, 2)]
+    sign_ins.append(("fcc1, fcc2", Role.CONTROL_ROOM.label, password))
+    users.create_user(store, admin, "inspector", "Force inspectorate (demo)",
+                      Role.INSPECTORATE, password)
+    sign_ins.append(("inspector", Role.INSPECTORATE.label, password))
+    return {"informal complaints (control room)": _complaints(store, fcc, rng)}
+
+
+def _complaints(store: Store, fcc: list[Actor], rng: random.Random, days: int = 60) -> int:
+    """A few informal complaints a day, most resolved there and then; "kept informed" and
+    "response" the usual subjects, as the report found (lack of action, calls unanswered)."""
+    from qos.commitment import commitment_items
+    from qos.store import complaints, reference
+
+    units = [u["id"] for u in reference.list_units(store)]
+    items = [i.key for i in commitment_items()]
+    weights = [3, 4, 2, 5, 2, 1][:len(items)] + [1] * max(0, len(items) - 6)
+    today = dt.date.today()
+    logged = 0
+    for back in range(days, 0, -1):
+        day = today - dt.timedelta(days=back)
+        for _ in range(rng.choice([0, 1, 1, 2, 3])):
+            values: dict[str, Any] = {
+                "unit_id": rng.choice(units), "qosc_item": rng.choices(items, weights)[0],
+                "resolution": "resolved" if rng.random() < 0.7 else "passed_on",
+                "summary": rng.choice(["", "", "No call back from the officer",
+                                       "Emails to the station unanswered",
+                                       "Waited hours for a response"]),
+                "raised_on": day}
+            complaints.log_informal_complaint(store, rng.choice(fcc), **values)
+            logged += 1
+    return logged

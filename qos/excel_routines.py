@@ -1,0 +1,53 @@
+"""Workbook sheets for the routines added after the inspection (issue 19), one writer each.
+
+Each writer takes (workbook, MonthlySummary) like the others in qos/excel.py and reads
+`summary.routines`; a summary without them (built by hand in a test) gets no such sheet.
+The table, heading and text-cell helpers are qos/excel.py's own, handed in as a SheetKit
+(importing qos/excel.py from here would make an import loop).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from openpyxl import Workbook
+
+Writer = Callable[[Workbook, Any], None]
+
+
+@dataclass(frozen=True)
+class SheetKit:
+    heading: Callable[..., None]  # (worksheet, summary, title)
+    table: Callable[..., tuple[int, int]]  # (worksheet, name, headers, rows, top, formats)
+    set_value: Callable[..., None]  # (cell, value): text stays text, never a formula
+
+
+def _complaints(excel: SheetKit, wb: Workbook, summary: Any) -> None:
+    figures = summary.routines
+    if figures is None:
+        return
+    ws = wb.create_sheet("Informal complaints")
+    excel.heading(ws, summary, "Informal complaints by Quality of Service Commitment item")
+    rows = [[c.unit_code, c.item, c.complaints, c.resolved, c.passed_on, c.not_recorded]
+            for c in figures.complaints]
+    total = [sum(c.complaints for c in figures.complaints),
+             sum(c.resolved for c in figures.complaints),
+             sum(c.passed_on for c in figures.complaints),
+             sum(c.not_recorded for c in figures.complaints)]
+    if rows:
+        rows.append(["Force", "All items", *total])
+    excel.table(ws, "InformalComplaints",
+                 ["Unit code", "Commitment item", "Complaints", "Resolved there and then",
+                  "Passed on", "Not recorded"],
+                 rows or [["", "None logged this month", None, None, None, None]], 4)
+    excel.set_value(ws.cell(row=max(len(rows), 1) + 7, column=1),
+                    "Complaints taken informally on the phone (control room and contact bureau), "
+                    "mapped to the Commitment item they are about; the bureau's own categories "
+                    "are mapped as resources/qosc says. 'Not recorded': logged before the "
+                    "resolution was asked.")
+
+
+def routine_sheets(kit: SheetKit) -> list[Writer]:
+    return [partial(writer, kit) for writer in (_complaints,)]

@@ -1,0 +1,19 @@
+"""The rows behind the new routines' workbook sheets and scorecard tiles, read for one month."""
+from __future__ import annotations
+
+from qos.roles import Action, Actor, require
+from qos.routine_figures import RoutineFigures
+from qos.store.complaints import complaints_by_commitment
+from qos.store.core import Store
+
+
+def routine_figures(store: Store, actor: Actor, month: str,
+                    unit_code: str | None = None) -> RoutineFigures:
+    """The month's figures; with `unit_code`, that unit's rows only."""
+    require(actor, Action.VIEW_SUMMARY)
+    figures = RoutineFigures(month=month,
+                             complaints=complaints_by_commitment(store, actor, month))
+    if unit_code:
+        wanted = unit_code.upper()
+        figures.complaints = [c for c in figures.complaints if c.unit_code.upper() == wanted]
+    return figures
