@@ -92,7 +92,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from qos.roles import SYSTEM
-    from qos.store import callbacks, crimes, duties, mappings, reference
+    from qos.store import callbacks, mappings, reference
+    from qos.store.crime_import import import_crimes_with_deadlines
     from qos.tabular import read_table
 
     table = read_table(args.file)
@@ -104,10 +105,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             result = reference.import_people(store, SYSTEM, table, all_or_nothing=strict,
                                              mapping=mapping)
         elif args.kind == "crimes":
-            result = crimes.import_crimes(store, SYSTEM, table, all_or_nothing=strict,
-                                          mapping=mapping, source=str(args.file))
-            if result.applied:  # the new crimes' Code deadlines now, not at the next opening
-                duties.bring_up_to_date(store)
+            result = import_crimes_with_deadlines(store, SYSTEM, table, all_or_nothing=strict,
+                                                  mapping=mapping, source=str(args.file))
         elif args.kind == "survey":
             from qos.store.official_survey import import_official_survey
 
@@ -140,6 +139,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
+    from qos.store import duties
     from qos.store.updates import due_list
 
     as_of = args.as_of or dt.date.today()
@@ -148,6 +148,9 @@ def cmd_due(args: argparse.Namespace) -> int:
         if args.unit and not store.scalar("SELECT 1 FROM units WHERE code = ?",
                                           [args.unit.upper()]):
             raise ValidationError(f"There is no unit with the code {args.unit}.")
+        # Asked for explicitly: after an upgrade the deadlines may not be worked out yet, and
+        # no background job runs for the command line.
+        duties.bring_up_to_date(store)
         rows = due_list(store, as_of, args.unit)
     finally:
         store.close()

@@ -153,6 +153,7 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
                    months: int, crimes_per_unit_month: int = 160) -> dict[str, int]:
     """Crime extracts, monthly samples and completed call-backs for each unit and month."""
     from qos.store import callbacks, crimes, samples
+    from qos.store.crime_import import import_crimes_with_deadlines
     from qos.tabular import Table
     from qos.templates import load_template
 
@@ -175,7 +176,7 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
                                    serial):
                 table.rows.append((len(table.rows) + 2, row))
             serial += crimes_per_unit_month
-    crimes.import_crimes(store, admin, table, all_or_nothing=True, source="demo")
+    import_crimes_with_deadlines(store, admin, table, all_or_nothing=True, source="demo")
     quality = {u["id"]: 0.55 + 0.3 * rng.random() for u in units}  # each unit's service level
     completed = 0
     for m in range(months):

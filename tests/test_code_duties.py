@@ -89,9 +89,9 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
         as_of = D(2026, 10, 1)
         owed = next(r for r in due_list(store, as_of) if r["rule"] != "Regular progress update")
         crime_id = owed["crime_id"]
-        # A victim update: the crime is marked stale by the trigger, then caught up.
+        # A victim update: the trigger marks the crime stale and the update works it out.
         record_victim_update(store, actor, crime_id, as_of)
-        assert duties.stale_count(store) == 1
+        assert duties.stale_count(store) == 0
         assert (owed["crime_ref"], owed["rule"]) not in {
             (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
         # A re-import that closes the case and moves the arrest.
@@ -99,11 +99,13 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
         with store.write():
             store.execute("UPDATE crimes SET closed_on = '2026-09-01', arrested_on = "
                           "'2026-08-20' WHERE crime_ref = ?", [ref])
-        assert duties.stale_count(store) == 1
+        assert duties.stale_count(store) == 1  # marked; the explicit catch-up works it out
+        duties.bring_up_to_date(store)
         assert _listed(store, as_of) == _from_scratch(store, as_of)
         # An update removed (a correction) puts the duty back.
         with store.write():
             store.execute("DELETE FROM victim_updates WHERE crime_id = ?", [crime_id])
+        duties.bring_up_to_date(store)
         assert _listed(store, as_of) == _from_scratch(store, as_of)
         # A brand new crime.
         with store.write():
@@ -112,6 +114,8 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
                 "created_at, created_by, updated_at, updated_by, arrested_on, enhanced) "
                 "SELECT 'NEW/1', '2026-09-20', id, 'Theft', 'u-new-1', '', 0, '', 0, "
                 "'2026-09-22', 1 FROM units WHERE code = 'NOR'")
+        assert duties.stale_count(store) == 1
+        duties.bring_up_to_date(store)
         assert ("NEW/1", "Told of the suspect's arrest") in {
             (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
         assert _listed(store, as_of) == _from_scratch(store, as_of)
@@ -124,6 +128,7 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
                 "uuid, created_at, created_by, updated_at, updated_by, charged_on) "
                 "SELECT ?, 'NEW/2', '2026-09-01', id, 'Theft', 'u-new-2', '', 0, '', 0, "
                 "'2026-09-03' FROM units WHERE code = 'SOU'", [newest])
+        duties.bring_up_to_date(store)
         assert store.scalar("SELECT count(*) FROM code_duties WHERE crime_ref = 'NEW/1'") == 0
         assert ("NEW/2", "Told the suspect was charged") in {
             (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
@@ -208,6 +213,7 @@ def test_a_0007_database_with_crimes_gets_its_deadlines_after_the_upgrade(tmp_pa
     upgraded = open_store(path)
     try:
         assert duties.stale_count(upgraded) == 1  # known to be owed its deadlines
+        duties.bring_up_to_date(upgraded)  # the background catch-up after the upgrade
         due = due_list(upgraded, D(2026, 10, 20))
         assert ("NOR/1", "Told of the suspect's arrest", "2026-10-08") in {
             (r["crime_ref"], r["rule"], r["due"]) for r in due}

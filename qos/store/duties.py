@@ -3,6 +3,8 @@
 Triggers mark a crime stale whenever its dates or its victim updates change (migration 0008);
 `bring_up_to_date` works the stale ones out again with qos.victims_code, the one place the
 rules live, so the due list is a single indexed read however large the force's data grows.
+Writers call it (the crime import, a victim update) and so does the background catch-up;
+readers (the due list, the summary) only read what is kept and never take a write lock.
 """
 from __future__ import annotations
 
@@ -67,7 +69,7 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
                 [last_seen, CHUNK - len(ids)])] if len(ids) < CHUNK else []
             if not ids and not new:
                 return done
-            _rework(store, sorted({*ids, *new}))
+            rework(store, sorted({*ids, *new}))
             if new:
                 store.execute("UPDATE code_duties_seen SET last_crime_id = ?", [new[-1]])
         done += len(ids) + len(new)
@@ -78,8 +80,7 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
 def with_events_between(store: Store, first: dt.date, end: dt.date
                         ) -> list[tuple[int, Obligation]]:
     """(unit id, obligation) for every Code deadline (not the regular update) whose event
-    fell in [first, end), as kept in code_duties."""
-    bring_up_to_date(store)
+    fell in [first, end), as kept in code_duties (a read: it never works them out)."""
     # A deadline falls on or after its event and at most the longest deadline after `end`,
     # which bounds the read of each unit's stretch of the table.
     latest_due = add_working_days(end, longest_deadline())
@@ -96,7 +97,8 @@ def with_events_between(store: Store, first: dt.date, end: dt.date
                  end.isoformat()])]
 
 
-def _rework(store: Store, ids: list[int]) -> None:
+def rework(store: Store, ids: list[int]) -> None:
+    """Work out these crimes' deadlines again, now (inside the caller's write)."""
     marks = ", ".join("?" * len(ids))
     crimes = store.rows(
         f"SELECT id, crime_ref, recorded_on, enhanced, unit_id, officer_id, officer_number, "

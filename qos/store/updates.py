@@ -9,7 +9,6 @@ from qos.errors import ValidationError
 from qos.roles import Action, Actor, allowed
 from qos.store import duties
 from qos.store.core import Row, Store
-from qos.store.duties import Progress
 from qos.working_days import is_working_day, working_days_between
 
 LOOKBACK_DAYS = 400  # events up to about a year after the report are followed
@@ -32,23 +31,22 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
                       "user_id, created_at) VALUES (?, ?, ?, ?, ?)",
                       [crime_id, on.isoformat(), source, actor.user_id, now_iso()])
         store.audit(actor, "victim updated", "crimes", crime_id, {"on": on.isoformat()})
+        duties.rework(store, [crime_id])  # its deadlines now: the due list only reads them
 
 
-def due_list(store: Store, as_of: dt.date, unit_code: str | None = None,
-             progress: Progress | None = None) -> list[Row]:
+def due_list(store: Store, as_of: dt.date, unit_code: str | None = None) -> list[Row]:
     """Victims owed an update by `as_of`: the most overdue first, with the rule that makes
     it due. The whole list; the app reads it a page at a time with `due_page`.
 
     Crimes reported more than LOOKBACK_DAYS before `as_of` are left out; the regular progress
     update is listed for open investigations reported in the last PERIODIC_LOOKBACK_DAYS, or
     with a Code event (an arrest, bail) on or before `as_of`."""
-    duties.bring_up_to_date(store, progress)
     return due_page(store, as_of, unit_code, 0, -1)
 
 
 def due_page(store: Store, as_of: dt.date, unit_code: str | None, offset: int,
              limit: int) -> list[Row]:
-    """One page of `due_list` (limit -1: to the end). Call duties.bring_up_to_date first.
+    """One page of `due_list` (limit -1: to the end).
 
     In due-date order the rows come straight off an index and the read stops at the page:
     a whole force's first page takes milliseconds however long the list is."""
