@@ -158,7 +158,8 @@ def cmd_due(args: argparse.Namespace) -> int:
         late = (f"{row['overdue_days']} working day(s) overdue" if row["overdue_days"]
                 else "due today")
         print(f"{row['crime_ref']}\t{row['unit_code']}\tdue {row['due']} ({late})\t"
-              f"{row['rule']}\t{row['officer']}")
+              f"{row['rule']}\t{row['officer']}"
+              + (f"\tenhanced: {row['enhanced_reason']}" if row["enhanced_reason"] else ""))
     print(f"{len(rows)} update(s) due as of {as_of.isoformat()}.", file=sys.stderr)
     return 0
 

@@ -53,7 +53,8 @@ def due_page(store: Store, as_of: dt.date, unit_code: str | None, offset: int,
     where, params = _owed(store, as_of, unit_code)
     rows = store.rows(
         "SELECT d.crime_id, d.crime_ref, u.code AS unit_code, "
-        "COALESCE(p.name, d.officer_number, '') AS officer, d.enhanced, d.label AS rule, "
+        "COALESCE(p.name, d.officer_number, '') AS officer, d.enhanced, d.enhanced_reason, "
+        "d.label AS rule, "
         "d.due_on AS due FROM code_duties d JOIN units u ON u.id = d.unit_id "
         f"LEFT JOIN people p ON p.id = d.officer_id WHERE {where} "
         "ORDER BY d.due_on, d.unit_id, d.crime_ref, d.rule LIMIT :limit OFFSET :offset",
@@ -82,12 +83,14 @@ def _owed(store: Store, as_of: dt.date, unit_code: str | None) -> tuple[str, dic
     params: dict[str, Any] = {
         "as_of": as_of.isoformat(), "since": since.isoformat(),
         "open_since": (as_of - dt.timedelta(days=PERIODIC_LOOKBACK_DAYS)).isoformat(),
-        "periodic": duties.PERIODIC}
+        "periodic": duties.PERIODIC, "past": duties.PERIODIC_PAST}
     unit_clause = ""
     if unit_code:
         unit_clause = "AND d.unit_id = :unit_id"
         params["unit_id"] = store.scalar("SELECT id FROM units WHERE code = ?", [unit_code])
     # A deadline never falls before the report, so due_on >= since bounds the range read.
+    # Regular updates missed before an investigation ended are history (timeliness), not owed.
     return ("d.updated_on IS NULL AND d.due_on >= :since AND d.due_on <= :as_of "
+            "AND d.rule != :past "
             f"{unit_clause} AND d.recorded_on >= :since AND (d.rule != :periodic OR "
             "d.recorded_on >= :open_since OR d.event_on <= :as_of)"), params

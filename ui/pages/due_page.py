@@ -53,8 +53,9 @@ class DuePage(QWidget):
         self.model = RowsModel([
             ("crime_ref", "Crime"), ("unit_code", "Unit"), ("officer", "Officer"),
             ("rule", "Why the victim is owed an update"), ("due", "Due"),
-            ("overdue_days", "Working days overdue"), ("enhanced", "Enhanced service")], self,
-            {"enhanced": lambda e: "Yes" if e else "", "overdue_days":
+            ("overdue_days", "Working days overdue"),
+            ("enhanced_reason", "Enhanced service because")], self,
+            {"enhanced_reason": lambda e: e or "", "overdue_days":
              lambda d: str(d) if d else "due today"})
         self.view = table_view(self.model, "Victims owed an update")
         updated = QPushButton("Victim &updated today")
