@@ -106,20 +106,6 @@ def test_every_control_on_the_admin_page_has_an_accessible_name(qtbot, store, ad
             assert widget.accessibleName() or widget.text(), widget
 
 
-def test_background_integrity_check_reports_a_sound_file(qtbot, store, admin, db_path):
-    from ui.app import integrity_check_job
-
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    results: list[object] = []
-    job = integrity_check_job(window, db_path)
-    job.succeeded.connect(results.append)
-    job.start()
-    qtbot.waitUntil(lambda: bool(results), timeout=20000)
-    job.wait()
-    assert results == [None]
-
-
 def test_idle_window_locks_and_unlocks_with_the_password(qtbot, store, admin):
     from ui.idle_lock import IdleLock
 
