@@ -64,6 +64,9 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
                        help="an anchor written with a backup (default: the one beside the "
                             "database)")
     audit.set_defaults(handler=cmd_audit)
+    from qos.cli_routines import register_routines
+
+    register_routines(sub, db_arg, month=month)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -150,8 +150,10 @@ def _events(rng: random.Random, reported: dt.date, *, arrest_date_unknown: bool 
     arrested = text(arrest)
     if arrested and arrest_date_unknown:
         arrested = "unknown"  # one arrest fact: an arrest made, its date not in the extract
+    # The record is closed when the investigation closes, or a fortnight after a charge.
+    finalised = closed or (charge + dt.timedelta(days=14) if charge else None)
     return [arrested, text(charge), text(closed), "Y" if rng.random() < 0.12 else "N",
-            text(updated)]
+            text(updated), text(finalised)]
 
 
 def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: str,
@@ -167,7 +169,7 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
               "Contact phone", "Officer", "Victim ethnicity", "Vulnerable or intimidated",
               "Victim declined contact", "Victim under 18", "Domestic abuse",
               "Suspect arrested", "Charged", "Investigation closed", "Enhanced service",
-              "Victim updated"]
+              "Victim updated", "Date crime closed"]
     units = reference.list_units(store)
     officers = {u["id"]: [p["staff_number"] for p in reference.list_people(store, unit_id=u["id"])]
                 for u in units}

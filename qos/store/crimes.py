@@ -18,7 +18,7 @@ from qos.parsing import (
     parse_flag,
 )
 from qos.roles import Action, Actor, allowed, require
-from qos.store import reference
+from qos.store import duties, reference
 from qos.store.core import Row, Store
 from qos.store.retention import phone_hasher
 from qos.tabular import Table
@@ -127,6 +127,13 @@ CRIME_FIELDS = [
     Field("update_every_days", "Agreed update frequency (days)",
           aliases=("agreed_update_frequency", "update_frequency", "update_every",
                    "agreed_update_days"), parse=update_days),
+    # Closure compliance and dip checks (issue 19): the record's closure date, and the
+    # incident type (a road traffic collision has its own update rule).
+    Field("finalised_on", "Date crime closed",
+          aliases=("closure_date", "date_closed", "crime_closed", "finalised", "finalised_on"),
+          parse=_iso_date),
+    Field("incident_type", "Incident type",
+          aliases=("incident_category", "incident", "call_type")),
 ]
 FLAG_KEYS = ("vulnerable", "declined_contact", "victim_under_18",
              "victim_on_duty_officer", "domestic_abuse", "persistently_targeted")
@@ -134,7 +141,8 @@ EVENT_KEYS = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "relea
               "closed_on", "not_investigated_on")
 STORED = ("crime_ref", "recorded_on", "unit_id", "offence_category", "victim_name",
           "victim_phone", "officer_number", "officer_id", "ethnicity", *FLAG_KEYS, "enhanced",
-          *EVENT_KEYS, "phone_hmac", "update_every_days")
+          *EVENT_KEYS, "phone_hmac", "update_every_days", "finalised_on", "incident_type")
+LATER = ("finalised_on", "incident_type")  # written only when the file has them
 # Worked out from the unit, officer and phone columns every file has.
 DERIVED = ("unit_id", "officer_id", "phone_hmac")
 
@@ -197,7 +205,8 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
         result.applied = False
         return result
     stamp = now_iso()
-    cols = list(STORED)
+    # Columns added later (migration 0022) are written only when the file has them.
+    cols = [c for c in STORED if c in columns or c not in LATER]
     # A re-import changes only what the file holds: an extract without event columns must
     # not wipe the events an earlier, fuller extract brought.
     changed = [c for c in cols if c != "crime_ref" and (c in columns or c in DERIVED
@@ -290,6 +299,7 @@ def record_update_frequency(store: Store, actor: Actor, crime_id: int, days: int
         store.audit(actor, "agreed update frequency", "crimes", crime_id,
                     {"days": days, "source": source})
         store.hash_rows(actor, "crimes", "id", [crime_id])
+        duties.rework(store, [crime_id])  # its deadlines now: the due list only reads them
 
 
 def crime_by_ref(store: Store, ref: str) -> Row | None:

@@ -108,8 +108,8 @@ def with_events_between(store: Store, first: dt.date, end: dt.date
 def periodic_between(store: Store, first: dt.date, end: dt.date
                      ) -> list[tuple[int, Obligation]]:
     """(unit id, obligation) for every regular progress update that fell due in
-    [first, end), at the frequency agreed with the victim: for timeliness figures (a read:
-    it never works them out)."""
+    [first, end), at the frequency agreed with the victim: for timeliness figures. A read:
+    it never works them out."""
     day = dt.date.fromisoformat
     return [(row["unit_id"], Obligation(
                 row["crime_id"], Rule(PERIODIC, "", row["label"], 0, 0),

@@ -7,7 +7,7 @@ from typing import Any
 from qos.errors import ValidationError
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import normalise_reference
-from qos.roles import Action, Actor, require
+from qos.roles import Action, Actor, Role, require
 from qos.store.core import Row, Store
 from qos.tabular import Table
 
@@ -273,3 +273,13 @@ def set_active(store: Store, actor: Actor, table: str, record_id: int, version: 
     if table not in ("units", "people", "counters"):
         raise ValueError(table)
     return store.update_record(actor, table, record_id, version, {"active": int(active)})
+
+
+def units_for(store: Store, actor: Actor) -> list[Row]:
+    """The units whose victim-level records this actor sees: an administrator all active
+    units, anyone else their own unit (issue 16 extends this to the units they cover)."""
+    if actor.role == Role.ADMIN:
+        return list_units(store)
+    if actor.unit_id is None:
+        return []
+    return store.rows("SELECT * FROM units WHERE id = ? AND active = 1", [actor.unit_id])

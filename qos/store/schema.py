@@ -639,3 +639,26 @@ def m0021_control_room_and_inspectorate(db: sqlite_utils.Database) -> None:
         ("ALTER TABLE informal_complaints ADD COLUMN resolution TEXT "
          "CHECK (resolution IN ('resolved', 'passed_on'))"),
     ])
+
+
+@MIGRATIONS(name="0022_closure_compliance")
+def m0022_closure_compliance(db: sqlite_utils.Database) -> None:
+    # The date the crime record was closed (finalised) in the force's system, which is not
+    # the Victims' Code "investigation closed" event (a charged crime is closed too), and the
+    # incident type (road traffic collisions are dip-checked on their own rule). A
+    # supervisor's remedy for a closure that was not compliant is kept per closure.
+    _run(db, [
+        "ALTER TABLE crimes ADD COLUMN finalised_on TEXT",
+        "ALTER TABLE crimes ADD COLUMN incident_type TEXT",
+        "CREATE INDEX crimes_finalised_on ON crimes(finalised_on) WHERE finalised_on IS NOT NULL",
+        f"""CREATE TABLE closure_remedies (
+            id INTEGER PRIMARY KEY,
+            crime_id INTEGER NOT NULL REFERENCES crimes(id),
+            finalised_on TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            problems TEXT NOT NULL,
+            remedy TEXT NOT NULL,
+            remedied_on TEXT NOT NULL,
+            {META},
+            UNIQUE (crime_id, finalised_on))""",
+    ])
