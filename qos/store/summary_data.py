@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from qos.months import month_bounds, shift_month
 from qos.roles import Action, Actor, require
 from qos.store.core import Row, Store
-from qos.months import month_bounds, shift_month
 from qos.templates import Template, parse_template
 
 if TYPE_CHECKING:
@@ -203,7 +203,8 @@ def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str
         return store.rows(
             columns + "JOIN sample_items si ON si.id = cb.item_id JOIN sample_draws d "
             f"ON d.id = si.draw_id WHERE d.month = ? AND si.status = 'completed' {clause} "
-            "ORDER BY cb.call_date, cb.crime_ref", [month] + ([unit_id] if unit_id else []))
+            "ORDER BY cb.call_date, cb.crime_ref",
+            [month] + ([unit_id] if unit_id is not None else []))
     start, end = month_bounds(month)
     params: list[Any] = [start, end] + ([unit_id] if unit_id is not None else [])
     rows = store.rows(columns + f"WHERE cb.call_date >= ? AND cb.call_date < ? {clause} "
