@@ -277,8 +277,9 @@ def set_active(store: Store, actor: Actor, table: str, record_id: int, version: 
 
 def units_for(store: Store, actor: Actor) -> list[Row]:
     """The units whose victim-level records this actor sees: an administrator all active
-    units, anyone else their own unit (issue 16 extends this to the units they cover)."""
-    if actor.role == Role.ADMIN:
+    units (and the force inspectorate, which checks every unit), anyone else their own unit
+    (issue 16 extends this to the units they cover)."""
+    if actor.role in (Role.ADMIN, Role.INSPECTORATE):
         return list_units(store)
     if actor.unit_id is None:
         return []
