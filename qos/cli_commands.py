@@ -26,8 +26,11 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     demo.set_defaults(handler=cmd_demo)
 
     imp = sub.add_parser("import", parents=[db_arg], help="import a CSV or XLSX file")
-    imp.add_argument("kind", choices=["people", "crimes", "callbacks"],
-                     help="what the file holds (callbacks: history from old spreadsheets)")
+    imp.add_argument("kind", choices=["people", "crimes", "callbacks", "survey"],
+                     help="what the file holds (callbacks: history from old spreadsheets; "
+                          "survey: official user-satisfaction survey figures per quarter)")
+    imp.add_argument("--template-version", type=int, default=1, metavar="N",
+                     help="callbacks: the question template version the columns belong to")
     imp.add_argument("--mapping", metavar="NAME",
                      help="a column mapping saved in the app for this source")
     imp.add_argument("file", type=Path)
@@ -108,9 +111,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         elif args.kind == "crimes":
             result = import_crimes_with_deadlines(store, SYSTEM, table, all_or_nothing=strict,
                                                   mapping=mapping, source=str(args.file))
+        elif args.kind == "survey":
+            from qos.store.official_survey import import_official_survey
+
+            result = import_official_survey(store, SYSTEM, table, all_or_nothing=strict)
         else:
             result = callbacks.import_history(store, SYSTEM, table, all_or_nothing=strict,
-                                              mapping=mapping)
+                                              mapping=mapping,
+                                              template_version=args.template_version)
     finally:
         store.close()
     for problem in result.bad:
