@@ -75,10 +75,11 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
 def cmd_demo(args: argparse.Namespace) -> int:
     from qos.demo import build_demo
     from qos.months import last_complete_month
+    from qos.store.users import has_users
 
     store = _open(args)
     try:
-        if store.scalar("SELECT COUNT(*) FROM users"):
+        if has_users(store):
             raise ValidationError(f"{store.path} already holds data; the demo needs a new file.")
         end = args.end_month or last_complete_month(dt.date.today())
         report = build_demo(store, args.seed, end, months=args.months)
@@ -143,13 +144,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_due(args: argparse.Namespace) -> int:
     from qos.store import duties
+    from qos.store.reference import unit_by_code
     from qos.store.updates import due_list
 
     as_of = args.as_of or dt.date.today()
     store = _open(args)
     try:
-        if args.unit and not store.scalar("SELECT 1 FROM units WHERE code = ?",
-                                          [args.unit.upper()]):
+        if args.unit and unit_by_code(store, args.unit) is None:
             raise ValidationError(f"There is no unit with the code {args.unit}.")
         # Asked for explicitly: after an upgrade the deadlines may not be worked out yet, and
         # no background job runs for the command line.
