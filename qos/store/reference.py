@@ -7,7 +7,7 @@ from typing import Any
 from qos.errors import ValidationError
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import normalise_reference
-from qos.roles import Action, Actor, require
+from qos.roles import Action, Actor, Role, require
 from qos.store.core import Row, Store
 from qos.tabular import Table
 
@@ -20,6 +20,23 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def list_units(store: Store, *, include_inactive: bool = False) -> list[Row]:
     where = "" if include_inactive else "WHERE active = 1"
     return store.rows(f"SELECT * FROM units {where} ORDER BY kind, code")
+
+
+def units_for(store: Store, actor: Actor) -> list[Row]:
+    """The active units this actor covers, for unit boxes and unit-level views: an
+    administrator all of them, anyone else their own unit."""
+    if actor.role is Role.ADMIN:
+        return list_units(store)
+    if actor.unit_id is None:
+        return []
+    return store.rows("SELECT * FROM units WHERE id = ? AND active = 1", [actor.unit_id])
+
+
+def unit_target(store: Store, actor: Actor, unit_id: int) -> int | None:
+    """The unit's monthly QoS check target (None for an unknown unit)."""
+    require(actor, Action.VIEW_REFERENCE)
+    target = store.scalar("SELECT monthly_target FROM units WHERE id = ?", [unit_id])
+    return None if target is None else int(target)
 
 
 def _check_unit(code: str, name: str, kind: str, target: int) -> None:
@@ -81,6 +98,13 @@ def list_people(store: Store, *, unit_id: int | None = None,
         "m.name AS manager_name FROM people p LEFT JOIN units u ON u.id = p.unit_id "
         f"LEFT JOIN people m ON m.id = p.line_manager_id {where} "
         f"ORDER BY p.name{tail}", params)
+
+
+def person_with_unit(store: Store, actor: Actor, person_id: int) -> Row | None:
+    """A person's name with their unit's code ('' when they have no unit)."""
+    require(actor, Action.VIEW_REFERENCE)
+    return store.row("SELECT p.name, COALESCE(u.code, '') AS unit_code FROM people p "
+                     "LEFT JOIN units u ON u.id = p.unit_id WHERE p.id = ?", [person_id])
 
 
 def person_by_number(store: Store, staff_number: str) -> Row | None:
