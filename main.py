@@ -1,19 +1,40 @@
-"""QoS Checks: `python3 main.py` opens the app; `python3 main.py --help` lists the CLI."""
+"""QoS Checks: `python3 main.py` opens the app; `python3 main.py --help` lists the CLI.
+
+This is the one place that decides between the window and the command line, so `qos/`
+(the headless core) never imports Qt or `ui/`."""
 from __future__ import annotations
 
+import argparse
+import os
 import sys
 
 
 def cli_entry() -> int:
-    from qos.cli import run
+    from qos.cli import parse, run_parsed, wants_window
 
-    return run(sys.argv[1:])
+    args = parse(sys.argv[1:])
+    if wants_window(args):
+        return open_window(args)
+    return run_parsed(args)
 
 
 def gui_entry() -> int:
-    from qos.cli import run
+    from qos.cli import parse
 
-    return run(["gui", *sys.argv[1:]])
+    return open_window(parse(["gui", *sys.argv[1:]]))
+
+
+def open_window(args: argparse.Namespace) -> int:
+    if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("QT_QPA_PLATFORM")):
+        print("QoS Checks cannot open its window: this machine has no display (DISPLAY is not "
+              "set). Use the command line instead: python3 main.py --help", file=sys.stderr)
+        return 2
+    from qos.paths import resolve_db_path
+    from ui.app import run_app
+
+    return run_app(resolve_db_path(args.db))
 
 
 if __name__ == "__main__":

@@ -18,8 +18,7 @@ def other_sheets(conn: sqlite3.Connection, month: str, by: Any, units: Any,
     import numpy as np
     import pandas as pd
 
-    from qos.store.samples import month_bounds
-    from qos.summary import months_back
+    from qos.months import month_bounds, months_back
     from qos.working_days import bank_holidays, years_in_file
 
     start, end = month_bounds(month)

@@ -30,6 +30,7 @@ import force_data  # noqa: E402
 import pandas_rest  # noqa: E402
 
 from qos.excel import write_summary_workbook  # noqa: E402
+from qos.months import month_bounds, months_back, shift_month  # noqa: E402
 from qos.roles import SYSTEM  # noqa: E402
 from qos.sampling import draw_sample  # noqa: E402
 from qos.store import crimes, samples  # noqa: E402
@@ -125,7 +126,7 @@ def bench_sampling(total: int) -> None:
                                                  samples.current_criteria(store))
         draw_sample(population, 50, 1)
         timings.append(time.perf_counter() - started)
-        start, end = samples.month_bounds(month)
+        start, end = month_bounds(month)
         started = time.perf_counter()
         store.conn.execute("SELECT id FROM crimes WHERE unit_id = ? AND recorded_on >= ? "
                            "AND recorded_on < ?", [unit_id, start, end]).fetchall()
@@ -150,11 +151,11 @@ def _pandas_summary(path: Path, month: str, out: Path) -> None:
     import numpy as np
     import pandas as pd
 
-    from qos.summary import QOSC_ITEMS, VICTIMS_CODE_ITEMS, months_back, shift_month
+    from qos.summary import QOSC_ITEMS, VICTIMS_CODE_ITEMS
 
     conn = sqlite3.connect(path)
-    start, _ = samples.month_bounds(shift_month(month, -26))
-    _, end = samples.month_bounds(month)
+    start, _ = month_bounds(shift_month(month, -26))
+    _, end = month_bounds(month)
     frame = pd.read_sql_query(
         "SELECT unit_id, substr(call_date, 1, 7) AS month, outcome, answers, ethnicity "
         "FROM callbacks WHERE call_date >= ? AND call_date < ?", conn, params=[start, end])

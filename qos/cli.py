@@ -1,15 +1,16 @@
-"""The command line: `main.py` with no subcommand opens the window; the rest run headless."""
+"""The headless command line: parsing, and running the subcommands (demo, import, ...).
+
+`main.py` decides whether to open the window (no subcommand, or `gui`) or to run a command
+here; this module never imports Qt or `ui/`, so the core installs and tests without them."""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
+from qos import cli_commands
 from qos.errors import QosError
-from qos.paths import resolve_db_path
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -47,17 +48,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_extra_commands(sub: argparse._SubParsersAction, db_arg: argparse.ArgumentParser) -> None:
     """The headless subcommands (demo, import, backup, ...) live in qos.cli_commands."""
-    from qos import cli_commands
-
     cli_commands.register(sub, db_arg, month=_month, day=_day)
 
 
+def parse(argv: list[str]) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def wants_window(args: argparse.Namespace) -> bool:
+    """No subcommand, or `gui`: main.py opens the window instead of running a command."""
+    return args.command in (None, "gui")
+
+
 def run(argv: list[str]) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    command = args.command or "gui"
-    if command == "gui":
-        return _run_gui(args)
+    return run_parsed(parse(argv))
+
+
+def run_parsed(args: argparse.Namespace) -> int:
+    if wants_window(args):
+        print("error: the window is opened by main.py, not by the command line module",
+              file=sys.stderr)
+        return 2
     handler: Handler = args.handler
     try:
         return handler(args)
@@ -67,19 +78,3 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-def _run_gui(args: argparse.Namespace) -> int:
-    if sys.platform.startswith("linux") and not (
-            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-            or os.environ.get("QT_QPA_PLATFORM")):
-        print("QoS Checks cannot open its window: this machine has no display (DISPLAY is not "
-              "set). Use the command line instead: python3 main.py --help", file=sys.stderr)
-        return 2
-    from ui.app import run_app
-
-    return run_app(resolve_db_path(args.db))
-
-
-def db_path_of(args: argparse.Namespace) -> Path:
-    return resolve_db_path(args.db)

@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from qos.errors import ValidationError
+from qos.paths import resolve_db_path
 from qos.store.core import Store, open_store
 
 
 def _open(args: argparse.Namespace, *, check_integrity: bool = False) -> Store:
-    from qos.cli import db_path_of
-
-    return open_store(db_path_of(args), check_integrity=check_integrity)
+    return open_store(resolve_db_path(args.db), check_integrity=check_integrity)
 
 
 def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any) -> None:
@@ -65,10 +64,14 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
                        help="an anchor written with a backup (default: the one beside the "
                             "database)")
     audit.set_defaults(handler=cmd_audit)
+    from qos.cli_routines import register_routines
+
+    register_routines(sub, db_arg, month=month)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from qos.demo import build_demo, last_complete_month
+    from qos.demo import build_demo
+    from qos.months import last_complete_month
 
     store = _open(args)
     try:
@@ -89,7 +92,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from qos.roles import SYSTEM
-    from qos.store import callbacks, crimes, duties, mappings, reference
+    from qos.store import callbacks, mappings, reference
+    from qos.store.crime_import import import_crimes_with_deadlines
     from qos.tabular import read_table
 
     table = read_table(args.file)
@@ -101,10 +105,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             result = reference.import_people(store, SYSTEM, table, all_or_nothing=strict,
                                              mapping=mapping)
         elif args.kind == "crimes":
-            result = crimes.import_crimes(store, SYSTEM, table, all_or_nothing=strict,
-                                          mapping=mapping, source=str(args.file))
-            if result.applied:  # the new crimes' Code deadlines now, not at the next opening
-                duties.bring_up_to_date(store)
+            result = import_crimes_with_deadlines(store, SYSTEM, table, all_or_nothing=strict,
+                                                  mapping=mapping, source=str(args.file))
         else:
             result = callbacks.import_history(store, SYSTEM, table, all_or_nothing=strict,
                                               mapping=mapping)
@@ -117,18 +119,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from qos.excel import write_summary_workbook
     from qos.roles import SYSTEM
-    from qos.store.summary_data import monthly_summary
+    from qos.store.exports import export_summary
 
     if args.out.suffix.lower() != ".xlsx":
         raise ValidationError(f"{args.out} should end in .xlsx.")
     store = _open(args)
     try:
-        summary = monthly_summary(store, SYSTEM, args.month, args.unit)
-        target = write_summary_workbook(summary, args.out)
-        store.audit(SYSTEM, "export", "summary", args.month,
-                    {"file": str(target), "unit": args.unit})
+        target = export_summary(store, SYSTEM, args.month, args.out, args.unit)
     finally:
         store.close()
     print(f"Summary for {args.month} written to {target}")
@@ -136,6 +134,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
+    from qos.store import duties
     from qos.store.updates import due_list
 
     as_of = args.as_of or dt.date.today()
@@ -144,6 +143,9 @@ def cmd_due(args: argparse.Namespace) -> int:
         if args.unit and not store.scalar("SELECT 1 FROM units WHERE code = ?",
                                           [args.unit.upper()]):
             raise ValidationError(f"There is no unit with the code {args.unit}.")
+        # Asked for explicitly: after an upgrade the deadlines may not be worked out yet, and
+        # no background job runs for the command line.
+        duties.bring_up_to_date(store)
         rows = due_list(store, as_of, args.unit)
     finally:
         store.close()
@@ -151,17 +153,19 @@ def cmd_due(args: argparse.Namespace) -> int:
         late = (f"{row['overdue_days']} working day(s) overdue" if row["overdue_days"]
                 else "due today")
         print(f"{row['crime_ref']}\t{row['unit_code']}\tdue {row['due']} ({late})\t"
-              f"{row['rule']}\t{row['officer']}")
+              f"{row['rule']}\t{row['officer']}"
+              + (f"\tenhanced: {row['enhanced_reason']}" if row["enhanced_reason"] else ""))
     print(f"{len(rows)} update(s) due as of {as_of.isoformat()}.", file=sys.stderr)
     return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from qos.roles import SYSTEM
     from qos.store.backups import backup
 
     store = _open(args, check_integrity=True)  # a scheduled backup is where damage shows up
     try:
-        target = backup(store, args.out)
+        target = backup(store, SYSTEM, args.out)
     finally:
         store.close()
     print(f"Backup written to {target}")
@@ -182,24 +186,31 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from qos.cli import db_path_of
-    from qos.store.audit import anchor_path_for, read_anchor, verify_audit
+    from qos.roles import SYSTEM
+    from qos.store.audit import anchor_path_for, read_anchors, verify_audit
 
-    db_path = db_path_of(args)
+    db_path = resolve_db_path(args.db)
     if not db_path.exists():
         raise ValidationError(f"There is no database at {db_path}.")
+    anchors = read_anchors(anchor_path_for(db_path))  # the history beside the database
+    if args.anchor:  # a backup's anchor file or an exported workbook
+        if not args.anchor.exists():
+            raise ValidationError(f"There is no anchor file at {args.anchor}.")
+        anchors += read_anchors(args.anchor)
     store = _open(args)
     try:
-        anchor = read_anchor(args.anchor or anchor_path_for(db_path))
-        report = verify_audit(store, anchor)
+        report = verify_audit(store, SYSTEM, anchors)
     finally:
         store.close()
+    for note in report.notes:
+        print(f"  note: {note}")
     if report.ok:
-        print(f"The audit trail is intact: {report.entries} entries"
-              + (", ending where the anchor says." if anchor else " (no anchor to compare)."))
+        print(f"The audit trail is intact: {report.entries} entries, {report.rows_checked} "
+              f"data rows match it, " + (f"{report.anchors_checked} anchor(s) agree."
+                                         if anchors else "no anchor to compare."))
         return 0
     for problem in report.problems:
         print(f"  {problem}", file=sys.stderr)
-    print(f"The audit trail has been tampered with: {len(report.problems)} problem(s).",
+    print(f"The audit trail and the data do not match: {len(report.problems)} problem(s).",
           file=sys.stderr)
     return 1

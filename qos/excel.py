@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qos.excel_routines import SheetKit, routine_sheets
 from qos.summary import Change, MonthlySummary, Rate, UnitSummary
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -383,7 +384,8 @@ def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
 
 
 SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _timeliness, _debriefs,
-          _bureau, _mystery, _doorstep, _explanations]
+          _bureau, _mystery, _doorstep,
+          *routine_sheets(SheetKit(_heading, _table, set_value)), _explanations]
 
 
 def write_officer_feedback(feedback: Any, path: Path | str) -> Path:
@@ -437,13 +439,21 @@ def write_officer_feedback(feedback: Any, path: Path | str) -> Path:
 
 
 def write_summary_workbook(summary: MonthlySummary, path: Path | str,
-                           progress: Progress | None = None) -> Path:
+                           progress: Progress | None = None, *,
+                           audit_head: Any = None) -> Path:
+    """`audit_head` (an audit Anchor) is printed on the method sheet: the workbook anchors
+    the audit trail (qos.store.exports)."""
     target = Path(path)
     wb = Workbook()
     for done, writer in enumerate(SHEETS, start=1):
         writer(wb, summary)
         if progress:
             progress(done, len(SHEETS) + 1)
+    if audit_head is not None:
+        from qos.store.audit import workbook_line
+
+        method = wb["How calculated"]
+        set_value(method.cell(row=method.max_row + 2, column=1), workbook_line(audit_head))
     wb.properties.title = f"QoS compliance summary {summary.month}"
     wb.properties.subject = "Quality of service checks"
     wb.properties.creator = "QoS Checks"

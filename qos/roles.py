@@ -12,6 +12,8 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     BUREAU = "bureau"
     VOLUNTEER = "volunteer"
+    CONTROL_ROOM = "control_room"
+    INSPECTORATE = "inspectorate"
 
     @property
     def label(self) -> str:
@@ -23,6 +25,8 @@ ROLE_LABELS = {
     Role.SUPERVISOR: "Supervisor",
     Role.BUREAU: "Contact-bureau staff",
     Role.VOLUNTEER: "Volunteer mystery shopper",
+    Role.CONTROL_ROOM: "Control-room staff",
+    Role.INSPECTORATE: "Force inspectorate",
 }
 
 
@@ -45,6 +49,12 @@ class Action(StrEnum):
     RECORD_VISIT = "record a mystery-shopping visit"
     BACKUP = "back up or restore the database"
     VIEW_AUDIT = "read the audit trail"
+    LOG_INFORMAL_COMPLAINT = "log an informal complaint or compliment"
+    EVALUATE_CALLS = "score control-room calls"
+    VIEW_OWN_EVALUATIONS = "see and acknowledge your own call evaluations"
+    CHECK_CLOSURES = "check crime closures and record remedies"
+    DIP_CHECK = "carry out inspectorate dip checks"
+    MANAGE_NP_CARDS = "record NP comment cards and their actions"
 
 
 _ALL = frozenset(Action)
@@ -56,12 +66,25 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
         Action.RECORD_CALLBACK, Action.VIEW_VICTIM_CONTACT, Action.RECORD_DEBRIEF,
         Action.VIEW_SUMMARY, Action.EXPORT_SUMMARY, Action.MANAGE_DOORSTEP,
         Action.ENTER_DOORSTEP, Action.BACKUP,
+        Action.LOG_INFORMAL_COMPLAINT, Action.EVALUATE_CALLS, Action.CHECK_CLOSURES,
+        Action.MANAGE_NP_CARDS,
     }),
     Role.BUREAU: frozenset({
         Action.VIEW_REFERENCE, Action.BUREAU_CALL, Action.VIEW_VICTIM_CONTACT,
         Action.ENTER_DOORSTEP, Action.VIEW_SUMMARY,
+        Action.LOG_INFORMAL_COMPLAINT, Action.MANAGE_NP_CARDS,
     }),
     Role.VOLUNTEER: frozenset({Action.RECORD_VISIT}),
+    # Force control room (FCC): takes the public's calls, so logs the informal complaints
+    # made on them, and sees (and acknowledges) only their own call evaluations.
+    Role.CONTROL_ROOM: frozenset({
+        Action.VIEW_REFERENCE, Action.LOG_INFORMAL_COMPLAINT, Action.VIEW_OWN_EVALUATIONS,
+    }),
+    # Force inspectorate: dip checks, and the summary to read (not to export or change).
+    Role.INSPECTORATE: frozenset({
+        Action.VIEW_REFERENCE, Action.DIP_CHECK, Action.VIEW_SUMMARY,
+        Action.LOG_INFORMAL_COMPLAINT,
+    }),
 }
 
 

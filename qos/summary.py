@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from qos.months import months_back, shift_month
+from qos.routine_figures import RoutineFigures
 from qos.stats import Difference, two_proportion_test, wilson
 from qos.templates import SATISFIED_CODES, ethnic_group
 
@@ -36,16 +38,6 @@ QOSC_ITEMS = {
     "qosc_response_time": "Police arrived in the promised time",
 }
 HEADLINE = "whole_experience"
-
-
-def shift_month(month: str, months: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def months_back(month: str, count: int) -> list[str]:
-    """The `count` months ending with `month`, oldest first."""
-    return [shift_month(month, -i) for i in range(count - 1, -1, -1)]
 
 
 @dataclass(frozen=True)
@@ -201,6 +193,7 @@ class MonthlySummary:
     rag_amber: float
     units: list[UnitSummary]
     force: UnitSummary
+    routines: RoutineFigures | None = None  # issue 19's routines (qos/store/routine_data.py)
 
 
 _SCALE_VALID = frozenset(range(1, 8))  # 0 = don't know, left out of every denominator

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from qos.roles import SYSTEM
 from qos.store import reference
 from qos.store.audit import verify_audit
 from qos.store.core import integrity_problem, open_store
@@ -53,7 +54,7 @@ def test_six_processes_saving_at_once_never_hit_a_lock(store, admin, db_path):
     try:
         saved = check.scalar("SELECT COUNT(*) FROM people")
         audited = check.scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'people'")
-        assert verify_audit(check).ok  # six writers, one unbroken chain
+        assert verify_audit(check, SYSTEM).ok  # six writers, one unbroken chain
     finally:
         check.close()
     print(f"\n{processes} processes x {saves} saves in {elapsed:.1f} s: "
@@ -104,7 +105,7 @@ def test_writers_killed_at_random_moments_lose_nothing_committed(store, admin, d
             "SELECT staff_number FROM people WHERE name = 'Crash Test'")}
         lost = [n for n in reported if n.upper() not in numbers]
         audited = check.scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'people'")
-        assert verify_audit(check).ok
+        assert verify_audit(check, SYSTEM).ok
     finally:
         check.close()
     print(f"\n{kills} SIGKILLs: {len(reported)} saves reported committed, {len(lost)} lost, "

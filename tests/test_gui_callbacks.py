@@ -25,7 +25,7 @@ def _window(qtbot, store, actor):
 def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, admin):
     unit = reference.unit_by_code(store, "NOR")
     reference.add_person(store, admin, "NOR1001", "PC Officer", "officer", unit["id"])
-    from ui.pages.callbacks_page import recent_months
+    from qos.months import recent_months
 
     month = recent_months()[1]
     day = f"05/{month[5:7]}/{month[:4]}"

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,16 @@ from qos.store.netshare import network_share_reason
 from qos.store.schema import known_migration_names
 
 
-def test_the_light_list_of_migration_names_matches_the_registered_migrations():
+def test_migration_names_are_known_without_loading_sqlite_utils():
+    # Opening an up-to-date database compares names only: cold start skips sqlite-utils.
+    code = ("import sys; from qos.store.schema import MIGRATIONS; "
+            "print(len(MIGRATIONS.names()), 'sqlite_utils' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == [str(len(known_migration_names())), "False"], done.stderr
     from qos.store.schema import MIGRATIONS
-    from qos.store.versions import MIGRATION_NAMES
 
-    assert [m.name for m in MIGRATIONS._migrations] == list(MIGRATION_NAMES)
+    assert MIGRATIONS.names() == sorted(MIGRATIONS.names())  # numbered, applied in order
 
 
 def test_new_file_gets_every_migration_and_safe_pragmas(store):
@@ -45,7 +52,7 @@ def test_old_database_is_upgraded_without_losing_a_row(tmp_path):
     from qos.store.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
-    names = [m.name for m in MIGRATIONS._migrations]
+    names = MIGRATIONS.names()
     old = open_store(path, migrate=False)
     with old.write():
         MIGRATIONS.apply(old.db, stop_before=names[-1])  # as if written before the last one
@@ -118,6 +125,46 @@ def test_failed_write_leaves_nothing_half_written(store, admin):
             reference.add_unit(store, admin, "TMP", "Temporary", "BCU", 5)
             raise RuntimeError("crash mid-transaction")
     assert reference.unit_by_code(store, "TMP") is None
+
+
+def test_a_caught_inner_failure_is_undone_alone_and_the_outer_write_commits(store, admin):
+    audited = store.scalar("SELECT COUNT(*) FROM audit_log")
+    with store.write():
+        reference.add_unit(store, admin, "KEEP", "Kept", "BCU", 5)
+        try:
+            with store.write():
+                reference.add_unit(store, admin, "HALF", "Half-made", "BCU", 5)
+                raise RuntimeError("fails after its row and audit entry were written")
+        except RuntimeError:
+            pass
+        reference.add_unit(store, admin, "AFTER", "After", "BCU", 5)
+    assert not store.conn.in_transaction
+    assert reference.unit_by_code(store, "HALF") is None
+    assert reference.unit_by_code(store, "KEEP") and reference.unit_by_code(store, "AFTER")
+    # One create entry for each of the two kept units; HALF's entry went with its row.
+    assert store.scalar("SELECT COUNT(*) FROM audit_log") == audited + 2
+
+
+def test_a_caught_failure_two_levels_down_keeps_the_middle_level(store, admin):
+    with store.write():
+        with store.write():
+            reference.add_unit(store, admin, "MID", "Middle", "BCU", 5)
+            with pytest.raises(ConflictError):
+                with store.write():
+                    reference.add_unit(store, admin, "DEEP", "Deep", "BCU", 5)
+                    raise ConflictError("someone else saved first")
+    assert reference.unit_by_code(store, "MID") is not None
+    assert reference.unit_by_code(store, "DEEP") is None
+
+
+def test_an_uncaught_inner_failure_undoes_the_whole_transaction(store, admin):
+    with pytest.raises(RuntimeError):
+        with store.write():
+            reference.add_unit(store, admin, "OUT", "Outer", "BCU", 5)
+            with store.write():
+                raise RuntimeError("not caught")
+    assert reference.unit_by_code(store, "OUT") is None
+    assert not store.conn.in_transaction
 
 
 @pytest.mark.parametrize("path, mounts, refused", [

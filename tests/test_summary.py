@@ -84,8 +84,8 @@ def test_workbook_carries_the_same_figures(known, tmp_path):
     assert book.sheetnames == ["Overview", "Satisfaction", "Trend", "Ethnicity",
                                "Victims Code and QoSC", "Victims Code timeliness", "Debriefs",
                                "Contact bureau", "Mystery shopping",
-                               "Doorstep cards",
-                               "How calculated"]
+                               "Doorstep cards", "Informal complaints",
+                               "Closure compliance", "Dip checks", "How calculated"]
     overview = book["Overview"]
     headers = [c.value for c in overview[4]]
     rows = {r[0]: dict(zip(headers, r, strict=True))

@@ -9,7 +9,8 @@ import pytest
 from qos.cli import run
 from qos.errors import ValidationError
 from qos.store import reference, retention, samples
-from qos.store.audit import anchor_path_for, latest_anchor, verify_audit
+from qos.roles import SYSTEM
+from qos.store.audit import anchor_path_for, latest_anchor, read_anchors, verify_audit
 from qos.store.backups import automatic_backup, backup, restore
 from qos.store.core import open_store
 from tests.factories import crime_line, import_lines
@@ -22,7 +23,7 @@ def _untrigger(store):
 
 
 def test_intact_trail_verifies(store, admin):
-    report = verify_audit(store, latest_anchor(store))
+    report = verify_audit(store, admin, [latest_anchor(store, admin)])
     assert report.ok and report.entries >= 4  # set-up: settings, 2 units, admin
 
 
@@ -37,26 +38,28 @@ def test_direct_sql_edits_inserts_and_deletes_are_detected(store, admin, tamper,
     _untrigger(store)
     with store.write():
         store.execute(tamper)
-    report = verify_audit(store)
+    report = verify_audit(store, admin)
     assert not report.ok
     assert any(expected in p for p in report.problems), report.problems
 
 
 def test_truncation_is_detected_against_the_anchor(store, admin, db_path):
-    backup(store, db_path.with_name("b.db"))  # writes the anchor beside the database
-    anchor = json.loads(anchor_path_for(db_path).read_text())
+    for _ in range(2):  # entries about no data row: only the anchor can show them gone
+        store.audit(admin, "export", "summary", "2026-10", {})
+    backup(store, admin, db_path.with_name("b.db"))  # writes the anchor beside the database
+    [anchor] = read_anchors(anchor_path_for(db_path))
     _untrigger(store)
     with store.write():
-        store.execute("DELETE FROM audit_log WHERE id >= ?", [anchor["id"] - 1])
-    assert verify_audit(store).ok  # the shorter chain is consistent in itself...
-    report = verify_audit(store, anchor)  # ...but not with the anchor
+        store.execute("DELETE FROM audit_log WHERE id >= ?", [anchor.id - 1])
+    assert verify_audit(store, admin).ok  # the shorter chain is consistent in itself...
+    report = verify_audit(store, admin, [anchor])  # ...but not with the anchor
     assert any("cut off the end" in p for p in report.problems)
     store.close()
     assert run(["audit", "verify", "--db", str(db_path)]) == 1
 
 
 def test_cli_audit_verify_on_an_intact_database(store, admin, db_path, capsys):
-    backup(store, db_path.with_name("b.db"))
+    backup(store, admin, db_path.with_name("b.db"))
     store.close()
     assert run(["audit", "verify", "--db", str(db_path)]) == 0
     assert "intact" in capsys.readouterr().out
@@ -64,13 +67,13 @@ def test_cli_audit_verify_on_an_intact_database(store, admin, db_path, capsys):
 
 def test_restore_drill(store, admin, db_path, tmp_path):
     reference.add_unit(store, admin, "CID", "Crime Investigation", "department", 30)
-    saved = backup(store, tmp_path / "monday.db")
+    saved = backup(store, admin, tmp_path / "monday.db")
     reference.add_unit(store, admin, "LATE", "Added after the backup", "BCU", 5)
     kept = restore(store, admin, saved)
     assert reference.unit_by_code(store, "CID") is not None
     assert reference.unit_by_code(store, "LATE") is None
     assert store.scalar("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == "restore"
-    assert verify_audit(store).ok
+    assert verify_audit(store, admin).ok
     replaced = open_store(kept)
     try:
         assert reference.unit_by_code(replaced, "LATE") is not None  # nothing is lost
@@ -88,7 +91,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(store, admin, tmp_path):
 
 def test_automatic_backups_are_daily_and_rotated(store, admin, db_path):
     start = dt.datetime(2026, 11, 1, 8, 0)
-    made = [automatic_backup(store, keep=3, now=start + dt.timedelta(hours=h))
+    made = [automatic_backup(store, admin, keep=3, now=start + dt.timedelta(hours=h))
             for h in (0, 5, 24, 49, 73, 97)]
     assert [m is not None for m in made] == [True, False, True, True, True, True]
     kept = sorted(p.name for p in (db_path.parent / "backups").glob("auto-*.db"))

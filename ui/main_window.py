@@ -1,9 +1,6 @@
 """The main window: navigation on the left, one page at a time, the user and database below."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
@@ -18,23 +15,16 @@ from PySide6.QtWidgets import (
 
 from qos.roles import Action, Actor, Role, allowed
 from qos.store.core import Store
+from ui.pages.registry import feature_pages, routine_pages
+from ui.pages.spec import PageSpec
 from ui.style import set_role
 from ui.widgets import fit_to_screen, scrolling
 
 
-@dataclass(frozen=True)
-class PageSpec:
-    key: str
-    title: str
-    needs: tuple[Action, ...]  # any one of these actions shows the page
-    build: Callable[[Store, Actor], QWidget]
-
-
 def page_specs() -> list[PageSpec]:
-    from ui.pages.registry import feature_pages
-
     return [*feature_pages(),
-            PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE,), _admin_page)]
+            PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE,), _admin_page),
+            *routine_pages()]
 
 
 # The page each role starts on, when not the first it may see.
@@ -66,13 +56,13 @@ class MainWindow(QMainWindow):
                 continue  # hidden, and its Ctrl+number does nothing
             # Ctrl+number follows the full page list, so it means the same page for every role.
             item = QListWidgetItem(f"{spec.title}")
-            item.setToolTip(f"Ctrl+{number}")
+            item.setToolTip(f"Ctrl+{number % 10}" if number <= 10 else "")
             self.navigation.addItem(item)
             self._specs[spec.key] = spec
             self._page_keys.append(spec.key)
             self.stack.addWidget(QWidget())  # a placeholder until the page is first opened
-            if number <= 9:
-                shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            if number <= 10:  # the tenth page is Ctrl+0
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self)
                 shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
         QShortcut(QKeySequence("Ctrl+Q"), self, activated=self.close)
         self.navigation.currentRowChanged.connect(self._show_page)

@@ -1,22 +1,63 @@
-"""Checking the hash-chained audit trail, and the anchor that is kept outside the database.
+"""Checking the audit trail against itself, against the data, and against anchors kept outside.
 
-Each entry's hash covers the previous entry's hash and its own fields, so editing, inserting or
-deleting a row breaks the chain. Cutting rows off the end leaves a valid but shorter chain:
-the anchor (the last id and hash, written beside the database and with each backup) shows it.
+- Each entry's hash covers the previous entry's hash and its own fields, so editing, inserting
+  or deleting an entry breaks the chain.
+- Each audited write records the hash of the row it left (see `Store.audit`), so a data row
+  changed, inserted or deleted behind the app's back no longer matches the trail.
+- Cutting entries off the end leaves a valid but shorter chain: anchors (an entry's id and
+  hash) kept outside the database show it. One is taken at every backup (from the copy), every
+  export (printed in the workbook) and when the app closes; the file beside the database keeps
+  their history, not only the last one.
+- A restore rolls the trail back with the data: its entry names the backup and every entry
+  rolled back, so anchors taken before the restore are explained, not reported as cut off.
 """
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from qos.store.core import Store, audit_hash
+from qos.clock import now_iso
+from qos.errors import ValidationError
+from qos.roles import Action, Actor, require
+from qos.store.core import Store
+from qos.store.hashing import HASHED_TABLES, UNHASHED_SETTINGS, audit_hash, row_hash
+
+# What a row is called in a report, beside its id.
+_LABELS = {"crimes": "crime_ref", "callbacks": "crime_ref", "doorstep_cards": "serial",
+           "users": "username", "units": "code", "people": "staff_number",
+           "counters": "name", "card_batches": "first_serial"}
+MAX_NAMED = 20  # rows named per table and kind of change; the rest are counted
+WORKBOOK_MARK = "Audit trail head:"
+
+
+class AnchorError(ValidationError):
+    """An anchor file that cannot be read: empty, garbled, or not an anchor at all."""
+
+
+@dataclass(frozen=True)
+class Anchor:
+    id: int
+    hash: str
+    at: str = ""
+    why: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "hash": self.hash, "at": self.at, "why": self.why}
 
 
 @dataclass
 class AuditReport:
     entries: int = 0
+    rows_checked: int = 0
+    anchors_checked: int = 0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # explained, not wrong (a recorded restore)
 
     @property
     def ok(self) -> bool:
@@ -27,27 +68,146 @@ def anchor_path_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".audit-anchor.json")
 
 
-def latest_anchor(store: Store) -> dict[str, object]:
-    row = store.row("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
-    return {"id": row["id"], "hash": row["hash"]} if row else {"id": 0, "hash": ""}
+# -- anchors ------------------------------------------------------------------------------------
+def head_of(conn: sqlite3.Connection) -> Anchor:
+    row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    return Anchor(int(row[0]), str(row[1]), now_iso()) if row else Anchor(0, "", now_iso())
 
 
-def write_anchor(store: Store, path: Path) -> Path:
-    path.write_text(json.dumps(latest_anchor(store)), encoding="utf-8")
+def latest_anchor(store: Store, actor: Actor) -> Anchor:
+    require(actor, Action.VIEW_AUDIT)
+    return head_of(store.conn)
+
+
+def head_of_file(db_file: Path) -> Anchor:
+    """The head of a database file's trail (a backup copy), read without changing it."""
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        return head_of(conn)
+    finally:
+        conn.close()
+
+
+def write_anchors(path: Path, anchors: Iterable[Anchor]) -> Path:
+    """Write the anchor file atomically: a temporary file, fsync, then rename over the old one.
+
+    A kill mid-write leaves the old file or the new one, never an empty or half one.
+    """
+    body = json.dumps({"anchors": [a.as_json() for a in anchors]}, indent=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(body)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    if os.name == "posix":  # the rename itself survives a power cut once the folder is synced
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
     return path
 
 
-def verify_audit(store: Store, anchor: dict[str, object] | None = None) -> AuditReport:
+def add_anchor(path: Path, anchor: Anchor) -> Path:
+    """Append `anchor` to the history in `path` (a damaged history is kept aside, not lost)."""
+    try:
+        history = read_anchors(path)
+    except AnchorError:
+        if path.exists():
+            path.replace(path.with_name(path.name + f".damaged-{now_iso().replace(':', '')}"))
+        history = []
+    if history and history[-1].id == anchor.id and history[-1].hash == anchor.hash:
+        return path  # nothing new since the last anchor
+    return write_anchors(path, [*history, anchor])
+
+
+def anchor_now(store: Store, actor: Actor, why: str) -> Anchor | None:
+    """Record the trail's head beside the database (at close, after an export)."""
+    if store.path is None:
+        return None
+    anchor = Anchor(**{**head_of(store.conn).as_json(), "why": why})
+    add_anchor(anchor_path_for(store.path), anchor)
+    return anchor
+
+
+def read_anchors(path: Path) -> list[Anchor]:
+    """Anchors from an anchor file (history or the older single anchor) or a summary workbook.
+
+    Raises AnchorError naming what is wrong; never a traceback for a bad file.
+    """
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return [_anchor_from_workbook(path)]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnchorError(f"The anchor file {path} cannot be read ({exc}).") from exc
+    if not text.strip():
+        raise AnchorError(f"The anchor file {path} is empty: it was cut short or emptied.")
+    try:
+        data = json.loads(text)
+        items = data["anchors"] if isinstance(data, dict) and "anchors" in data else [data]
+        anchors = [Anchor(int(a["id"]), str(a["hash"]), str(a.get("at", "")),
+                          str(a.get("why", ""))) for a in items]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AnchorError(f"The anchor file {path} is garbled: it is not a list of audit "
+                          f"anchors ({type(exc).__name__}: {exc}).") from exc
+    if any(a.id < 0 or (a.id and len(a.hash) != 64) for a in anchors):
+        raise AnchorError(f"The anchor file {path} is garbled: an entry's hash is not a hash.")
+    return anchors
+
+
+def workbook_line(anchor: Anchor) -> str:
+    return (f"{WORKBOOK_MARK} entry {anchor.id}, hash {anchor.hash}. Check the database this "
+            "came from with: python3 main.py audit verify --anchor THIS-FILE.xlsx")
+
+
+def _anchor_from_workbook(path: Path) -> Anchor:
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise AnchorError(f"There is no workbook at {path}.") from exc
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise AnchorError(f"{path} is not a readable Excel workbook ({exc}).") from exc
+    try:
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows(values_only=True):
+                for value in row:
+                    if isinstance(value, str) and value.startswith(WORKBOOK_MARK):
+                        words = value[len(WORKBOOK_MARK):].replace(",", " ").split()
+                        try:
+                            anchor = Anchor(int(words[1]), words[3].rstrip("."))
+                        except (IndexError, ValueError):
+                            break
+                        if len(anchor.hash) == 64:
+                            return anchor
+    finally:
+        book.close()
+    raise AnchorError(f"{path} does not hold an audit anchor: no '{WORKBOOK_MARK}' line in it "
+                      "(it was not exported by this version of QoS Checks, or was edited).")
+
+
+# -- verify -------------------------------------------------------------------------------------
+def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = ()) -> AuditReport:
+    """The chain, every checked table's rows against the trail, and each anchor."""
+    require(actor, Action.VIEW_AUDIT)
     report = AuditReport()
-    previous_hash = ""
-    previous_id = 0
+    expected: dict[str, dict[str, str | None]] = {t: {} for t in HASHED_TABLES}
     by_id: dict[int, str] = {}
-    cursor = store.conn.execute(
-        "SELECT id, at, user_id, username, action, entity, entity_id, detail, prev_hash, hash "
-        "FROM audit_log ORDER BY id")
-    names = [d[0] for d in cursor.description]
-    for values in cursor:
-        row = dict(zip(names, values, strict=True))
+    rolled_back: dict[tuple[int, str], str] = {}  # (id, hash) -> the restore that explains it
+    previous_hash, previous_id = "", 0
+    for row in _entries(store):
         report.entries += 1
         if row["id"] != previous_id + 1:
             report.problems.append(f"entries {previous_id + 1} to {row['id'] - 1} are missing")
@@ -59,19 +219,98 @@ def verify_audit(store: Store, anchor: dict[str, object] | None = None) -> Audit
                                    "was changed after it was written")
         previous_hash, previous_id = row["hash"], row["id"]
         by_id[row["id"]] = row["hash"]
-    if anchor and int(anchor.get("id", 0) or 0):
-        anchored_id = int(anchor["id"])  # type: ignore[call-overload]
-        if anchored_id not in by_id:
-            report.problems.append(f"the trail ends at entry {previous_id}, but entry "
-                                   f"{anchored_id} was recorded outside the database: "
-                                   "entries were cut off the end")
-        elif by_id[anchored_id] != anchor.get("hash"):
-            report.problems.append(f"entry {anchored_id} no longer matches the hash recorded "
-                                   "outside the database")
+        if '"row_hash' in row["detail"] or row["action"] == "restore":
+            _note_entry(row, expected, rolled_back)
+    _check_rows(store, expected, report)
+    for anchor in anchors:
+        report.anchors_checked += 1
+        _check_anchor(anchor, by_id, previous_id, rolled_back, report)
     return report
 
 
-def read_anchor(path: Path) -> dict[str, object] | None:
-    if not path.exists():
-        return None
-    return dict(json.loads(path.read_text(encoding="utf-8")))
+def _entries(store: Store) -> Iterator[dict[str, Any]]:
+    cursor = store.conn.execute(
+        "SELECT id, at, user_id, username, action, entity, entity_id, detail, prev_hash, hash "
+        "FROM audit_log ORDER BY id")
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values, strict=True))
+
+
+def _note_entry(row: dict[str, Any], expected: dict[str, dict[str, str | None]],
+                rolled_back: dict[tuple[int, str], str]) -> None:
+    try:
+        detail = json.loads(row["detail"])
+    except ValueError:
+        return  # a changed entry: the chain check has named it already
+    if not isinstance(detail, dict):
+        return
+    table = expected.get(row["entity"])
+    if table is not None and "row_hash" in detail and row["entity_id"] is not None:
+        table[str(row["entity_id"])] = detail["row_hash"]
+    if table is not None and isinstance(detail.get("row_hashes"), dict):
+        table.update(detail["row_hashes"])
+    if row["action"] == "restore":
+        what = f"the restore of {detail.get('from', 'a backup')} at {row['at']} (entry {row['id']})"
+        for entry_id, entry_hash in detail.get("rolled_back", []):
+            rolled_back[(int(entry_id), str(entry_hash))] = what
+
+
+def _check_rows(store: Store, expected: dict[str, dict[str, str | None]],
+                report: AuditReport) -> None:
+    for table, recorded in expected.items():
+        changed: list[str] = []
+        inserted: list[str] = []
+        label_column = _LABELS.get(table)
+        cursor = store.conn.execute(f"SELECT * FROM {table}")
+        names = [d[0] for d in cursor.description]
+        label_at = names.index(label_column) if label_column in names else None
+        for values in cursor:
+            key = str(values[0])
+            report.rows_checked += 1
+            hashed = recorded.pop(key, "missing")
+            if table == "settings" and key in UNHASHED_SETTINGS:
+                continue
+            name = f"{key} ({values[label_at]})" if label_at is not None else key
+            if hashed == "missing":
+                inserted.append(name)
+            elif hashed is None or row_hash(values[:int(hashed.split(":", 1)[0])]) != hashed:
+                changed.append(name)
+        deleted = [key for key, hashed in recorded.items() if hashed is not None]
+        for kind, names_found in (("changed", changed), ("inserted", inserted),
+                                  ("deleted", deleted)):
+            if names_found:
+                report.problems.append(_rows_problem(table, kind, names_found))
+
+
+def _rows_problem(table: str, kind: str, rows: list[str]) -> str:
+    shown = ", ".join(rows[:MAX_NAMED])
+    more = f" and {len(rows) - MAX_NAMED:,} more" if len(rows) > MAX_NAMED else ""
+    plural = "row" if len(rows) == 1 else "rows"
+    return (f"{table}: {plural} {shown}{more} {kind} outside the app "
+            "(no matching audit entry)")
+
+
+def _check_anchor(anchor: Anchor, by_id: dict[int, str], last_id: int,
+                  rolled_back: dict[tuple[int, str], str], report: AuditReport) -> None:
+    if anchor.id == 0:
+        return
+    taken = f" (taken {anchor.at}{', ' + anchor.why if anchor.why else ''})" if anchor.at else ""
+    if by_id.get(anchor.id) == anchor.hash:
+        return
+    explained = rolled_back.get((anchor.id, anchor.hash))
+    if explained:
+        report.notes.append(f"entry {anchor.id}{taken} was rolled back by {explained}")
+    elif anchor.id not in by_id:
+        report.problems.append(f"the trail ends at entry {last_id}, but entry {anchor.id} was "
+                               f"recorded outside the database{taken}: entries were cut off "
+                               "the end")
+    else:
+        report.problems.append(f"entry {anchor.id} no longer matches the hash recorded outside "
+                               f"the database{taken}")
+
+
+def rolled_back_entries(live: sqlite3.Connection, backup_head: Anchor) -> list[list[Any]]:
+    """[id, hash] of every live entry after the backup's head: what a restore throws away."""
+    return [[r[0], r[1]] for r in live.execute(
+        "SELECT id, hash FROM audit_log WHERE id > ? ORDER BY id", [backup_head.id])]

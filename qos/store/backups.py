@@ -1,7 +1,9 @@
 """Backups with SQLite's online backup API, rotation, and restore.
 
-A backup also records the audit trail's latest hash beside it, so a later truncation of the
-trail shows up. Restoring first keeps a copy of the file being replaced.
+A backup also records the audit trail's head beside it and in the database's anchor history,
+so a later truncation of the trail shows up. The head is read from the copy, not the live
+database: others may write between the copy and the read. Restoring first keeps a copy of the
+file being replaced, and records which entries it rolled back so `audit verify` explains them.
 """
 from __future__ import annotations
 
@@ -13,29 +15,45 @@ from qos.clock import now_iso
 from qos.errors import DatabaseDamaged, ValidationError
 from qos.paths import backup_dir_for
 from qos.roles import Action, Actor, require
-from qos.store.audit import anchor_path_for, write_anchor
+from qos.store.audit import (
+    Anchor,
+    add_anchor,
+    anchor_path_for,
+    head_of,
+    head_of_file,
+    rolled_back_entries,
+    write_anchors,
+)
 from qos.store.core import Store
 
 AUTO_PREFIX = "auto-"
 DEFAULT_KEEP = 14
 
 
-def backup(store: Store, target: Path) -> Path:
+def backup(store: Store, actor: Actor, target: Path) -> Path:
     """A consistent copy while the database is in use, with its audit anchor beside it."""
+    require(actor, Action.BACKUP)
     if store.path is not None and target.resolve() == store.path.resolve():
         raise ValidationError("A backup cannot be written over the database itself.")
     partial = target.with_name(target.name + ".partial")
-    store.backup_to(partial)
+    try:
+        store.backup_to(partial)
+        head = head_of_file(partial)  # the copy's own head: the live one may have moved on
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ValidationError(f"The backup could not be written to {target}: {exc}") from exc
     partial.replace(target)
-    write_anchor(store, anchor_path_for(target))
+    anchor = Anchor(head.id, head.hash, head.at, f"backup {target.name}")
+    write_anchors(anchor_path_for(target), [anchor])
     if store.path is not None:
-        write_anchor(store, anchor_path_for(store.path))
+        add_anchor(anchor_path_for(store.path), anchor)
     return target
 
 
-def automatic_backup(store: Store, *, keep: int = DEFAULT_KEEP,
+def automatic_backup(store: Store, actor: Actor, *, keep: int = DEFAULT_KEEP,
                      now: dt.datetime | None = None) -> Path | None:
     """At start-up and daily: a new backup if the newest is a day old, keeping `keep` of them."""
+    require(actor, Action.BACKUP)
     if store.path is None:
         return None
     folder = backup_dir_for(store.path)
@@ -44,7 +62,7 @@ def automatic_backup(store: Store, *, keep: int = DEFAULT_KEEP,
     existing = sorted(folder.glob(f"{AUTO_PREFIX}*.db"))
     made = None
     if not existing or moment - _taken_at(existing[-1]) >= dt.timedelta(days=1):
-        made = backup(store, folder / f"{AUTO_PREFIX}{moment:%Y%m%d-%H%M%S}.db")
+        made = backup(store, actor, folder / f"{AUTO_PREFIX}{moment:%Y%m%d-%H%M%S}.db")
         existing.append(made)
     for old in existing[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
@@ -59,7 +77,7 @@ def _taken_at(path: Path) -> dt.datetime:
         return dt.datetime.min
 
 
-def latest_backup(db_path: Path) -> Path | None:
+def latest_backup(db_path: Path) -> Path | None:  # file names only: no data is read
     found = sorted(backup_dir_for(db_path).glob(f"{AUTO_PREFIX}*.db"))
     return found[-1] if found else None
 
@@ -84,11 +102,18 @@ def restore(store: Store, actor: Actor, source: Path) -> Path:
         raise ValidationError(f"{source} is not a QoS Checks database.")
     assert store.path is not None
     stamp = now_iso().replace(":", "")
-    kept = backup(store, backup_dir_for(store.path) / f"before-restore-{stamp}.db")
+    kept = backup(store, actor, backup_dir_for(store.path) / f"before-restore-{stamp}.db")
+    replaced_head = head_of(store.conn)
+    backup_head = head_of_file(source)
+    rolled_back = rolled_back_entries(store.conn, backup_head)
     source_conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         source_conn.backup(store.conn)
     finally:
         source_conn.close()
-    store.audit(actor, "restore", "database", None, {"from": str(source), "kept": str(kept)})
+    # The trail is now the backup's: say so in it, naming every entry the restore threw away
+    # (they are still in `kept`), so verify explains anchors taken since instead of failing.
+    store.audit(actor, "restore", "database", None, {
+        "from": str(source), "kept": str(kept), "backup_head": backup_head.id,
+        "replaced_head": replaced_head.id, "rolled_back": rolled_back})
     return kept

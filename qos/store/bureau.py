@@ -28,8 +28,9 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _new_crimes_sql(store: Store, today: dt.date, columns: str) -> tuple[str, list[Any]]:
-    """Crimes the bureau's rules say to call that nobody has taken up yet."""
-    exclusions, params = exclusion_clauses(current_criteria(store))
+    """Crimes the bureau's rules say to call that nobody has taken up yet. The bureau's own
+    exclusions apply (setting `bureau_exclusions`), not the sample's."""
+    exclusions, params = exclusion_clauses(current_criteria(store, "bureau"))
     categories = [c.lower() for c in setting(store, "bureau_categories")]
     latest = today - dt.timedelta(days=int(setting(store, "bureau_min_days")))
     since = today - dt.timedelta(days=int(setting(store, "bureau_lookback_days")))
@@ -116,8 +117,10 @@ def call_details(store: Store, call_id: int) -> Row | None:
 def record_call(store: Store, actor: Actor, call_id: int, outcome: str, *,
                 answers: dict[str, Any] | None = None, themes: list[str] | None = None,
                 comments: str = "", victim_updated: bool = False,
-                now: dt.datetime | None = None, template: Template | None = None) -> list[int]:
-    """Log the call; returns the ids of the remedial actions it raised."""
+                now: dt.datetime | None = None, template: Template | None = None,
+                agreed_update_days: int | None = None) -> list[int]:
+    """Log the call; returns the ids of the remedial actions it raised.
+    `agreed_update_days`: how often the victim agreed to be updated, if they said."""
     require(actor, Action.BUREAU_CALL)
     if outcome not in OUTCOMES:
         raise ValidationError(f"'{outcome}' is not a call outcome.")
@@ -159,6 +162,11 @@ def record_call(store: Store, actor: Actor, call_id: int, outcome: str, *,
             from qos.store.updates import record_victim_update
 
             record_victim_update(store, actor, call["crime_id"], moment.date(), source="bureau")
+        if agreed_update_days is not None:
+            from qos.store.crimes import record_update_frequency
+
+            record_update_frequency(store, actor, call["crime_id"], agreed_update_days,
+                                    source="bureau")
         return _raise_actions(store, actor, call, template, clean, moment.date())
 
 
@@ -187,6 +195,7 @@ def release(store: Store, actor: Actor, call_id: int) -> None:
         store.execute("UPDATE bureau_calls SET status = 'retry', retry_after = ?, "
                       "claimed_by = NULL, claimed_at = NULL WHERE id = ? AND claimed_by = ? "
                       "AND status = 'claimed'", [now_iso(), call_id, actor.user_id])
+        store.audit(actor, "released", "bureau_calls", call_id)  # records its new hash
 
 
 # -- remedial actions ------------------------------------------------------------------------
@@ -265,8 +274,7 @@ def record_visit(store: Store, actor: Actor, visit_id: int, version: int, on: dt
 # -- informal complaints and compliments -----------------------------------------------------
 def log_complaint(store: Store, actor: Actor, kind: str, category: str, unit_id: int,
                   summary: str, *, crime_ref: str = "", raised_on: dt.date | None = None) -> int:
-    if not (allowed(actor, Action.BUREAU_CALL) or allowed(actor, Action.RECORD_CALLBACK)):
-        raise PermissionDenied(f"{actor.display_name} may not log informal complaints.")
+    require(actor, Action.LOG_INFORMAL_COMPLAINT)
     if kind not in ("complaint", "compliment"):
         raise ValidationError("Choose complaint or compliment.")
     if category not in setting(store, "complaint_categories"):

@@ -23,6 +23,7 @@ from qos.errors import (
 )
 from qos.ids import new_uuid
 from qos.roles import Actor
+from qos.store.hashing import HASHED_TABLES, audit_hash, row_hash
 from qos.store.netshare import network_share_reason
 
 BUSY_TIMEOUT_S = 15.0
@@ -36,6 +37,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._db: Any = None
+        self._savepoints = 0  # nesting depth of write() inside the open transaction
 
     @property
     def db(self) -> Any:
@@ -64,9 +66,12 @@ class Store:
     # -- writing -------------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[Store]:
-        """One write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
+        """One write transaction (BEGIN IMMEDIATE). A nested call is a SAVEPOINT inside it, as
+        sqlite-utils' atomic() does: an inner block that fails is undone on its own, so a
+        caller that catches its error keeps the rest and never commits half of the inner."""
         if self.conn.in_transaction:
-            yield self
+            with self._savepoint():
+                yield self
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -83,6 +88,23 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self._savepoints += 1
+        name = f"qos_write_{self._savepoints}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:  # an error may already have ended the transaction
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            self.conn.execute(f"RELEASE {name}")
+        finally:
+            self._savepoints -= 1
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
         if not self.conn.in_transaction:
@@ -144,7 +166,17 @@ class Store:
     # -- audit trail ---------------------------------------------------------------------
     def audit(self, actor: Actor | None, action: str, entity: str = "",
               entity_id: int | str | None = None, detail: Mapping[str, Any] | None = None) -> None:
-        """Append a hash-chained entry; each hash covers the previous entry's hash."""
+        """Append a hash-chained entry; each hash covers the previous entry's hash.
+
+        An entry about one row of a table that `audit verify` checks also records the hash of
+        that row as it now is (call it after the write), so a later edit behind the app's back
+        no longer matches the trail.
+        """
+        if entity in HASHED_TABLES and entity_id is not None and "row_hash" not in (detail or {}):
+            key = HASHED_TABLES[entity]
+            found = self.conn.execute(f"SELECT * FROM {entity} WHERE {key} = ?",
+                                      [entity_id]).fetchone()
+            detail = {**(detail or {}), "row_hash": None if found is None else row_hash(found)}
         with self.write():
             prev = self.scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or ""
             entry = {
@@ -161,6 +193,25 @@ class Store:
             cols = ", ".join(entry)
             self.execute(f"INSERT INTO audit_log ({cols}) VALUES ({', '.join('?' * len(entry))})",
                          list(entry.values()))
+
+    def hash_rows(self, actor: Actor | None, table: str, column: str, values: Sequence[Any],
+                  action: str = "rows written") -> None:
+        """Record the hashes of the rows whose `column` is in `values`, after a bulk write.
+
+        One entry per 5,000 rows: a force-sized import stays a few hundred entries.
+        """
+        assert table in HASHED_TABLES, table
+        with self.write():
+            for start in range(0, len(values), 5000):
+                hashes: dict[str, str] = {}
+                for part in range(start, min(start + 5000, len(values)), 500):
+                    chunk = list(values[part:min(part + 500, start + 5000)])
+                    marks = ", ".join("?" * len(chunk))
+                    for found in self.conn.execute(
+                            f"SELECT * FROM {table} WHERE {column} IN ({marks})", chunk):
+                        hashes[str(found[0])] = row_hash(found)  # the key is always column 0
+                if hashes:
+                    self.audit(actor, action, table, None, {"row_hashes": hashes})
 
     # -- settings ------------------------------------------------------------------------
     def setting(self, key: str, default: Any = None) -> Any:
@@ -188,16 +239,6 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-
-
-AUDIT_FIELDS = ("at", "user_id", "username", "action", "entity", "entity_id", "detail")
-
-
-def audit_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
-    payload = json.dumps([prev_hash, *[entry[f] for f in AUDIT_FIELDS]], default=str)
-    import hashlib  # here, not at the top: start-up never needs it
-
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -229,12 +270,12 @@ def integrity_problem(store: Store) -> str | None:
 
 
 def _applied_migrations(store: Store) -> set[str]:
-    from qos.store.versions import MIGRATION_SET
+    from qos.store.schema import MIGRATIONS
 
     if not store.scalar("SELECT 1 FROM sqlite_master WHERE name = '_sqlite_migrations'"):
         return set()
     return {r[0] for r in store.conn.execute(
-        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATIONS.name])}
 
 
 def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool = True) -> Store:
@@ -243,7 +284,7 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
     Opening always reads the schema, which refuses a file that is not a database at all;
     `check_integrity` adds the full page-by-page check before anything is migrated.
     """
-    from qos.store.versions import MIGRATION_NAMES
+    from qos.store.schema import MIGRATIONS
 
     db_path = Path(path)
     if str(path) != ":memory:":
@@ -273,14 +314,14 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
                 raise DatabaseDamaged(f"The database {db_path} is damaged: {problem}")
         if migrate:
             applied = _applied_migrations(store)
-            unknown = applied - set(MIGRATION_NAMES)
+            unknown = applied - set(MIGRATIONS.names())
             if unknown:
                 raise DatabaseTooNew(
                     f"The database {db_path} was written by a newer version of QoS Checks "
                     f"(it has changes {', '.join(sorted(unknown))} this version does not know). "
                     "Update the app; this version will not touch the file."
                 )
-            pending = [n for n in MIGRATION_NAMES if n not in applied]
+            pending = [n for n in MIGRATIONS.names() if n not in applied]
             if pending and applied:
                 problem = integrity_problem(store)  # never upgrade a damaged file
                 if problem:
@@ -290,8 +331,6 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
                 stamp = now_iso().replace(":", "")
                 store.backup_to(store.path.parent / "backups" / f"before-upgrade-{stamp}.db")
             if pending:
-                from qos.store.schema import MIGRATIONS
-
                 with store.write():
                     MIGRATIONS.apply(store.db)
     except sqlite3.DatabaseError as exc:

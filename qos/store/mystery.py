@@ -173,6 +173,7 @@ def submit_visit(store: Store, actor: Actor, plan_id: int, *, arrived_at: dt.dat
             "score": result.share, "overall": overall, "went_well": went_well.strip() or None,
             "to_improve": to_improve.strip() or None})
         store.execute("UPDATE visit_plan SET status = 'done' WHERE id = ?", [plan_id])
+        store.audit(actor, "visit done", "visit_plan", plan_id)  # records its new hash
         store.execute("DELETE FROM visit_drafts WHERE plan_id = ?", [plan_id])
     return visit_id
 

@@ -22,16 +22,6 @@ def list_units(store: Store, *, include_inactive: bool = False) -> list[Row]:
     return store.rows(f"SELECT * FROM units {where} ORDER BY kind, code")
 
 
-def units_for(store: Store, actor: Actor) -> list[Row]:
-    """The active units this actor covers, for unit boxes and unit-level views: an
-    administrator all of them, anyone else their own unit."""
-    if actor.role is Role.ADMIN:
-        return list_units(store)
-    if actor.unit_id is None:
-        return []
-    return store.rows("SELECT * FROM units WHERE id = ? AND active = 1", [actor.unit_id])
-
-
 def unit_target(store: Store, actor: Actor, unit_id: int) -> int | None:
     """The unit's monthly QoS check target (None for an unknown unit)."""
     require(actor, Action.VIEW_REFERENCE)
@@ -297,3 +287,14 @@ def set_active(store: Store, actor: Actor, table: str, record_id: int, version: 
     if table not in ("units", "people", "counters"):
         raise ValueError(table)
     return store.update_record(actor, table, record_id, version, {"active": int(active)})
+
+
+def units_for(store: Store, actor: Actor) -> list[Row]:
+    """The units whose victim-level records this actor sees: an administrator all active
+    units (and the force inspectorate, which checks every unit), anyone else their own unit
+    (issue 16 extends this to the units they cover)."""
+    if actor.role in (Role.ADMIN, Role.INSPECTORATE):
+        return list_units(store)
+    if actor.unit_id is None:
+        return []
+    return store.rows("SELECT * FROM units WHERE id = ? AND active = 1", [actor.unit_id])

@@ -5,10 +5,60 @@ merged between machines carries uuid, created/updated timestamps and users, and 
 """
 from __future__ import annotations
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-MIGRATIONS = Migrations("qos")
+if TYPE_CHECKING:  # the migrations run with sqlite-utils; registering them needs none of it
+    import sqlite_utils
+    from sqlite_utils.migrations import Migrations
+
+MigrationFn = Callable[["sqlite_utils.Database"], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    fn: MigrationFn
+
+
+class Registry:
+    """The migrations in order. Opening an up-to-date database needs only their names, so
+    sqlite-utils (~90 ms to import) is loaded only when one is to be applied."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._migrations: list[Migration] = []
+
+    def __call__(self, *, name: str) -> Callable[[MigrationFn], MigrationFn]:
+        def register(fn: MigrationFn) -> MigrationFn:
+            if name in self.names():
+                raise ValueError(f"Migration {name} is registered twice")
+            self._migrations.append(Migration(name, fn))
+            return fn
+
+        return register
+
+    def names(self) -> list[str]:
+        return [m.name for m in self._migrations]
+
+    def runner(self) -> Migrations:
+        from sqlite_utils.migrations import Migrations
+
+        runner = Migrations(self.name)
+        for migration in self._migrations:
+            runner(name=migration.name)(migration.fn)
+        return runner
+
+    def apply(self, db: sqlite_utils.Database, *,
+              stop_before: str | Iterable[str] | None = None) -> None:
+        self.runner().apply(db, stop_before=stop_before)
+
+    def applied(self, db: sqlite_utils.Database) -> list[Any]:
+        return self.runner().applied(db)
+
+
+MIGRATIONS = Registry("qos")
 
 META = """
     uuid TEXT NOT NULL UNIQUE,
@@ -27,7 +77,7 @@ def _run(db: sqlite_utils.Database, statements: list[str]) -> None:
 
 
 def known_migration_names() -> set[str]:
-    return {m.name for m in MIGRATIONS._migrations}
+    return set(MIGRATIONS.names())
 
 
 @MIGRATIONS(name="0001_foundation")
@@ -426,4 +476,222 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
             INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.crime_id); END""",
         """CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates BEGIN
             INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (OLD.crime_id); END""",
+    ])
+
+
+@MIGRATIONS(name="0009_arrest_exclusions_phone_hash")
+def m0009_arrest_exclusions_phone_hash(db: sqlite_utils.Database) -> None:
+    """One arrest fact, exclusions as settings counted on each draw, a keyed phone hash.
+
+    - "Arrest made" (flag) and "Suspect arrested" (date) become one fact, arrested_on: the
+      date where known, 'unknown' where only the flag said so. A date without the flag is
+      still an arrest; a flag with a date keeps the date. Nothing else had the flag.
+    - Stored yes/no exclusion settings become the sample's and the bureau's lists (the bureau
+      used the sample's settings until now), so a force's choices carry over.
+    - phone_hmac: HMAC-SHA256 of the phone number under a secret made here, once, and kept
+      in settings. The no-recontact rule matches on it, so erasing a number does not make
+      a recently called victim eligible again (qos/store/retention.py drops it later).
+    """
+    import hashlib
+    import hmac
+    import json
+    import secrets
+
+    _run(db, [
+        "UPDATE crimes SET arrested_on = 'unknown' WHERE arrest_made = 1 "
+        "AND arrested_on IS NULL",
+        "ALTER TABLE crimes DROP COLUMN arrest_made",
+        "ALTER TABLE sample_draws ADD COLUMN excluded TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE crimes ADD COLUMN phone_hmac TEXT",
+    ])
+    old = {k: json.loads(v) for k, v in db.conn.execute(
+        "SELECT key, value FROM settings WHERE key IN ('exclude_under_18', "
+        "'exclude_domestic_abuse', 'exclude_on_duty_officers', 'include_sensitive')")}
+    if old:
+        # Written out here, not imported: a migration must not change when code does.
+        legacy = {"exclude_under_18": True, "exclude_domestic_abuse": True,
+                  "exclude_on_duty_officers": True, "include_sensitive": False, **old}
+        keys = ["declined_contact", "opted_out", "no_phone"]
+        keys += [key for key, flag in (("under_18", "exclude_under_18"),
+                                       ("domestic_abuse", "exclude_domestic_abuse"),
+                                       ("on_duty_officer", "exclude_on_duty_officers"))
+                 if legacy[flag]]
+        if not legacy["include_sensitive"]:
+            keys.append("sensitive_category")
+        for name in ("sample_exclusions", "bureau_exclusions"):
+            db.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                            [name, json.dumps(keys)])
+        db.conn.execute("DELETE FROM settings WHERE key IN ('exclude_under_18', "
+                        "'exclude_domestic_abuse', 'exclude_on_duty_officers', "
+                        "'include_sensitive')")
+    key = secrets.token_hex(32)
+    db.conn.execute("INSERT INTO settings (key, value) VALUES ('phone_hmac_key', ?)",
+                    [json.dumps(key)])
+    secret = bytes.fromhex(key)
+    rows = db.conn.execute("SELECT id, victim_phone FROM crimes "
+                           "WHERE COALESCE(victim_phone, '') != ''").fetchall()
+    db.conn.executemany("UPDATE crimes SET phone_hmac = ? WHERE id = ?", [
+        (hmac.digest(secret, phone.encode(), hashlib.sha256).hex(), crime_id)
+        for crime_id, phone in rows])
+    _run(db, ["CREATE INDEX crimes_phone_hmac ON crimes(phone_hmac) "
+              "WHERE phone_hmac IS NOT NULL"])
+    _rebaseline_if_hashed(db, ("crimes", "sample_draws", "settings"),
+                          {"settings": list(old)})
+
+
+def _rebaseline_if_hashed(db: sqlite_utils.Database, tables: tuple[str, ...],
+                          deleted: dict[str, list[str]] | None = None) -> None:
+    """A database that already keeps row hashes (0015 applied before this migration reached
+    it) gets new baseline entries for the rows this migration rewrote, so `audit verify`
+    does not report the upgrade as tampering. Otherwise 0015 will take the baseline."""
+    import json
+
+    from qos.clock import now_iso
+    from qos.store.hashing import audit_hash, row_hash
+
+    if not db.conn.execute("SELECT 1 FROM _sqlite_migrations WHERE name = '0015_row_hashes'"
+                           ).fetchone():
+        return
+    prev = (db.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+            or [""])[0]
+    for table in tables:
+        cursor = db.conn.execute(f"SELECT * FROM {table} ORDER BY 1")
+        gone: dict[str, str | None] = dict.fromkeys((deleted or {}).get(table, []))
+        while (rows := cursor.fetchmany(5000)) or gone:
+            hashes = {**gone, **{str(r[0]): row_hash(r) for r in rows}}
+            gone = {}
+            entry = {"at": now_iso(), "user_id": None, "username": None,
+                     "action": "row hashes after upgrade", "entity": table, "entity_id": None,
+                     "detail": json.dumps({"row_hashes": hashes}, sort_keys=True)}
+            entry["prev_hash"] = prev
+            entry["hash"] = prev = audit_hash(prev, entry)
+            db.conn.execute(f"INSERT INTO audit_log ({', '.join(entry)}) "
+                            f"VALUES ({', '.join('?' * len(entry))})", list(entry.values()))
+
+
+@MIGRATIONS(name="0010_enhanced_reasons_agreed_updates")
+def m0010_enhanced_reasons_agreed_updates(db: sqlite_utils.Database) -> None:
+    """Who is owed the enhanced service, and how often the victim agreed to be updated.
+
+    - persistently_targeted (2020 Code); vulnerable/intimidated and the enhanced flag exist.
+    - update_every_days: the frequency agreed with the victim (NULL: the edition's figure).
+    - code_duties.enhanced_reason: the words the due list shows.
+    The duties trigger also watches the columns the reasons and frequency come from, and
+    every crime's deadlines are worked out again.
+    """
+    events = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
+              "closed_on", "not_investigated_on")
+    watched = ("recorded_on", "unit_id", "enhanced", "officer_id", "officer_number", *events,
+               "vulnerable", "offence_category", "persistently_targeted", "update_every_days")
+    _run(db, [
+        "ALTER TABLE crimes ADD COLUMN persistently_targeted INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE crimes ADD COLUMN update_every_days INTEGER",
+        "ALTER TABLE code_duties ADD COLUMN enhanced_reason TEXT",
+        "DROP TRIGGER crimes_changed_duties",
+        f"""CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)}
+            ON crimes WHEN {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in watched)} BEGIN
+            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END""",
+        "UPDATE code_duties_seen SET last_crime_id = 0",
+    ])
+
+
+@MIGRATIONS(name="0015_row_hashes")
+def m0015_row_hashes(db: sqlite_utils.Database) -> None:
+    # `audit verify` compares every row of the checked tables with the hash its last audit
+    # entry recorded. Rows written before that existed get one baseline entry per 5,000 rows,
+    # so verify starts from the data as it is now.
+    from qos.clock import now_iso
+    from qos.store.hashing import baseline
+
+    baseline(db.conn, now_iso())
+
+
+def _widen_check(db: sqlite_utils.Database, table: str, old: str, new: str) -> None:
+    """Change a CHECK constraint's text in place, the way SQLite's ALTER TABLE page documents
+    for constraints that change nothing stored: rebuilding `users` would need foreign keys
+    switched off, which cannot be done inside the migration's transaction."""
+    sql = db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                          [table]).fetchone()[0]
+    if old not in sql:
+        raise RuntimeError(f"{table}'s CHECK is not the expected one; refusing to edit it")
+    version = db.conn.execute("PRAGMA schema_version").fetchone()[0]
+    db.conn.execute("PRAGMA writable_schema = ON")
+    try:
+        db.conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                        [sql.replace(old, new), table])
+        db.conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        db.conn.execute("PRAGMA writable_schema = OFF")
+
+
+@MIGRATIONS(name="0021_control_room_and_inspectorate")
+def m0021_control_room_and_inspectorate(db: sqlite_utils.Database) -> None:
+    # Two new roles, and informal complaints from the control room: who logged them (the
+    # source), the Quality of Service Commitment item they are about, and whether they were
+    # resolved there and then or passed on.
+    _widen_check(db, "users", "('admin', 'supervisor', 'bureau', 'volunteer')",
+                 "('admin', 'supervisor', 'bureau', 'volunteer', 'control_room', "
+                 "'inspectorate')")
+    _run(db, [
+        ("ALTER TABLE informal_complaints ADD COLUMN source TEXT NOT NULL DEFAULT 'bureau' "
+         "CHECK (source IN ('bureau', 'control_room'))"),
+        "ALTER TABLE informal_complaints ADD COLUMN qosc_item TEXT",
+        ("ALTER TABLE informal_complaints ADD COLUMN resolution TEXT "
+         "CHECK (resolution IN ('resolved', 'passed_on'))"),
+    ])
+
+
+@MIGRATIONS(name="0022_closure_compliance")
+def m0022_closure_compliance(db: sqlite_utils.Database) -> None:
+    # The date the crime record was closed (finalised) in the force's system, which is not
+    # the Victims' Code "investigation closed" event (a charged crime is closed too), and the
+    # incident type (road traffic collisions are dip-checked on their own rule). A
+    # supervisor's remedy for a closure that was not compliant is kept per closure.
+    _run(db, [
+        "ALTER TABLE crimes ADD COLUMN finalised_on TEXT",
+        "ALTER TABLE crimes ADD COLUMN incident_type TEXT",
+        "CREATE INDEX crimes_finalised_on ON crimes(finalised_on) WHERE finalised_on IS NOT NULL",
+        f"""CREATE TABLE closure_remedies (
+            id INTEGER PRIMARY KEY,
+            crime_id INTEGER NOT NULL REFERENCES crimes(id),
+            finalised_on TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            problems TEXT NOT NULL,
+            remedy TEXT NOT NULL,
+            remedied_on TEXT NOT NULL,
+            {META},
+            UNIQUE (crime_id, finalised_on))""",
+    ])
+
+
+@MIGRATIONS(name="0023_dip_checks")
+def m0023_dip_checks(db: sqlite_utils.Database) -> None:
+    # The inspectorate's dip check of one unit's month: a seeded draw per test (the seed and
+    # each test's population size and hash kept, so anyone can re-run it), and the
+    # inspector's finding for each item drawn.
+    _run(db, [
+        f"""CREATE TABLE dip_checks (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            month TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            per_test INTEGER NOT NULL,
+            rules_version INTEGER NOT NULL,
+            populations TEXT NOT NULL,
+            {META},
+            UNIQUE (unit_id, month))""",
+        f"""CREATE TABLE dip_check_items (
+            id INTEGER PRIMARY KEY,
+            check_id INTEGER NOT NULL REFERENCES dip_checks(id),
+            test TEXT NOT NULL CHECK (test IN ('counter_open', 'rtc_updated',
+                'vulnerable_updated', 'all_updated')),
+            position INTEGER NOT NULL,
+            crime_id INTEGER REFERENCES crimes(id),
+            counter_id INTEGER REFERENCES counters(id),
+            result TEXT CHECK (result IN ('pass', 'fail', 'unable')),
+            note TEXT,
+            checked_on TEXT,
+            {META},
+            CHECK ((crime_id IS NULL) != (counter_id IS NULL)))""",
+        "CREATE INDEX dip_check_items_check ON dip_check_items(check_id, test, position)",
     ])

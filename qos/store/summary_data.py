@@ -5,7 +5,7 @@ from typing import Any
 
 from qos.roles import Action, Actor, require
 from qos.store.core import Row, Store
-from qos.store.samples import month_bounds, shift_month
+from qos.months import month_bounds, shift_month
 
 
 def callbacks_between(store: Store, first_month: str, last_month: str) -> list[Row]:
@@ -79,14 +79,21 @@ def code_duties(store: Store, month: str, as_of: Any = None) -> list[dict[str, A
     """Victims' Code obligations whose event fell in the month, judged as of today."""
     import datetime as dt
 
-    from qos.store.duties import with_events_between
+    from qos.store.duties import periodic_between, with_events_between
+    from qos.victims_code import PERIODIC, PERIODIC_LABEL
 
     today = as_of or dt.date.today()
     first, end = (dt.date.fromisoformat(day) for day in month_bounds(month))
-    return [{"unit_id": unit_id, "key": duty.rule.key, "label": duty.rule.label,
-             "on_time": duty.on_time, "settled": duty.settled(today),
-             "late_by": duty.late_by(today)}
-            for unit_id, duty in with_events_between(store, first, end)]
+    found = [{"unit_id": unit_id, "key": duty.rule.key, "label": duty.rule.label,
+              "on_time": duty.on_time, "settled": duty.settled(today),
+              "late_by": duty.late_by(today)}
+             for unit_id, duty in with_events_between(store, first, end)]
+    # Regular updates falling due in the month, at the frequency each victim agreed.
+    return found + [{"unit_id": unit_id, "key": PERIODIC,
+                     "label": f"{PERIODIC_LABEL} (at the frequency agreed with the victim)",
+                     "on_time": duty.on_time, "settled": duty.settled(today),
+                     "late_by": duty.late_by(today)}
+                    for unit_id, duty in periodic_between(store, first, end)]
 
 
 def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
@@ -129,6 +136,10 @@ def monthly_summary(store: Store, actor: Actor, month: str, unit_code: str | Non
         if not match:
             raise ValidationError(f"There is no active unit with the code {unit_code}.")
         unit_ids = match
-    return build_summary(inputs, month, min_n=int(setting(store, "min_valid_n")),
-                         rag_green=float(setting(store, "rag_green")),
-                         rag_amber=float(setting(store, "rag_amber")), unit_ids=unit_ids)
+    summary = build_summary(inputs, month, min_n=int(setting(store, "min_valid_n")),
+                            rag_green=float(setting(store, "rag_green")),
+                            rag_amber=float(setting(store, "rag_amber")), unit_ids=unit_ids)
+    from qos.store.routine_data import routine_figures
+
+    summary.routines = routine_figures(store, actor, month, unit_code)
+    return summary

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 
 from qos.roles import Action, Actor
 from qos.store.core import Store
-from ui.main_window import PageSpec
+from ui.pages.spec import PageSpec
 
 
 def _lazy(module: str, cls: str) -> Callable[[Store, Actor], QWidget]:
@@ -34,4 +34,16 @@ def feature_pages() -> list[PageSpec]:
                  _lazy("doorstep_page", "DoorstepPage")),
         PageSpec("summary", "Summary & export", (Action.VIEW_SUMMARY,),
                  _lazy("summary_page", "SummaryPage")),
+    ]
+
+
+def routine_pages() -> list[PageSpec]:
+    """Issue 19's routines, after Admin so the shortcuts Ctrl+1..7 keep their pages."""
+    return [
+        PageSpec("complaints", "Informal complaints", (Action.LOG_INFORMAL_COMPLAINT,),
+                 _lazy("complaints_page", "ComplaintsPage")),
+        PageSpec("closures", "Closures", (Action.CHECK_CLOSURES,),
+                 _lazy("closures_page", "ClosuresPage")),
+        PageSpec("dip_checks", "Dip checks", (Action.DIP_CHECK,),
+                 _lazy("dip_checks_page", "DipChecksPage")),
     ]

@@ -36,13 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qos.excel import write_summary_workbook
-from qos.roles import Action, Actor, allowed, require
+from qos.store.exports import export_summary
+from qos.roles import Action, Actor, allowed
 from qos.store import reference
 from qos.store.core import Store
 from qos.store.summary_data import callbacks_behind, monthly_summary
 from qos.summary import DRIVER_LABELS, MonthlySummary, Rate, UnitSummary
-from ui.pages.callbacks_page import recent_months
+from qos.months import recent_months
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, show_error, shrinkable, table_view, title_label
@@ -372,10 +372,7 @@ class SummaryPage(QWidget):
         progress.setMinimumDuration(300)
 
         def job(store: Store, report: Any) -> Path:
-            require(actor, Action.EXPORT_SUMMARY)
-            target = write_summary_workbook(monthly_summary(store, actor, month), path, report)
-            store.audit(actor, "export", "summary", month, {"file": str(target)})
-            return target
+            return export_summary(store, actor, month, path, progress=report)
 
         self.export_job = BackgroundJob(Path(str(self.store.path)), job, self)
         self.export_job.progressed.connect(lambda done, total: (progress.setMaximum(total),

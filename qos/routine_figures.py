@@ -1,0 +1,76 @@
+"""The month's figures for the routines added after the inspection (issue 19): informal
+complaints by Commitment item, closure compliance, dip checks, call evaluation, NP comment
+cards. Plain data, read by the workbook writer (qos/excel_routines.py) and the scorecard."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CommitmentCount:
+    """Informal complaints about one Commitment item in one unit."""
+
+    unit_code: str
+    item: str  # the Commitment item's label
+    complaints: int
+    resolved: int  # there and then
+    passed_on: int
+    not_recorded: int  # older entries (the bureau's) that did not say
+
+
+@dataclass(frozen=True)
+class ClosureCount:
+    """Crimes a unit closed in the month, checked for Victims' Code and QoS compliance."""
+
+    unit_code: str
+    checked: int
+    not_compliant: int
+    remedied: int
+
+    @property
+    def not_compliant_rate(self) -> float:
+        return self.not_compliant / self.checked if self.checked else float("nan")
+
+
+@dataclass(frozen=True)
+class NonCompliantClosure:
+    unit_code: str
+    crime_ref: str
+    closed_on: str
+    problems: tuple[str, ...]
+    remedy: str | None
+    remedied_on: str | None
+
+
+@dataclass(frozen=True)
+class DipTestCount:
+    """One unit's dip-check findings for one test in the month."""
+
+    unit_code: str
+    test: str  # the test's label
+    drawn: int
+    passed: int
+    failed: int
+    unable: int
+
+    @property
+    def checked(self) -> int:
+        return self.passed + self.failed
+
+
+@dataclass(frozen=True)
+class DipFailure:
+    unit_code: str
+    test: str
+    item: str  # crime reference or counter name
+    note: str
+
+
+@dataclass
+class RoutineFigures:
+    month: str
+    complaints: list[CommitmentCount] = field(default_factory=list)
+    closures: list[ClosureCount] = field(default_factory=list)
+    non_compliant_closures: list[NonCompliantClosure] = field(default_factory=list)
+    dip_checks: list[DipTestCount] = field(default_factory=list)
+    dip_failures: list[DipFailure] = field(default_factory=list)

@@ -1,0 +1,32 @@
+"""The monthly summary export: checked, audited, and an anchor of the audit trail.
+
+The workbook's method sheet prints the trail's head, so every circulated workbook is an
+anchor: `audit verify --anchor FILE.xlsx` shows whether entries were cut off since.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from qos.roles import Action, Actor, require
+from qos.store.audit import Anchor, add_anchor, anchor_path_for, head_of
+from qos.store.core import Store
+
+Progress = Callable[[int, int], None]
+
+
+def export_summary(store: Store, actor: Actor, month: str, path: Path,
+                   unit_code: str | None = None, progress: Progress | None = None) -> Path:
+    require(actor, Action.EXPORT_SUMMARY)
+    from qos.excel import write_summary_workbook
+    from qos.store.summary_data import monthly_summary
+
+    summary = monthly_summary(store, actor, month, unit_code)
+    # The export entry first, so the head the workbook prints includes it.
+    store.audit(actor, "export", "summary", month, {"file": str(path), "unit": unit_code})
+    head = head_of(store.conn)
+    target: Path = write_summary_workbook(summary, path, progress, audit_head=head)
+    if store.path is not None:
+        add_anchor(anchor_path_for(store.path),
+                   Anchor(head.id, head.hash, head.at, f"export {target.name}"))
+    return target

@@ -1,0 +1,123 @@
+"""The layering rules, checked on the source: `qos/` never imports Qt or `ui/`, and no module
+imports another that (directly or through others) imports it back. Imports inside functions
+count too: a deferred import hides a loop from Python, not from the reader."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("qos", "ui")
+
+# Loops another engineer is removing (issue 17: the typed summary seams). Each entry goes when
+# its loop is gone; the test fails if a listed loop no longer exists, so the list cannot rot.
+KNOWN_LOOPS: set[frozenset[str]] = {frozenset({"qos.summary", "qos.doorstep"})}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    found = {"main": ROOT / "main.py"}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            found[_module_name(path)] = path
+    return found
+
+
+def _imports(path: Path, name: str, known: set[str]) -> set[str]:
+    """The project modules `path` imports anywhere in its body."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    targets: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            targets.add(base)
+            targets.update(f"{base}.{alias.name}" for alias in node.names)
+    # `from qos.store import duties` imports qos.store.duties; keep only project modules.
+    return {t for t in targets if t in known} - {name}
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    return {name: _imports(path, name, set(modules)) for name, path in modules.items()}
+
+
+def _loops(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    loops: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in graph[node]:
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                loops.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return loops
+
+
+def _is_package_init(graph: dict[str, set[str]], a: str, b: str) -> bool:
+    # A package's __init__ naming its own submodule is not a loop a reader trips over.
+    return a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def test_no_import_loops():
+    graph = _graph()
+    for name, targets in graph.items():
+        graph[name] = {t for t in targets if not _is_package_init(graph, name, t)}
+    loops = [frozenset(loop) for loop in _loops(graph)]
+    unexpected = [sorted(loop) for loop in loops if loop not in KNOWN_LOOPS]
+    assert unexpected == []
+    assert not KNOWN_LOOPS - set(loops), "a listed loop is gone: remove it from KNOWN_LOOPS"
+
+
+def test_the_loop_finder_finds_a_loop():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _loops(graph) == [["a", "b", "c"]]
+
+
+def test_qos_never_imports_qt_or_ui():
+    modules = _modules()
+    offenders = {}
+    for name, path in modules.items():
+        if not name.startswith("qos"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for imported in names:
+                if imported.split(".")[0] in ("PySide6", "ui", "shiboken6"):
+                    offenders[name] = imported
+    assert offenders == {}
