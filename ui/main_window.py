@@ -23,7 +23,8 @@ from ui.widgets import fit_to_screen, scrolling
 
 def page_specs() -> list[PageSpec]:
     return [*feature_pages(),
-            PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE,), _admin_page),
+            PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE, Action.VIEW_REFERENCE),
+                     _admin_page),
             *routine_pages()]
 
 
