@@ -91,11 +91,11 @@ def test_history_import_names_its_template_version(installed_v2, store, admin, t
                    "Vc updated as agreed,Vc told arrest\n"
                    "NOR/1,NOR,03/10/2026,Completed,1,Y,N\n"
                    "NOR/2,NOR,04/10/2026,Completed,5,N,Y\n", encoding="utf-8")
-    db = str(store.path)
+    db = store.target
     assert run(["import", "callbacks", str(csv), "--db", db, "--template-version", "2"]) == 0
     from qos.store.core import open_store
 
-    reopened = open_store(store.path)
+    reopened = open_store(store.target)
     try:
         assert reopened.scalar("SELECT DISTINCT template_version FROM callbacks") == 2
         nor = next(u for u in monthly_summary(reopened, admin, "2026-10").units

@@ -108,7 +108,10 @@ def _claim(store: Store, actor: Actor, moment: dt.datetime) -> Row | None:
         if not candidates:
             return None
         crime_id = candidates[0]["crime_id"]
-        existing = store.row("SELECT id FROM bureau_calls WHERE crime_id = ?", [crime_id])
+        # A 'new' crime is inserted, never updated: on PostgreSQL another caller may have
+        # claimed it since our read, and the unique crime_id then sends us to the next one.
+        existing = (store.row("SELECT id FROM bureau_calls WHERE crime_id = ?", [crime_id])
+                    if candidates[0]["state"] == "retry" else None)
         if existing:
             store.execute("UPDATE bureau_calls SET status = 'claimed', claimed_by = ?, "
                           "claimed_at = ?, updated_at = ?, updated_by = ?, version = version + 1"

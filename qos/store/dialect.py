@@ -73,6 +73,14 @@ class Dialect:
             return f"jsonb_array_elements_text({column}::jsonb) AS {alias}(value)"
         return f"jsonb_each_text({column}::jsonb) AS {alias}(key, value)"
 
+    def json_field(self, column: str) -> str:
+        """The JSON member named by one `?` parameter (pass `json_key(name)`), as its JSON
+        type: a number comes back as a number on both backends."""
+        return f"({column}::jsonb -> ?)" if self.is_postgres else f"json_extract({column}, ?)"
+
+    def json_key(self, name: str) -> str:
+        return name if self.is_postgres else f'$."{name}"'
+
     def no_index(self, expression: str) -> str:
         """SQLite's unary + keeps the planner off the column's index; PostgreSQL plans by
         statistics and has no such hint (and + on text is an error there)."""

@@ -194,8 +194,10 @@ def dip_figures(store: Store, actor: Actor,
                            r["failed"], r["unable"])
               for r in store.rows(
                   "SELECT u.code AS unit_code, i.test, COUNT(*) AS drawn, "
-                  "SUM(i.result = 'pass') AS passed, SUM(i.result = 'fail') AS failed, "
-                  "SUM(i.result = 'unable') AS unable FROM dip_check_items i "
+                  "SUM(CASE WHEN i.result = 'pass' THEN 1 ELSE 0 END) AS passed, "
+                  "SUM(CASE WHEN i.result = 'fail' THEN 1 ELSE 0 END) AS failed, "
+                  "SUM(CASE WHEN i.result = 'unable' THEN 1 ELSE 0 END) AS unable "
+                  "FROM dip_check_items i "
                   "JOIN dip_checks d ON d.id = i.check_id JOIN units u ON u.id = d.unit_id "
                   "WHERE d.month = ? GROUP BY u.code, i.test", [month])]
     order = {t: n for n, t in enumerate(TEST_ORDER)}

@@ -119,10 +119,11 @@ def bureau_headline_answers(store: Store, month: str) -> list[Row]:
                 continue
             out += store.rows(
                 "SELECT unit_id, substr(called_at, 1, 7) AS month, template_version, "
-                "? AS key, json_extract(answers, ?) AS value, COUNT(*) AS n FROM bureau_calls "
-                "WHERE +status = 'completed' AND called_at >= ? AND called_at < ? "
-                "AND template_version = ? GROUP BY unit_id, month, value",
-                [question.key, f'$."{question.key}"', start, end, version])
+                f"? AS key, {store.dialect.json_field('answers')} AS value, COUNT(*) AS n "
+                f"FROM bureau_calls WHERE {store.dialect.no_index('status')} = 'completed' "
+                "AND called_at >= ? AND called_at < ? "
+                "AND template_version = ? GROUP BY unit_id, month, template_version, value",
+                [question.key, store.dialect.json_key(question.key), start, end, version])
     return out
 
 

@@ -1,0 +1,141 @@
+"""Copying a local SQLite store into the force's shared PostgreSQL database, whole.
+
+Every row of every table keeps its id (so the audit trail's entries, which name rows by id,
+and every row hash still match): `audit verify` passes on the copy. The target must be new:
+copying into a database that already holds a force is refused, never merged.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qos.errors import ValidationError
+from qos.roles import Action, Actor, require
+from qos.store.core import Store
+
+Progress = Callable[[str, int], None]
+# Rows the migrations themselves write into a new database; the copy brings the source's.
+_MADE_BY_MIGRATIONS = ("settings", "code_duties_seen")
+# Kept up to date by triggers while other tables are copied: copied last, after clearing.
+_TRIGGER_FED = ("code_duties_stale",)
+_CHUNK = 2000
+
+
+@dataclass
+class CopyReport:
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def _tables_in_order(source: Store) -> list[str]:
+    """Tables ordered so each comes after the tables its foreign keys point at."""
+    names = [r[0] for r in source.conn.execute(source.dialect.tables_sql)
+             if not str(r[0]).startswith("_")]
+    needs = {name: {str(fk[2]) for fk in source.conn.execute(
+        f"PRAGMA foreign_key_list({name})")} - {name} for name in names}
+    ordered: list[str] = []
+    while len(ordered) < len(names):
+        ready = [n for n in names if n not in ordered and needs[n] <= set(ordered)]
+        if not ready:
+            raise ValidationError("The tables' foreign keys form a loop; cannot order the copy.")
+        ordered.extend(sorted(ready))
+    return ordered
+
+
+def _self_reference(source: Store, table: str) -> str | None:
+    for fk in source.conn.execute(f"PRAGMA foreign_key_list({table})"):
+        if fk[2] == table:
+            return str(fk[3])
+    return None
+
+
+def holds_data(store: Store) -> bool:
+    return bool(store.scalar("SELECT 1 FROM users LIMIT 1")
+                or store.scalar("SELECT 1 FROM audit_log LIMIT 1")
+                or store.scalar("SELECT 1 FROM crimes LIMIT 1"))
+
+
+def copy_store(source: Store, target: Store, actor: Actor,
+               progress: Progress | None = None) -> CopyReport:
+    """Copy everything in `source` (SQLite) into the new, empty `target` (PostgreSQL)."""
+    require(actor, Action.MANAGE_USERS)
+    if source.dialect.is_postgres or not target.dialect.is_postgres:
+        raise ValidationError("The copy goes from a local database file to a shared "
+                              "PostgreSQL database.")
+    if holds_data(target):
+        raise ValidationError(
+            f"{target.target} already holds data. The copy only goes into a new, empty "
+            "database, so nothing there is overwritten or mixed; ask the database "
+            "administrator for a new one.")
+    report = CopyReport()
+    tables = _tables_in_order(source)
+    target_tables = {r[0] for r in target.conn.execute(target.dialect.tables_sql)}
+    missing = [t for t in tables if t not in target_tables]
+    if missing:
+        raise ValidationError(f"The shared database lacks the tables {', '.join(missing)}: "
+                              "is it on an older version of QoS Checks?")
+    with target.write():
+        for table in (*_MADE_BY_MIGRATIONS, *_TRIGGER_FED):
+            target.execute(f"DELETE FROM {table}")
+        for table in [t for t in tables if t not in _TRIGGER_FED] + list(_TRIGGER_FED):
+            if table in _TRIGGER_FED:
+                target.execute(f"DELETE FROM {table}")
+            report.rows[table] = _copy_table(source, target, table)
+            if progress:
+                progress(table, report.rows[table])
+        for table in tables:  # new rows made in the app carry on after the copied ids
+            if target.scalar("SELECT pg_get_serial_sequence(?, 'id')", [table]):
+                target.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
+    return report
+
+
+def _copy_table(source: Store, target: Store, table: str) -> int:
+    cursor = source.conn.execute(f"SELECT * FROM {table}")
+    columns = [d[0] for d in cursor.description]
+    rows: list[tuple[Any, ...]] = cursor.fetchall()
+    parent = _self_reference(source, table)
+    if parent is not None:  # e.g. people's line managers: managers before their staff
+        rows = _parents_first(rows, columns, parent)
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join('?' * len(columns))})")
+    for start in range(0, len(rows), _CHUNK):
+        target.conn.executemany(sql, rows[start:start + _CHUNK])
+    return len(rows)
+
+
+def _parents_first(rows: list[tuple[Any, ...]], columns: list[str],
+                   column: str) -> list[tuple[Any, ...]]:
+    key, ref = columns.index("id"), columns.index(column)
+    placed: set[Any] = set()
+    ordered: list[tuple[Any, ...]] = []
+    waiting = rows
+    while waiting:
+        ready = [r for r in waiting if r[ref] is None or r[ref] in placed or r[ref] == r[key]]
+        if not ready:
+            raise ValidationError(f"Rows of the table refer to each other in a loop ({column}).")
+        ordered.extend(ready)
+        placed.update(r[key] for r in ready)
+        waiting = [r for r in waiting if r[key] not in placed]
+    return ordered
+
+
+def copy_file_to_server(source_path: Path, url: str, actor: Actor) -> CopyReport:
+    from qos.store.core import open_store
+
+    if not source_path.exists():
+        raise ValidationError(f"There is no database at {source_path}.")
+    source = open_store(source_path)
+    try:
+        target = open_store(url)
+        try:
+            return copy_store(source, target, actor)
+        finally:
+            target.close()
+    finally:
+        source.close()
