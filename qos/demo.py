@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from qos.months import shift_month
 from qos.roles import Actor, Role
@@ -110,7 +111,7 @@ OFFENCES = [("Burglary dwelling", 18), ("Vehicle crime", 22), ("Criminal damage"
 CALL_DAYS_AFTER = 20  # call-backs happen in the weeks after the month closes
 
 
-def _crime_rows(rng: random.Random, unit: dict, month: str, count: int,
+def _crime_rows(rng: random.Random, unit: dict[str, Any], month: str, count: int,
                 officers: list[str], serial: int) -> list[list[str]]:
     first = dt.date.fromisoformat(month + "-01")
     days = ((first + dt.timedelta(days=32)).replace(day=1) - first).days
@@ -159,7 +160,7 @@ def _events(rng: random.Random, reported: dt.date, *, arrest_date_unknown: bool 
 def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: str,
                    months: int, crimes_per_unit_month: int = 160) -> dict[str, int]:
     """Crime extracts, monthly samples and completed call-backs for each unit and month."""
-    from qos.store import callbacks, crimes, samples
+    from qos.store import callbacks, samples
     from qos.store.crime_import import import_crimes_with_deadlines
     from qos.tabular import Table
     from qos.templates import load_template
@@ -304,9 +305,9 @@ def _bureau_calls(store: Store, admin: Actor, rng: random.Random, count: int = 4
 
 
 def _doorstep_cards(store: Store, admin: Actor, rng: random.Random, first_month: str,
-                    months: int, units: list[dict]) -> int:
+                    months: int, units: list[dict[str, Any]]) -> int:
     """Card batches for a few officers a month; about a third come back by post."""
-    from qos.store import doorstep, samples
+    from qos.store import doorstep
     from qos.templates import load_template
 
     today = dt.date.today()

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from qos.months import month_bounds, shift_month
 from qos.roles import Action, Actor, require
 from qos.store.core import Row, Store
-from qos.months import month_bounds, shift_month
 from qos.templates import Template, parse_template
 
 if TYPE_CHECKING:

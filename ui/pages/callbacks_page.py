@@ -218,8 +218,8 @@ class CallbacksPage(QWidget):
             return
         check = samples.verify_draw(self.store, draw["id"])
         lines = [
-            f"Seed {check['seed']}; {check['population_size']} crimes eligible now "
-            f"({draw['population_size']} when drawn).",
+            (f"Seed {check['seed']}; {check['population_size']} crimes eligible now "
+            f"({draw['population_size']} when drawn)."),
             "The underlying crimes are unchanged since the draw." if check["population_unchanged"]
             else "The underlying crimes HAVE CHANGED since the draw (a re-import or edit).",
             "Re-running the draw from its seed gives the same sample." if check["same_sample"]

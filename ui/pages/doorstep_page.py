@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from qos.doorstep import officer_feedback
 from qos.errors import QosError
 from qos.excel import write_officer_feedback
+from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
 from qos.settings import setting
 from qos.store import doorstep, reference
@@ -32,7 +33,6 @@ from qos.store.core import Store
 from qos.templates import Template
 from ui.answer_field import DigitAnswer
 from ui.callback_form import YES_NO, YES_NO_CODES
-from qos.months import recent_months
 from ui.record_dialog import FormField
 from ui.record_list import RecordList
 from ui.style import set_role

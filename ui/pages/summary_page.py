@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qos.store.exports import export_summary
+from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
 from qos.store import reference
 from qos.store.core import Store
-from qos.months import recent_months
+from qos.store.exports import export_summary
 from qos.store.summary_data import (
     FIGURES_BEHIND,
     callbacks_behind,
@@ -245,7 +245,7 @@ class SummaryPage(QWidget):
             self.tile_grid.setColumnStretch(column, 1 if column < columns else 0)
         self.tile_columns = columns
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         wide_enough = self.width() >= len(self.tiles) * self.fontMetrics().averageCharWidth() * 19
         self._arrange_tiles(len(self.tiles) if wide_enough else len(self.tiles) // 2)
         super().resizeEvent(event)
