@@ -27,6 +27,7 @@ class Question:
     driver: bool = False
     group: str | None = None
     remedy: str | None = None  # a "no" raises a remedial action with this text
+    labels: tuple[str, ...] = ()  # a scale7 question's own answer words (else the template's)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,10 @@ class Template:
     def drivers(self) -> list[Question]:
         return [q for q in self.questions if q.driver]
 
+    def scale_for(self, question: Question) -> tuple[str, ...]:
+        """The seven answer words a scale question is asked with."""
+        return question.labels or self.scale_labels
+
     def in_group(self, group: str) -> list[Question]:
         return [q for q in self.questions if q.group == group]
 
@@ -57,7 +62,8 @@ def parse_template(body: str) -> Template:
         sections = tuple(
             (s["title"], tuple(Question(key=q["key"], text=q["text"], type=q["type"],
                                         driver=bool(q.get("driver")), group=q.get("group"),
-                                        remedy=q.get("remedy"))
+                                        remedy=q.get("remedy"),
+                                        labels=tuple(q.get("labels", ())))
                                for q in s["questions"]))
             for s in data["sections"])
         template = Template(kind=data["kind"], version=int(data["version"]), title=data["title"],
@@ -68,6 +74,9 @@ def parse_template(body: str) -> Template:
     for q in template.questions:
         if q.type not in ("scale7", "yes_no"):
             raise ValidationError(f"Question {q.key} has an unknown type '{q.type}'.")
+        if q.labels and (q.type != "scale7" or len(q.labels) != 7):
+            raise ValidationError(f"Question {q.key}: its own answer words must be seven, "
+                                  "for a 1-7 question.")
     return template
 
 
