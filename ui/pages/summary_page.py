@@ -352,8 +352,10 @@ class SummaryPage(QWidget):
         overall = next((q.rate for q in door.questions if q.key == "overall"), None)
         self.tiles["doorstep"].show_figure(
             f"{door.received} back",
-            (f"{door.returned_of_issued} of {door.issued} issued this month returned so far. "
-             if door.issued else "No cards issued this month. ")
+            (f"{door.returned_of_left} of {door.left_with_victims} left with victims this "
+             "month returned so far. " if door.left_with_victims else
+             f"{door.returned_of_issued} of {door.issued} issued to officers this month "
+             "returned so far. " if door.issued else "No cards issued this month. ")
             + (f"Satisfied overall: {overall.rate:.0%} of {overall.valid}."
                if overall and overall.reportable else "Too few cards for a percentage."))
         self.grades.setText(grades_text(unit))
