@@ -87,6 +87,7 @@ def test_each_named_figure_agrees_on_pages_summary_and_workbook(qtbot, store, ad
         (6, 50, 3, 6)
     assert row["Whole experience satisfied"] == whole.rate == 0.8
     assert row["Victims' Code met (victims)"] == code.rate == 0.6
+    assert row["Whole experience grade"] == nor.grade_for("whole_experience").grade
 
     # The scorecard page, month chosen with the keyboard.
     window = MainWindow(store, admin, "Testshire Police")
