@@ -617,10 +617,10 @@ def m0011_card_handouts_void_visits(db: sqlite_utils.Database) -> None:
         "CREATE INDEX card_handouts_crime ON card_handouts(crime_id)",
         "ALTER TABLE visits ADD COLUMN void INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE visits ADD COLUMN voided_plan_id INTEGER REFERENCES visit_plan(id)",
-        "UPDATE visits SET void = 1, voided_plan_id = plan_id, plan_id = NULL "
-        "WHERE counter_open = 0 AND published_open = 0",
-        "UPDATE visit_plan SET status = 'planned' WHERE id IN "
-        "(SELECT voided_plan_id FROM visits WHERE void = 1)",
+        ("UPDATE visits SET void = 1, voided_plan_id = plan_id, plan_id = NULL "
+        "WHERE counter_open = 0 AND published_open = 0"),
+        ("UPDATE visit_plan SET status = 'planned' WHERE id IN "
+        "(SELECT voided_plan_id FROM visits WHERE void = 1)"),
     ])
     _rebaseline_if_hashed(db, ("visits", "visit_plan"))
 
