@@ -418,11 +418,11 @@ def _bureau(wb: Workbook, summary: MonthlySummary) -> None:
     _table(ws, "BureauChecks", ["Unit code", "Check", "Failed", "Answers", "Failure rate"],
            checks or [["", "No completed calls this month", None, None, None]], top,
            {"Failure rate": PERCENT})
-    top += len(checks or [0]) + 3
-    complaints = [[unit.code, kind, category, n] for unit in _everyone(summary)
-                  for kind, category, n in unit.bureau.complaints]
+    top += max(len(checks), 1) + 3
+    logged = [[unit.code, kind, category, n] for unit in _everyone(summary)
+              for kind, category, n in unit.bureau.complaints]
     _table(ws, "Complaints", ["Unit code", "Kind", "Category", "Number"],
-           complaints or [["", "None logged this month", "", None]], top)
+           logged or [["", "None logged this month", "", None]], top)
     ws.freeze_panes = "A5"
 
 

@@ -88,7 +88,8 @@ def list_plan(store: Store, actor: Actor, *, status: str | None = "planned") -> 
     """Volunteers see only their own visits; the co-ordinator sees the whole programme."""
     if not (allowed(actor, Action.RECORD_VISIT) or allowed(actor, Action.PLAN_VISITS)):
         raise PermissionDenied(f"{actor.display_name} may not see the visit programme.")
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if actor.role is Role.VOLUNTEER:
         clauses.append("p.volunteer_id = ?")
         params.append(actor.user_id)
@@ -160,7 +161,7 @@ def submit_visit(store: Store, actor: Actor, plan_id: int, *, arrived_at: dt.dat
             raise ValidationError(f"Please answer every item, starting with: {missing[0]}")
     unknown = set(answers) - keys
     if unknown:
-        raise ValidationError(f"'{sorted(unknown)[0]}' is not on this scenario's checklist.")
+        raise ValidationError(f"'{min(unknown)}' is not on this scenario's checklist.")
     published = open_at(json.loads(counter["opening_hours"]), arrived_at)
     result = score(checklist, answers, published_open=published, counter_open=counter_open)
     # Closed outside its published hours: nothing was tested, so the visit is void and stays
