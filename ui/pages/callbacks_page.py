@@ -1,6 +1,7 @@
 """Call-backs: import crimes, draw the month's sample, work the list, record debriefs."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -22,6 +23,7 @@ from qos.roles import Action, Actor, allowed
 from qos.store import callbacks, crimes, reference, samples
 from qos.store.core import Store
 from qos.store.crime_import import import_crimes_with_deadlines
+from qos.store.exclusions import describe as describe_exclusions
 from qos.summary import sample_called_text
 from qos.templates import load_template, template_files
 from ui.callback_form import CallbackForm
@@ -153,7 +155,8 @@ class CallbacksPage(QWidget):
             done = sum(r["status"] == "completed" for r in rows)
             self.draw_info.setText(
                 f"Drawn by {draw['drawn_by']} on {draw['created_at'][:10]}: {draw['size']} from "
-                f"{draw['population_size']} eligible crimes (seed {draw['seed']}).")
+                f"{draw['population_size']} eligible crimes (seed {draw['seed']}); "
+                f"{describe_exclusions(json.loads(draw['excluded']))}.")
             # Progress on this month's sample: not the "checks made in the month" figure.
             self.progress.setText(sample_called_text(self.month.currentText(), done,
                                                      draw["size"]))
@@ -237,6 +240,10 @@ class CallbacksPage(QWidget):
             "Re-running the draw from its seed gives the same sample." if check["same_sample"]
             else "Re-running the draw from its seed gives a DIFFERENT sample.",
         ]
+        now, then = (describe_exclusions(check[k]) for k in ("excluded_now", "excluded_then"))
+        lines.append(f"Its own exclusions re-checked: now {now} (when drawn, {then}).")
+        for item in check["now_excluded"]:
+            lines.append(f"Do not call {item['crime_ref']}: now {item['reason']}.")
         for swap in check["swaps"]:
             lines.append(f"Swapped out {swap['crime_ref']} by {swap['by_user']} at "
                          f"{swap['updated_at']}: {swap['swap_reason']}")
