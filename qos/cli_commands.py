@@ -70,6 +70,9 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     from qos.cli_routines import register_routines
 
     register_routines(sub, db_arg, month=month)
+    from qos.cli_server import register_server
+
+    register_server(sub)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -2,10 +2,10 @@
 the writers (the crime import, a victim update) and the background catch-up, not by reads."""
 from __future__ import annotations
 
-import pytest
-
 import datetime as dt
 import sqlite3
+
+import pytest
 
 from qos.store import agreed_updates, crimes, duties
 from qos.store.crime_import import import_crimes_with_deadlines

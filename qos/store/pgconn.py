@@ -17,6 +17,7 @@ The store calls `conn.execute(sql, params)`, `executemany`, `in_transaction` and
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 import sqlite3
@@ -70,7 +71,7 @@ def translate(sql: str) -> str:
     return _TOKENS.sub(swap, sql)
 
 
-_INSERT_INTO = re.compile(r"\s*INSERT\s+INTO\s+([A-Za-z_]\w*)", re.I)
+_INSERT_INTO = re.compile(r"\s*INSERT\s+INTO\s+([A-Za-z_]\w*)", re.IGNORECASE)
 
 
 def _wrap(exc: Exception) -> Exception:
@@ -99,13 +100,13 @@ class PgCursor:
         return int(self._cursor.rowcount)
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._cursor.fetchone() if self._cursor.description else None  # type: ignore[no-any-return]
+        return self._cursor.fetchone() if self._cursor.description else None
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._cursor.fetchall() if self._cursor.description else []  # type: ignore[no-any-return]
+        return self._cursor.fetchall() if self._cursor.description else []
 
     def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
-        return self._cursor.fetchmany(size) if self._cursor.description else []  # type: ignore[no-any-return]
+        return self._cursor.fetchmany(size) if self._cursor.description else []
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.fetchall())
@@ -230,10 +231,8 @@ class PgConnection:
         raise AssertionError("unreachable")
 
     def _reconnect(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # already broken; the new one is what matters
             self._conn.close()
-        except Exception:  # noqa: BLE001 - already broken; the new one is what matters
-            pass
         self._conn = open_connection(self.url)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any] | Mapping[str, Any]]) -> PgCursor:

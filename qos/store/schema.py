@@ -60,11 +60,14 @@ class Registry:
     def apply_postgres(self, conn: Any) -> None:
         """The same migrations on PostgreSQL, one transaction each, recorded in a table of
         sqlite-utils' own shape (so the store reads which are applied in one way)."""
-        conn.execute("CREATE TABLE IF NOT EXISTS _sqlite_migrations (migration_set TEXT NOT "
-                     "NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, "
-                     "PRIMARY KEY (migration_set, name))")
+        if not conn.execute("SELECT to_regclass('_sqlite_migrations')").fetchone()[0]:
+            conn.execute("CREATE TABLE IF NOT EXISTS _sqlite_migrations (migration_set TEXT "
+                         "NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, "
+                         "PRIMARY KEY (migration_set, name))")
+        applied = {r[0] for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [self.name])}
         db = PostgresMigrationDb(conn)
-        for migration in self._migrations:
+        for migration in [m for m in self._migrations if m.name not in applied]:
             conn.execute("BEGIN")
             try:
                 # Two PCs upgrading at once: the second waits, then finds it applied.
@@ -128,8 +131,8 @@ def known_migration_names() -> set[str]:
 @MIGRATIONS(name="0001_foundation")
 def m0001_foundation(db: sqlite_utils.Database) -> None:
     if _is_postgres(db):  # SQLite's NOCASE: an ICU collation ignoring case (strength 2)
-        _run(db, ["CREATE COLLATION IF NOT EXISTS nocase (provider = icu, "
-                  "locale = 'und-u-ks-level2', deterministic = false)"])
+        _run(db, [("CREATE COLLATION IF NOT EXISTS nocase (provider = icu, "
+                  "locale = 'und-u-ks-level2', deterministic = false)")])
     _run(db, [
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         f"""CREATE TABLE units (
@@ -198,14 +201,14 @@ def _append_only(db: sqlite_utils.Database) -> list[str]:
         return [
             # Ids with no gaps, as SQLite gives (verify checks them): a rolled-back append
             # would burn a sequence number. Appends are serialised by the audit lock.
-            "CREATE FUNCTION audit_log_next_id() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            ("CREATE FUNCTION audit_log_next_id() RETURNS trigger LANGUAGE plpgsql AS $$ "
             "BEGIN NEW.id := COALESCE((SELECT max(id) FROM audit_log), 0) + 1; RETURN NEW; "
-            "END $$",
-            "CREATE TRIGGER audit_log_next_id BEFORE INSERT ON audit_log FOR EACH ROW "
-            "EXECUTE FUNCTION audit_log_next_id()",
-            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "END $$"),
+            ("CREATE TRIGGER audit_log_next_id BEFORE INSERT ON audit_log FOR EACH ROW "
+            "EXECUTE FUNCTION audit_log_next_id()"),
+            ("CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
             "BEGIN RAISE EXCEPTION 'the audit log is append-only' "
-            "USING ERRCODE = 'integrity_constraint_violation'; END $$",
+            "USING ERRCODE = 'integrity_constraint_violation'; END $$"),
             *(f"CREATE TRIGGER audit_log_no_{what.lower()} BEFORE {what} ON audit_log FOR EACH "
               f"{'STATEMENT' if what == 'TRUNCATE' else 'ROW'} "
               "EXECUTE FUNCTION audit_log_append_only()"
@@ -554,7 +557,7 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
 
 def _crimes_changed_postgres(watched: tuple[str, ...]) -> str:
     return (f"CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)} ON "
-            f"crimes FOR EACH ROW WHEN ({' OR '.join(f'NEW.{c} IS DISTINCT FROM OLD.{c}' for c in watched)}) "  # noqa: E501
+            f"crimes FOR EACH ROW WHEN ({' OR '.join(f'NEW.{c} IS DISTINCT FROM OLD.{c}' for c in watched)}) "
             "EXECUTE FUNCTION duties_stale_crime()")
 
 
@@ -575,12 +578,12 @@ def _duties_triggers_postgres(watched: tuple[str, ...]) -> list[str]:
                  "UPDATE code_duties_seen SET last_crime_id = LEAST(last_crime_id, OLD.id - 1);"
                  " RETURN OLD;"),
         _crimes_changed_postgres(watched),
-        "CREATE TRIGGER crimes_deleted_duties BEFORE DELETE ON crimes FOR EACH ROW "
-        "EXECUTE FUNCTION duties_crime_deleted()",
-        "CREATE TRIGGER victim_update_added AFTER INSERT ON victim_updates FOR EACH ROW "
-        "EXECUTE FUNCTION duties_stale_added()",
-        "CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates FOR EACH ROW "
-        "EXECUTE FUNCTION duties_stale_removed()",
+        ("CREATE TRIGGER crimes_deleted_duties BEFORE DELETE ON crimes FOR EACH ROW "
+        "EXECUTE FUNCTION duties_crime_deleted()"),
+        ("CREATE TRIGGER victim_update_added AFTER INSERT ON victim_updates FOR EACH ROW "
+        "EXECUTE FUNCTION duties_stale_added()"),
+        ("CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates FOR EACH ROW "
+        "EXECUTE FUNCTION duties_stale_removed()"),
     ]
 
 
