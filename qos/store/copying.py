@@ -17,7 +17,7 @@ from qos.store.core import Store
 
 Progress = Callable[[str, int], None]
 # Rows the migrations themselves write into a new database; the copy brings the source's.
-_MADE_BY_MIGRATIONS = ("settings", "code_duties_seen")
+_MADE_BY_MIGRATIONS = ("settings", "code_duties_seen", "audit_log")
 # Kept up to date by triggers while other tables are copied: copied last, after clearing.
 _TRIGGER_FED = ("code_duties_stale",)
 _CHUNK = 2000
@@ -55,9 +55,11 @@ def _self_reference(source: Store, table: str) -> str | None:
 
 
 def holds_data(store: Store) -> bool:
+    """Anything beyond what the migrations write into a new database (settings they make,
+    and the trail's baseline entries about them) is a force's data."""
     return bool(store.scalar("SELECT 1 FROM users LIMIT 1")
-                or store.scalar("SELECT 1 FROM audit_log LIMIT 1")
-                or store.scalar("SELECT 1 FROM crimes LIMIT 1"))
+                or store.scalar("SELECT 1 FROM crimes LIMIT 1")
+                or store.scalar("SELECT 1 FROM audit_log WHERE user_id IS NOT NULL LIMIT 1"))
 
 
 def copy_store(source: Store, target: Store, actor: Actor,
@@ -80,6 +82,9 @@ def copy_store(source: Store, target: Store, actor: Actor,
         raise ValidationError(f"The shared database lacks the tables {', '.join(missing)}: "
                               "is it on an older version of QoS Checks?")
     with target.write():
+        # The trail is copied entry for entry, ids and all, in place of the new database's
+        # own baseline: its append-only and id triggers are off inside this transaction only.
+        target.execute("ALTER TABLE audit_log DISABLE TRIGGER USER")
         for table in (*_MADE_BY_MIGRATIONS, *_TRIGGER_FED):
             target.execute(f"DELETE FROM {table}")
         for table in [t for t in tables if t not in _TRIGGER_FED] + list(_TRIGGER_FED):
@@ -88,8 +93,11 @@ def copy_store(source: Store, target: Store, actor: Actor,
             report.rows[table] = _copy_table(source, target, table)
             if progress:
                 progress(table, report.rows[table])
+        target.execute("ALTER TABLE audit_log ENABLE TRIGGER USER")
         for table in tables:  # new rows made in the app carry on after the copied ids
-            if target.scalar("SELECT pg_get_serial_sequence(?, 'id')", [table]):
+            if target.scalar("SELECT 1 FROM information_schema.columns WHERE table_schema = "
+                             "current_schema() AND table_name = ? AND column_name = 'id' "
+                             "AND is_identity = 'YES'", [table]):
                 target.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
     return report

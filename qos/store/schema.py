@@ -201,9 +201,10 @@ def _append_only(db: sqlite_utils.Database) -> list[str]:
         return [
             # Ids with no gaps, as SQLite gives (verify checks them): a rolled-back append
             # would burn a sequence number. Appends are serialised by the audit lock.
+            "ALTER TABLE audit_log ALTER COLUMN id DROP IDENTITY",
             ("CREATE FUNCTION audit_log_next_id() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN NEW.id := COALESCE((SELECT max(id) FROM audit_log), 0) + 1; RETURN NEW; "
-            "END $$"),
+            "BEGIN IF NEW.id IS NULL THEN NEW.id := COALESCE((SELECT max(id) FROM audit_log), "
+            "0) + 1; END IF; RETURN NEW; END $$"),
             ("CREATE TRIGGER audit_log_next_id BEFORE INSERT ON audit_log FOR EACH ROW "
             "EXECUTE FUNCTION audit_log_next_id()"),
             ("CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
