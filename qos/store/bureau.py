@@ -16,7 +16,8 @@ from qos.errors import PermissionDenied, ValidationError
 from qos.roles import Action, Actor, allowed, require
 from qos.settings import setting
 from qos.store.core import Row, Store, where_all
-from qos.store.samples import current_criteria, exclusion_clauses
+from qos.store.exclusions import where_not_excluded
+from qos.store.samples import current_criteria
 from qos.store.templates import register_template
 from qos.templates import Template, load_template
 
@@ -30,7 +31,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 def _new_crimes_sql(store: Store, today: dt.date, columns: str) -> tuple[str, list[Any]]:
     """Crimes the bureau's rules say to call that nobody has taken up yet. The bureau's own
     exclusions apply (setting `bureau_exclusions`), not the sample's."""
-    exclusions, params = exclusion_clauses(current_criteria(store, "bureau"))
+    excluded, params = where_not_excluded(current_criteria(store, "bureau"))
     categories = [c.lower() for c in setting(store, "bureau_categories")]
     latest = today - dt.timedelta(days=int(setting(store, "bureau_min_days")))
     since = today - dt.timedelta(days=int(setting(store, "bureau_lookback_days")))
@@ -38,7 +39,7 @@ def _new_crimes_sql(store: Store, today: dt.date, columns: str) -> tuple[str, li
            "WHERE c.recorded_on >= ? "
            "AND c.recorded_on <= ? "
            f"AND LOWER(c.offence_category) IN ({', '.join('?' * len(categories))}) AND "
-           + " AND ".join(exclusions)
+           + excluded
            + " AND NOT EXISTS (SELECT 1 FROM bureau_calls b WHERE b.crime_id = c.id)"
              " AND NOT EXISTS (SELECT 1 FROM sample_items si WHERE si.crime_id = c.id"
              " AND si.is_reserve = 0)")
