@@ -95,7 +95,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     table = read_table(args.file)
     store = _open(args)
     try:
-        mapping = mappings.get_mapping(store, args.kind, args.mapping) if args.mapping else None
+        mapping = (mappings.get_mapping(store, SYSTEM, args.kind, args.mapping)
+                   if args.mapping else None)
         strict = not args.good_rows_only
         if args.kind == "people":
             result = reference.import_people(store, SYSTEM, table, all_or_nothing=strict,
@@ -112,6 +113,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         store.close()
     for problem in result.bad:
         print(f"  {problem}", file=sys.stderr)
+    for note in result.notes:
+        print(f"  note: {note}", file=sys.stderr)
     print(result.summary())
     return 0 if result.applied and not result.bad else 1
 
@@ -132,6 +135,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
+    from qos.roles import SYSTEM
     from qos.store.updates import due_list
 
     as_of = args.as_of or dt.date.today()
@@ -140,7 +144,7 @@ def cmd_due(args: argparse.Namespace) -> int:
         if args.unit and not store.scalar("SELECT 1 FROM units WHERE code = ?",
                                           [args.unit.upper()]):
             raise ValidationError(f"There is no unit with the code {args.unit}.")
-        rows = due_list(store, as_of, args.unit)
+        rows = due_list(store, SYSTEM, as_of, args.unit)
     finally:
         store.close()
     for row in rows:

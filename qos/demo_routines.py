@@ -6,7 +6,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from qos.roles import Actor, Role
+from qos.roles import SYSTEM, Actor, Role
 from qos.store.core import Store
 
 
@@ -30,7 +30,7 @@ def _complaints(store: Store, fcc: list[Actor], rng: random.Random, days: int = 
     from qos.commitment import commitment_items
     from qos.store import complaints, reference
 
-    units = [u["id"] for u in reference.list_units(store)]
+    units = [u["id"] for u in reference.list_units(store, SYSTEM)]
     items = [i.key for i in commitment_items()]
     weights = [3, 4, 2, 5, 2, 1][:len(items)] + [1] * max(0, len(items) - 6)
     today = dt.date.today()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qos.errors import ConflictError, DatabaseDamaged, DatabaseTooNew, NetworkShareRefused
-from qos.roles import Actor
+from qos.roles import SYSTEM, Actor
 from qos.store import reference
 from qos.store.core import open_store
 from qos.store.netshare import network_share_reason
@@ -103,15 +103,15 @@ def test_audit_log_refuses_update_and_delete(store, admin):
 
 def test_records_carry_uuid_timestamps_and_author(store, admin):
     reference.add_unit(store, admin, "CID", "Crime Investigation", "department", 30)
-    unit = reference.unit_by_code(store, "CID")
+    unit = reference.unit_by_code(store, SYSTEM, "CID")
     assert unit is not None
     assert len(unit["uuid"]) == 36 and unit["created_by"] == admin.user_id
-    assert reference.unit_by_code(store, "NOR")["created_by"] == 0  # first-run set-up
+    assert reference.unit_by_code(store, SYSTEM, "NOR")["created_by"] == 0  # first-run set-up
     assert unit["created_at"].endswith("+00:00") and unit["version"] == 1
 
 
 def test_two_editors_get_a_conflict_not_a_silent_overwrite(store, admin: Actor):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     assert unit is not None
     reference.edit_unit(store, admin, unit["id"], unit["version"], monthly_target=60)
     with pytest.raises(ConflictError, match="changed by Ada Admin at"):
@@ -124,7 +124,7 @@ def test_failed_write_leaves_nothing_half_written(store, admin):
         with store.write():
             reference.add_unit(store, admin, "TMP", "Temporary", "BCU", 5)
             raise RuntimeError("crash mid-transaction")
-    assert reference.unit_by_code(store, "TMP") is None
+    assert reference.unit_by_code(store, SYSTEM, "TMP") is None
 
 
 @pytest.mark.parametrize("path, mounts, refused", [

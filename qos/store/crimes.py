@@ -16,7 +16,7 @@ from qos.parsing import (
     parse_date,
     parse_flag,
 )
-from qos.roles import Action, Actor, require
+from qos.roles import Action, Actor, require, require_any, require_unit
 from qos.store import reference
 from qos.store.core import Row, Store
 from qos.tabular import Table
@@ -115,8 +115,8 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
                    progress: Progress | None) -> ImportResult:
     columns = map_columns(table.headers, CRIME_FIELDS, mapping)
     parsed = parse_rows(table, CRIME_FIELDS, columns)
-    units = reference.unit_ids_by_code(store)
-    officers = reference.person_ids_by_number(store)
+    units = reference.unit_ids_by_code(store, actor)
+    officers = reference.person_ids_by_number(store, actor)
     result = ImportResult(bad=list(parsed.bad))
     first_seen: dict[str, int] = {}
     records: list[dict[str, Any]] = []
@@ -207,9 +207,19 @@ def _existing_refs(store: Store, refs: list[str]) -> set[str]:
     return found
 
 
-def crime_by_ref(store: Store, ref: str) -> Row | None:
-    return store.row("SELECT * FROM crimes WHERE crime_ref = ?", [normalise_reference(ref)])
+def crime_by_ref(store: Store, actor: Actor, ref: str) -> Row | None:
+    """A crime with its victim's name and phone: for the units the actor covers, and every
+    such view is audited."""
+    require(actor, Action.VIEW_VICTIM_CONTACT)
+    with store.write():
+        row = store.row("SELECT * FROM crimes WHERE crime_ref = ?", [normalise_reference(ref)])
+        if row is None:
+            return None
+        require_unit(actor, row["unit_id"], "crimes")
+        store.audit(actor, "view contact details", "crimes", row["id"], {})
+    return row
 
 
-def count_crimes(store: Store) -> int:
+def count_crimes(store: Store, actor: Actor) -> int:
+    require_any(actor, Action.IMPORT_CRIMES, Action.VIEW_SUMMARY)
     return int(store.scalar("SELECT COUNT(*) FROM crimes"))

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from qos.roles import Action, Actor, require
 from qos.store.core import Store
 from qos.victims_code import (
     EVENT_COLUMNS,
@@ -75,10 +76,11 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
             progress(min(done, total), max(total, done))
 
 
-def with_events_between(store: Store, first: dt.date, end: dt.date
+def with_events_between(store: Store, actor: Actor, first: dt.date, end: dt.date
                         ) -> list[tuple[int, Obligation]]:
     """(unit id, obligation) for every Code deadline (not the regular update) whose event
     fell in [first, end), as kept in code_duties."""
+    require(actor, Action.VIEW_SUMMARY)
     bring_up_to_date(store)
     # A deadline falls on or after its event and at most the longest deadline after `end`,
     # which bounds the read of each unit's stretch of the table.

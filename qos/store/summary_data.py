@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from qos.roles import Action, Actor, require
-from qos.store.core import Row, Store
 from qos.months import month_bounds, shift_month
+from qos.roles import Action, Actor, require, require_unit
+from qos.store.core import Row, Store
+from qos.store.reference import scope_sql
 
 
-def callbacks_between(store: Store, first_month: str, last_month: str) -> list[Row]:
+def callbacks_between(store: Store, actor: Actor, first_month: str, last_month: str) -> list[Row]:
     """Call-back outcomes and answers by call month: the only victim data the summary needs."""
+    require(actor, Action.VIEW_SUMMARY)
     start, _ = month_bounds(first_month)
     _, end = month_bounds(last_month)
     return store.rows(
@@ -17,8 +19,9 @@ def callbacks_between(store: Store, first_month: str, last_month: str) -> list[R
         "FROM callbacks WHERE call_date >= ? AND call_date < ?", [start, end])
 
 
-def closed_items_in_month(store: Store, month: str) -> list[Row]:
+def closed_items_in_month(store: Store, actor: Actor, month: str) -> list[Row]:
     """Sampled victims who declined or could not be reached, by the month of the last try."""
+    require(actor, Action.VIEW_SUMMARY)
     start, end = month_bounds(month)
     return store.rows(
         "SELECT d.unit_id, si.status FROM sample_items si JOIN sample_draws d ON d.id = si.draw_id "
@@ -26,7 +29,8 @@ def closed_items_in_month(store: Store, month: str) -> list[Row]:
         "AND si.last_attempt_at < ?", [start, end])
 
 
-def attempts_in_month(store: Store, month: str) -> dict[int, int]:
+def attempts_in_month(store: Store, actor: Actor, month: str) -> dict[int, int]:
+    require(actor, Action.VIEW_SUMMARY)
     start, end = month_bounds(month)
     rows = store.rows(
         "SELECT d.unit_id, COUNT(*) AS n FROM call_attempts a "
@@ -35,48 +39,52 @@ def attempts_in_month(store: Store, month: str) -> dict[int, int]:
     return {r["unit_id"]: r["n"] for r in rows}
 
 
-def debriefs_for_month(store: Store, month: str) -> list[Row]:
+def debriefs_for_month(store: Store, actor: Actor, month: str) -> list[Row]:
     """Debriefs raised by call-backs made up to the end of the month, with their state."""
+    require(actor, Action.VIEW_SUMMARY)
     _, end = month_bounds(month)
     return store.rows(
         "SELECT d.unit_id, d.due_on, d.debriefed_on, cb.call_date FROM debriefs d "
         "JOIN callbacks cb ON cb.id = d.callback_id WHERE cb.call_date < ?", [end])
 
 
-def summary_inputs(store: Store, month: str) -> dict[str, Any]:
+def summary_inputs(store: Store, actor: Actor, month: str) -> dict[str, Any]:
     """Everything `qos.summary.build_summary` needs, read once."""
+    require(actor, Action.VIEW_SUMMARY)
     first = shift_month(month, -26)  # rolling 3 vs the 12 before, a year back as well
     return {
         "force_name": store.setting("force_name", ""),
         "units": store.rows("SELECT id, code, name, kind, monthly_target FROM units "
                             "WHERE active = 1 ORDER BY kind, code"),
-        "callbacks": callbacks_between(store, first, month),
-        "closed_items": closed_items_in_month(store, month),
-        "attempts": attempts_in_month(store, month),
-        "debriefs": debriefs_for_month(store, month),
-        "doorstep": doorstep_for_month(store, month),
-        "code_duties": code_duties(store, month),
-        "bureau": _bureau(store, month),
-        "mystery": _mystery(store, month),
+        "callbacks": callbacks_between(store, actor, first, month),
+        "closed_items": closed_items_in_month(store, actor, month),
+        "attempts": attempts_in_month(store, actor, month),
+        "debriefs": debriefs_for_month(store, actor, month),
+        "doorstep": doorstep_for_month(store, actor, month),
+        "code_duties": code_duties(store, actor, month),
+        "bureau": _bureau(store, actor, month),
+        "mystery": _mystery(store, actor, month),
     }
 
 
-def _mystery(store: Store, month: str) -> dict[str, Any]:
+def _mystery(store: Store, actor: Actor, month: str) -> dict[str, Any]:
     from qos.store.mystery import mystery_month
 
     start, end = month_bounds(month)
-    return mystery_month(store, start, end)
+    return mystery_month(store, actor, start, end)
 
 
-def _bureau(store: Store, month: str) -> dict[str, Any]:
+def _bureau(store: Store, actor: Actor, month: str) -> dict[str, Any]:
     from qos.store.bureau import bureau_month
 
     start, end = month_bounds(month)
-    return bureau_month(store, start, end)
+    return bureau_month(store, actor, start, end)
 
 
-def code_duties(store: Store, month: str, as_of: Any = None) -> list[dict[str, Any]]:
+def code_duties(store: Store, actor: Actor, month: str,
+                as_of: Any = None) -> list[dict[str, Any]]:
     """Victims' Code obligations whose event fell in the month, judged as of today."""
+    require(actor, Action.VIEW_SUMMARY)
     import datetime as dt
 
     from qos.store.duties import with_events_between
@@ -86,10 +94,11 @@ def code_duties(store: Store, month: str, as_of: Any = None) -> list[dict[str, A
     return [{"unit_id": unit_id, "key": duty.rule.key, "label": duty.rule.label,
              "on_time": duty.on_time, "settled": duty.settled(today),
              "late_by": duty.late_by(today)}
-            for unit_id, duty in with_events_between(store, first, end)]
+            for unit_id, duty in with_events_between(store, actor, first, end)]
 
 
-def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
+def doorstep_for_month(store: Store, actor: Actor, month: str) -> dict[str, Any]:
+    require(actor, Action.VIEW_SUMMARY)
     from qos.store.doorstep import cards_issued, cards_received
 
     start, end = month_bounds(month)
@@ -97,8 +106,8 @@ def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
         "SELECT b.unit_id, COUNT(c.id) AS n FROM card_batches b JOIN doorstep_cards c "
         "ON c.batch_id = b.id WHERE b.issued_on >= ? AND b.issued_on < ? GROUP BY b.unit_id",
         [start, end])
-    return {"received": cards_received(store, start, end),
-            "issued": cards_issued(store, start, end),
+    return {"received": cards_received(store, actor, start, end),
+            "issued": cards_issued(store, actor, start, end),
             "returned_of_issued": {r["unit_id"]: r["n"] for r in returned}}
 
 
@@ -106,8 +115,12 @@ def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str
     """The records behind a summary figure: no victim names or phone numbers."""
     require(actor, Action.VIEW_SUMMARY)
     start, end = month_bounds(month)
-    clause = "AND cb.unit_id = ?" if unit_id is not None else ""
-    params: list[Any] = [start, end] + ([unit_id] if unit_id is not None else [])
+    # Record-level: only the units the actor covers (the figures themselves are force-wide).
+    if unit_id is not None:
+        require_unit(actor, unit_id, "call-backs")
+    scope, scope_params = scope_sql(actor, "cb.unit_id")
+    clause = f"AND {scope}" + (" AND cb.unit_id = ?" if unit_id is not None else "")
+    params: list[Any] = [start, end, *scope_params] + ([unit_id] if unit_id is not None else [])
     return store.rows(
         "SELECT cb.id, cb.crime_ref, u.code AS unit_code, cb.call_date, cb.outcome, "
         "cb.answers, cb.ethnicity, cb.feedback, cb.source FROM callbacks cb "
@@ -122,7 +135,7 @@ def monthly_summary(store: Store, actor: Actor, month: str, unit_code: str | Non
     from qos.summary import build_summary
 
     require(actor, Action.VIEW_SUMMARY)
-    inputs = summary_inputs(store, month)
+    inputs = summary_inputs(store, actor, month)
     unit_ids = None
     if unit_code:
         match = [u["id"] for u in inputs["units"] if u["code"].upper() == unit_code.upper()]

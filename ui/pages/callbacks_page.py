@@ -46,7 +46,7 @@ class CallbacksPage(QWidget):
         self.store, self.actor = store, actor
         self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit")
-        for unit in reference.list_units(store):
+        for unit in reference.units_for(store, actor):
             self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
         if actor.unit_id is not None:
             self.unit.setCurrentIndex(max(self.unit.findData(actor.unit_id), 0))
@@ -139,7 +139,9 @@ class CallbacksPage(QWidget):
 
     def current_draw(self) -> dict[str, Any] | None:
         unit_id = self.unit_id()
-        return samples.get_draw(self.store, unit_id, self.month.currentText()) if unit_id else None
+        if not unit_id:
+            return None
+        return samples.get_draw(self.store, self.actor, unit_id, self.month.currentText())
 
     def refresh(self) -> None:
         draw = self.current_draw()
@@ -157,7 +159,8 @@ class CallbacksPage(QWidget):
                 f"{draw['population_size']} eligible crimes (seed {draw['seed']}).")
             self.progress.setText(f"{done} of {draw['size']} completed")
             self.items_view.resizeColumnsToContents()
-        self.debriefs.set_rows(callbacks.list_debriefs(self.store, unit_id=self.unit_id()))
+        self.debriefs.set_rows(callbacks.list_debriefs(self.store, self.actor,
+                                                       unit_id=self.unit_id()))
         self.verify_button.setEnabled(draw is not None)
         self.draw_button.setEnabled(draw is None)
 
@@ -214,7 +217,7 @@ class CallbacksPage(QWidget):
         draw = self.current_draw()
         if draw is None:
             return
-        check = samples.verify_draw(self.store, draw["id"])
+        check = samples.verify_draw(self.store, self.actor, draw["id"])
         lines = [
             f"Seed {check['seed']}; {check['population_size']} crimes eligible now "
             f"({draw['population_size']} when drawn).",

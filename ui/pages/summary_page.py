@@ -36,13 +36,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qos.store.exports import export_summary
+from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
 from qos.store import reference
 from qos.store.core import Store
+from qos.store.exports import export_summary
 from qos.store.summary_data import callbacks_behind, monthly_summary
 from qos.summary import DRIVER_LABELS, MonthlySummary, Rate, UnitSummary
-from qos.months import recent_months
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, show_error, shrinkable, table_view, title_label
@@ -136,7 +136,7 @@ class SummaryPage(QWidget):
         self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit shown in the tiles and trend")
         self.unit.addItem("Whole force", None)
-        for unit in reference.list_units(store):
+        for unit in reference.list_units(store, self.actor):
             self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
         self.month.currentIndexChanged.connect(lambda _: self.refresh())
         self.unit.currentIndexChanged.connect(lambda _: self.show_unit())
