@@ -64,6 +64,9 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
                        help="an anchor written with a backup (default: the one beside the "
                             "database)")
     audit.set_defaults(handler=cmd_audit)
+    from qos.cli_routines import register_routines
+
+    register_routines(sub, db_arg, month=month)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -89,7 +92,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from qos.roles import SYSTEM
-    from qos.store import callbacks, crimes, duties, mappings, reference
+    from qos.store import callbacks, mappings, reference
+    from qos.store.crime_import import import_crimes_with_deadlines
     from qos.tabular import read_table
 
     table = read_table(args.file)
@@ -102,10 +106,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             result = reference.import_people(store, SYSTEM, table, all_or_nothing=strict,
                                              mapping=mapping)
         elif args.kind == "crimes":
-            result = crimes.import_crimes(store, SYSTEM, table, all_or_nothing=strict,
-                                          mapping=mapping, source=str(args.file))
-            if result.applied:  # the new crimes' Code deadlines now, not at the next opening
-                duties.bring_up_to_date(store)
+            result = import_crimes_with_deadlines(store, SYSTEM, table, all_or_nothing=strict,
+                                                  mapping=mapping, source=str(args.file))
         else:
             result = callbacks.import_history(store, SYSTEM, table, all_or_nothing=strict,
                                               mapping=mapping)
@@ -136,6 +138,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_due(args: argparse.Namespace) -> int:
     from qos.roles import SYSTEM
+    from qos.store import duties
     from qos.store.updates import due_list
 
     as_of = args.as_of or dt.date.today()
@@ -144,6 +147,9 @@ def cmd_due(args: argparse.Namespace) -> int:
         if args.unit and not store.scalar("SELECT 1 FROM units WHERE code = ?",
                                           [args.unit.upper()]):
             raise ValidationError(f"There is no unit with the code {args.unit}.")
+        # Asked for explicitly: after an upgrade the deadlines may not be worked out yet, and
+        # no background job runs for the command line.
+        duties.bring_up_to_date(store)
         rows = due_list(store, SYSTEM, as_of, args.unit)
     finally:
         store.close()
@@ -151,7 +157,8 @@ def cmd_due(args: argparse.Namespace) -> int:
         late = (f"{row['overdue_days']} working day(s) overdue" if row["overdue_days"]
                 else "due today")
         print(f"{row['crime_ref']}\t{row['unit_code']}\tdue {row['due']} ({late})\t"
-              f"{row['rule']}\t{row['officer']}")
+              f"{row['rule']}\t{row['officer']}"
+              + (f"\tenhanced: {row['enhanced_reason']}" if row["enhanced_reason"] else ""))
     print(f"{len(rows)} update(s) due as of {as_of.isoformat()}.", file=sys.stderr)
     return 0
 

@@ -120,17 +120,19 @@ def _crime_rows(rng: random.Random, unit: dict, month: str, count: int,
     for i in range(count):
         category = rng.choices(categories, weights)[0]
         recorded = first + dt.timedelta(days=rng.randrange(days))
+        # Vulnerable, (an arrest's date missing from the extract), declined, under 18.
+        flags = ["Y" if rng.random() < p else "N" for p in (0.1, 0.15, 0.05, 0.03)]
         rows.append([
             f"{unit['code']}/{month[2:4]}/{serial + i:06d}", recorded.isoformat(), unit["code"],
             category, person_name(rng), f"07700 9{rng.randrange(100000):05d}",
             rng.choice(officers), rng.choice(["W1"] * 8 + ["A1", "A2", "B1", "M1", "NS"]),
-            "Y" if rng.random() < 0.1 else "N", "Y" if rng.random() < 0.15 else "N",
-            "Y" if rng.random() < 0.05 else "N", "Y" if rng.random() < 0.03 else "N",
-            "Y" if category == "Domestic abuse" else "N", *_events(rng, recorded)])
+            *flags[:1], *flags[2:], "Y" if category == "Domestic abuse" else "N",
+            *_events(rng, recorded, arrest_date_unknown=flags[1] == "Y")])
     return rows
 
 
-def _events(rng: random.Random, reported: dt.date) -> list[str]:
+def _events(rng: random.Random, reported: dt.date, *, arrest_date_unknown: bool = False
+            ) -> list[str]:
     """Arrest, charge, closure, enhanced flag and a victim update (Victims' Code clock)."""
     today = dt.date.today()
     arrest = reported + dt.timedelta(days=rng.randrange(1, 20)) if rng.random() < 0.3 else None
@@ -145,23 +147,29 @@ def _events(rng: random.Random, reported: dt.date) -> list[str]:
     def text(day: dt.date | None) -> str:
         return day.isoformat() if day and day <= today else ""
 
-    return [text(arrest), text(charge), text(closed), "Y" if rng.random() < 0.12 else "N",
-            text(updated)]
+    arrested = text(arrest)
+    if arrested and arrest_date_unknown:
+        arrested = "unknown"  # one arrest fact: an arrest made, its date not in the extract
+    # The record is closed when the investigation closes, or a fortnight after a charge.
+    finalised = closed or (charge + dt.timedelta(days=14) if charge else None)
+    return [arrested, text(charge), text(closed), "Y" if rng.random() < 0.12 else "N",
+            text(updated), text(finalised)]
 
 
 def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: str,
                    months: int, crimes_per_unit_month: int = 160) -> dict[str, int]:
     """Crime extracts, monthly samples and completed call-backs for each unit and month."""
     from qos.store import callbacks, crimes, samples
+    from qos.store.crime_import import import_crimes_with_deadlines
     from qos.tabular import Table
     from qos.templates import load_template
 
     template = load_template("callback")
     header = ["Crime reference", "Date recorded", "Unit", "Offence category", "Victim name",
               "Contact phone", "Officer", "Victim ethnicity", "Vulnerable or intimidated",
-              "Arrest made", "Victim declined contact", "Victim under 18", "Domestic abuse",
+              "Victim declined contact", "Victim under 18", "Domestic abuse",
               "Suspect arrested", "Charged", "Investigation closed", "Enhanced service",
-              "Victim updated"]
+              "Victim updated", "Date crime closed"]
     units = reference.list_units(store, admin)
     officers = {u["id"]: [p["staff_number"]
                           for p in reference.list_people(store, admin, unit_id=u["id"])]
@@ -176,7 +184,7 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
                                    serial):
                 table.rows.append((len(table.rows) + 2, row))
             serial += crimes_per_unit_month
-    crimes.import_crimes(store, admin, table, all_or_nothing=True, source="demo")
+    import_crimes_with_deadlines(store, admin, table, all_or_nothing=True, source="demo")
     quality = {u["id"]: 0.55 + 0.3 * rng.random() for u in units}  # each unit's service level
     completed = 0
     for m in range(months):

@@ -21,7 +21,8 @@ def build_routines(store: Store, admin: Actor, rng: random.Random, password: str
     users.create_user(store, admin, "inspector", "Force inspectorate (demo)",
                       Role.INSPECTORATE, password)
     sign_ins.append(("inspector", Role.INSPECTORATE.label, password))
-    return {"informal complaints (control room)": _complaints(store, fcc, rng)}
+    return {"informal complaints (control room)": _complaints(store, fcc, rng),
+            "closure remedies": _closure_remedies(store, admin, rng)}
 
 
 def _complaints(store: Store, fcc: list[Actor], rng: random.Random, days: int = 60) -> int:
@@ -48,3 +49,23 @@ def _complaints(store: Store, fcc: list[Actor], rng: random.Random, days: int = 
             complaints.log_informal_complaint(store, rng.choice(fcc), **values)
             logged += 1
     return logged
+
+
+def _closure_remedies(store: Store, admin: Actor, rng: random.Random) -> int:
+    """Supervisors put right about two in three of last month's non-compliant closures."""
+    from qos.months import last_complete_month
+    from qos.store import closures
+
+    today = dt.date.today()
+    done = 0
+    for month in (last_complete_month(today), today.isoformat()[:7]):
+        for row in closures.closures_for_month(store, admin, month, problems_only=True):
+            if rng.random() < 0.35:
+                continue
+            closed = dt.date.fromisoformat(row["finalised_on"])
+            on = min(today, closed + dt.timedelta(days=rng.randrange(1, 10)))
+            closures.record_remedy(store, admin, row["id"], rng.choice([
+                "Victim updated by the officer", "Officer reminded of the Code; victim told",
+                "Leaflet and crime number sent"]), on)
+            done += 1
+    return done

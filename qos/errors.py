@@ -36,3 +36,8 @@ class NetworkShareRefused(StoreError):
 
 class AuthError(QosError):
     pass
+
+
+class SavedThenFailed(QosError):
+    """The main change was saved (committed), then a later step failed: the message says
+    what was kept, so nobody is told "nothing was saved" when something was."""

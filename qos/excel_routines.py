@@ -49,5 +49,31 @@ def _complaints(excel: SheetKit, wb: Workbook, summary: Any) -> None:
                     "resolution was asked.")
 
 
+def _closures(excel: SheetKit, wb: Workbook, summary: Any) -> None:
+    figures = summary.routines
+    if figures is None:
+        return
+    ws = wb.create_sheet("Closure compliance")
+    excel.heading(ws, summary, "Crimes closed: Victims' Code and QoS compliance at closure")
+    rows = [[c.unit_code, c.checked, c.not_compliant, c.not_compliant_rate, c.remedied,
+             c.not_compliant - c.remedied] for c in figures.closures]
+    if rows:
+        checked = sum(c.checked for c in figures.closures)
+        bad = sum(c.not_compliant for c in figures.closures)
+        remedied = sum(c.remedied for c in figures.closures)
+        rows.append(["Force", checked, bad, bad / checked, remedied, bad - remedied])
+    _first, last = excel.table(
+        ws, "Closures", ["Unit code", "Closures checked", "Not compliant", "Not compliant %",
+                         "Remedied", "Awaiting remedy"],
+        rows or [["", 0, 0, None, 0, 0]], 4, {"Not compliant %": "0.0%"})
+    listed = [[c.unit_code, c.crime_ref, c.closed_on, "; ".join(c.problems), c.remedy or "Awaiting remedy",
+               c.remedied_on or ""] for c in figures.non_compliant_closures]
+    excel.table(ws, "ClosureRemedies", ["Unit code", "Crime", "Closed on",
+                                        "Outstanding at closure", "Remedy", "Remedied on"],
+                listed or [["", "No closure this month was non-compliant", "", "", "", ""]],
+                last + 3)
+    ws.freeze_panes = "A5"
+
+
 def routine_sheets(kit: SheetKit) -> list[Writer]:
-    return [partial(writer, kit) for writer in (_complaints,)]
+    return [partial(writer, kit) for writer in (_complaints, _closures)]

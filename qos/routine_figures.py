@@ -18,7 +18,33 @@ class CommitmentCount:
     not_recorded: int  # older entries (the bureau's) that did not say
 
 
+@dataclass(frozen=True)
+class ClosureCount:
+    """Crimes a unit closed in the month, checked for Victims' Code and QoS compliance."""
+
+    unit_code: str
+    checked: int
+    not_compliant: int
+    remedied: int
+
+    @property
+    def not_compliant_rate(self) -> float:
+        return self.not_compliant / self.checked if self.checked else float("nan")
+
+
+@dataclass(frozen=True)
+class NonCompliantClosure:
+    unit_code: str
+    crime_ref: str
+    closed_on: str
+    problems: tuple[str, ...]
+    remedy: str | None
+    remedied_on: str | None
+
+
 @dataclass
 class RoutineFigures:
     month: str
     complaints: list[CommitmentCount] = field(default_factory=list)
+    closures: list[ClosureCount] = field(default_factory=list)
+    non_compliant_closures: list[NonCompliantClosure] = field(default_factory=list)

@@ -6,10 +6,13 @@ from typing import Any
 DEFAULTS: dict[str, Any] = {
     "recontact_months": 6,           # skip victims already sampled this many months back
     "sensitive_categories": ["Sexual offences", "Domestic abuse"],
-    "include_sensitive": False,
-    "exclude_under_18": True,         # national survey practice
-    "exclude_domestic_abuse": True,
-    "exclude_on_duty_officers": True,
+    # Who is never called (keys in qos/store/exclusions.py). Under 18s and on-duty officers
+    # follow national survey practice. The bureau has its own list: a force may route
+    # domestic-abuse victims to a specialist team rather than the bureau.
+    "sample_exclusions": ["declined_contact", "opted_out", "no_phone", "under_18",
+                          "domestic_abuse", "on_duty_officer", "sensitive_category"],
+    "bureau_exclusions": ["declined_contact", "opted_out", "no_phone", "under_18",
+                          "domestic_abuse", "on_duty_officer", "sensitive_category"],
     "max_attempts": 3,                # then the victim counts as unreachable
     "debrief_due_days": 14,
     "min_valid_n": 10,                # fewer answers than this: "too few to report"

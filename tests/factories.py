@@ -5,6 +5,7 @@ import zlib
 
 from qos.roles import Actor
 from qos.store import crimes
+from qos.store.crime_import import import_crimes_with_deadlines
 from qos.store.core import Store
 from qos.tabular import read_csv_text
 
@@ -20,6 +21,6 @@ def crime_line(ref: str, day: str, unit: str = "NOR", category: str = "Burglary"
 
 
 def import_lines(store: Store, actor: Actor, lines: list[str]) -> None:
-    result = crimes.import_crimes(store, actor, read_csv_text(HEADER + "".join(lines)),
-                                  all_or_nothing=True)
+    result = import_crimes_with_deadlines(store, actor, read_csv_text(HEADER + "".join(lines)),
+                                          all_or_nothing=True)
     assert result.applied and not result.bad, result.bad

@@ -32,7 +32,7 @@ def crimes_to_call(store, admin):
         crime_line("NOR/NEW", "10/11/2026", category="Vehicle crime", officer="NOR1"),
         crime_line("NOR/TOO-RECENT", "19/11/2026", category="Theft"),  # under 3 days old
         crime_line("NOR/ROBBERY", "05/11/2026", category="Robbery"),  # not a bureau category
-        crime_line("NOR/ARREST", "05/11/2026", category="Theft", arrest="Y"),
+        crime_line("NOR/DECLINED", "05/11/2026", category="Theft", declined="Y"),
         crime_line("NOR/DA", "05/11/2026", category="Theft", da="Y"),
         crime_line("NOR/ANCIENT", "01/06/2026", category="Theft"),  # beyond the look-back
     ])
@@ -44,6 +44,24 @@ def test_queue_follows_the_rules_and_puts_overdue_first(store, crimes_to_call):
     assert [r["crime_ref"] for r in rows] == ["NOR/OLD", "NOR/MID", "NOR/NEW"]
     assert [r["overdue"] for r in rows] == [True, True, False]  # due 11th, 15th, 20th
     assert "victim_name" not in rows[0]
+
+
+def test_arrest_cases_are_called_and_the_queue_has_its_own_exclusions(store, admin,
+                                                                       crimes_to_call):
+    from qos.store.exclusions import set_exclusions
+
+    import_lines(store, admin, [
+        crime_line("NOR/ARREST", "06/11/2026", category="Theft", arrest="Y")])
+    refs = [r["crime_ref"] for r in bureau.queue(store, crimes_to_call, now=NOW)]
+    assert refs == ["NOR/OLD", "NOR/MID", "NOR/ARREST", "NOR/NEW"]
+    # The sample may call domestic-abuse victims while the bureau hands them to a specialist
+    # team: the two lists are separate settings.
+    set_exclusions(store, admin, "sample", ["declined_contact", "opted_out", "no_phone"])
+    refs = [r["crime_ref"] for r in bureau.queue(store, crimes_to_call, now=NOW)]
+    assert "NOR/DA" not in refs
+    set_exclusions(store, admin, "bureau", ["opted_out", "no_phone"])
+    refs = [r["crime_ref"] for r in bureau.queue(store, crimes_to_call, now=NOW)]
+    assert refs == ["NOR/OLD", "NOR/MID", "NOR/DECLINED", "NOR/DA", "NOR/ARREST", "NOR/NEW"]
 
 
 def test_crimes_in_the_monthly_sample_are_left_to_the_supervisor(store, admin, crimes_to_call):

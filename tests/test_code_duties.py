@@ -12,7 +12,13 @@ from qos.store import duties
 from qos.store.core import Store, open_store
 from qos.store.updates import LOOKBACK_DAYS, PERIODIC_LOOKBACK_DAYS, due_list, record_victim_update
 from qos.store.users import actor_for
-from qos.victims_code import EVENT_COLUMNS, obligations, periodic_due
+from qos.victims_code import (
+    EVENT_COLUMNS,
+    obligations,
+    periodic_due,
+    periodic_label,
+    periodic_obligations,
+)
 from qos.working_days import working_days_between
 
 D = dt.date
@@ -42,7 +48,7 @@ def _from_scratch(store: Store, as_of: dt.date, unit_code: str | None = None) ->
         followed = (D.fromisoformat(crime["recorded_on"]) >= open_since
                     or (events and min(events) <= as_of.isoformat()))
         if periodic is not None and periodic <= as_of and followed:
-            found.append((crime["crime_ref"], "Regular progress update", periodic.isoformat(),
+            found.append((crime["crime_ref"], periodic_label(crime), periodic.isoformat(),
                           working_days_between(periodic, as_of)))
     return sorted(found)
 
@@ -91,9 +97,9 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
         owed = next(r for r in due_list(store, SYSTEM, as_of)
                     if r["rule"] != "Regular progress update")
         crime_id = owed["crime_id"]
-        # A victim update: the crime is marked stale by the trigger, then caught up.
+        # A victim update: the trigger marks the crime stale and the update works it out.
         record_victim_update(store, actor, crime_id, as_of)
-        assert duties.stale_count(store) == 1
+        assert duties.stale_count(store) == 0
         assert (owed["crime_ref"], owed["rule"]) not in {
             (r["crime_ref"], r["rule"]) for r in due_list(store, SYSTEM, as_of)}
         # A re-import that closes the case and moves the arrest.
@@ -101,11 +107,13 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
         with store.write():
             store.execute("UPDATE crimes SET closed_on = '2026-09-01', arrested_on = "
                           "'2026-08-20' WHERE crime_ref = ?", [ref])
-        assert duties.stale_count(store) == 1
+        assert duties.stale_count(store) == 1  # marked; the explicit catch-up works it out
+        duties.bring_up_to_date(store)
         assert _listed(store, as_of) == _from_scratch(store, as_of)
         # An update removed (a correction) puts the duty back.
         with store.write():
             store.execute("DELETE FROM victim_updates WHERE crime_id = ?", [crime_id])
+        duties.bring_up_to_date(store)
         assert _listed(store, as_of) == _from_scratch(store, as_of)
         # A brand new crime.
         with store.write():
@@ -114,6 +122,8 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
                 "created_at, created_by, updated_at, updated_by, arrested_on, enhanced) "
                 "SELECT 'NEW/1', '2026-09-20', id, 'Theft', 'u-new-1', '', 0, '', 0, "
                 "'2026-09-22', 1 FROM units WHERE code = 'NOR'")
+        assert duties.stale_count(store) == 1
+        duties.bring_up_to_date(store)
         assert ("NEW/1", "Told of the suspect's arrest") in {
             (r["crime_ref"], r["rule"]) for r in due_list(store, SYSTEM, as_of)}
         assert _listed(store, as_of) == _from_scratch(store, as_of)
@@ -126,6 +136,7 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
                 "uuid, created_at, created_by, updated_at, updated_by, charged_on) "
                 "SELECT ?, 'NEW/2', '2026-09-01', id, 'Theft', 'u-new-2', '', 0, '', 0, "
                 "'2026-09-03' FROM units WHERE code = 'SOU'", [newest])
+        duties.bring_up_to_date(store)
         assert store.scalar("SELECT count(*) FROM code_duties WHERE crime_ref = 'NEW/1'") == 0
         assert ("NEW/2", "Told the suspect was charged") in {
             (r["crime_ref"], r["rule"]) for r in due_list(store, SYSTEM, as_of)}
@@ -162,6 +173,13 @@ def test_monthly_compliance_reads_the_same_deadlines_as_a_reckoning_from_scratch
             for crime in store.rows("SELECT * FROM crimes")
             for duty in obligations(crime, updates[crime["id"]])
             if D(2026, 9, 1) <= duty.event_date < D(2026, 10, 1))
+        # and the regular updates falling due in September, at each victim's frequency
+        expected = sorted(expected + [
+            (crime["unit_id"], "periodic", duty.on_time, duty.settled(today),
+             duty.late_by(today))
+            for crime in store.rows("SELECT * FROM crimes")
+            for duty in periodic_obligations(crime, updates[crime["id"]])
+            if D(2026, 9, 1) <= duty.due < D(2026, 10, 1)])
         assert len(expected) > 100
         got = sorted((d["unit_id"], d["key"], d["on_time"], d["settled"], d["late_by"])
                      for d in code_duties(store, SYSTEM, "2026-09", as_of=today))
@@ -188,11 +206,8 @@ def test_pages_and_counts_agree_with_the_whole_list(demo_db):
 
 
 def test_a_0007_database_with_crimes_gets_its_deadlines_after_the_upgrade(tmp_path):
-    from qos.store import crimes as crime_store
     from qos.store.schema import MIGRATIONS
     from qos.store.users import setup_force
-    from qos.tabular import read_csv_text
-    from tests.factories import HEADER
 
     path = tmp_path / "old.db"
     old = open_store(path, migrate=False)
@@ -200,16 +215,20 @@ def test_a_0007_database_with_crimes_gets_its_deadlines_after_the_upgrade(tmp_pa
         MIGRATIONS.apply(old.db, stop_before="0008_code_duties")  # the last release's schema
     admin = setup_force(old, "Old Force", [{"code": "NOR", "name": "North"}], "admin",
                         "Ada Admin", "correct horse battery")
-    # A crime imported before the upgrade: arrest on Thursday 1 October, 5 working days.
-    result = crime_store.import_crimes(old, admin, read_csv_text(
-        HEADER.rstrip("\n") + ",Suspect arrested\n"
-        "NOR/1,28/09/2026,NOR,Theft,Ann,07700900001,,Y,N,N,N,01/10/2026\n"), all_or_nothing=True)
-    assert result.inserted == 1
+    # A crime imported before the upgrade, as that schema held it (the import code of today
+    # writes columns it did not have): arrest on Thursday 1 October, 5 working days.
+    with old.write():
+        old.execute("INSERT INTO crimes (crime_ref, recorded_on, unit_id, offence_category, "
+                    "victim_name, victim_phone, arrest_made, arrested_on, uuid, created_at, "
+                    "created_by, updated_at, updated_by) VALUES ('NOR/1', '2026-09-28', 1, "
+                    "'Theft', 'Ann', '07700900001', 1, '2026-10-01', 'u1', 'now', ?, 'now', ?)",
+                    [admin.user_id, admin.user_id])
     old.close()
 
     upgraded = open_store(path)
     try:
         assert duties.stale_count(upgraded) == 1  # known to be owed its deadlines
+        duties.bring_up_to_date(upgraded)  # the background catch-up after the upgrade
         due = due_list(upgraded, SYSTEM, D(2026, 10, 20))
         assert ("NOR/1", "Told of the suspect's arrest", "2026-10-08") in {
             (r["crime_ref"], r["rule"], r["due"]) for r in due}

@@ -4,7 +4,7 @@ import datetime as dt
 
 from PySide6.QtCore import QDate
 
-from qos.store import crimes
+from qos.store.crime_import import import_crimes_with_deadlines
 from qos.tabular import read_csv_text
 from ui.main_window import MainWindow
 
@@ -16,7 +16,7 @@ def test_due_page_lists_overdue_first_and_marks_an_update(qtbot, store, admin):
     today = dt.date.today()
     arrested = today - dt.timedelta(days=20)
     recent = today - dt.timedelta(days=1)
-    crimes.import_crimes(store, admin, read_csv_text(
+    import_crimes_with_deadlines(store, admin, read_csv_text(
         HEADER + f"NOR/OLD,{arrested:%d/%m/%Y},NOR,Theft,A,07700900001,,{arrested:%d/%m/%Y}\n"
         + f"SOU/NEW,{recent:%d/%m/%Y},SOU,Theft,B,07700900002,,{recent:%d/%m/%Y}\n"),
         all_or_nothing=True)
@@ -42,7 +42,7 @@ def test_due_page_reads_a_long_list_a_page_at_a_time(qtbot, store, admin):
     from ui.table_model import PAGE
 
     arrested = dt.date.today() - dt.timedelta(days=20)
-    crimes.import_crimes(store, admin, read_csv_text(HEADER + "".join(
+    import_crimes_with_deadlines(store, admin, read_csv_text(HEADER + "".join(
         f"NOR/{n},{arrested:%d/%m/%Y},NOR,Theft,V{n},077009{n:05d},,{arrested:%d/%m/%Y}\n"
         for n in range(300))), all_or_nothing=True)
     window = MainWindow(store, admin, "Testshire Police")
@@ -58,7 +58,7 @@ def test_due_page_reads_a_long_list_a_page_at_a_time(qtbot, store, admin):
 
 def test_a_newer_question_overtakes_an_older_answer(qtbot, store, admin):
     arrested = dt.date.today() - dt.timedelta(days=20)
-    crimes.import_crimes(store, admin, read_csv_text(
+    import_crimes_with_deadlines(store, admin, read_csv_text(
         HEADER + f"NOR/1,{arrested:%d/%m/%Y},NOR,Theft,A,07700900001,,{arrested:%d/%m/%Y}\n"
         + f"SOU/1,{arrested:%d/%m/%Y},SOU,Theft,B,07700900002,,{arrested:%d/%m/%Y}\n"),
         all_or_nothing=True)

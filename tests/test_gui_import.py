@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from unittest import mock
 
+from PySide6.QtCore import Qt
+
 from qos.roles import SYSTEM
 from qos.store import crimes, mappings
 from ui.import_dialog import NOT_IN_FILE, ImportDialog
@@ -60,15 +62,35 @@ def test_unreadable_file_is_reported_and_import_stays_disabled(qtbot, store, adm
     assert not dialog.import_button.isEnabled()
 
 
-def test_gui_crime_import_job_also_works_out_deadlines(store, admin):
+def test_deadlines_failing_after_the_import_says_the_crimes_were_saved(
+        qtbot, store, admin, tmp_path, monkeypatch):
     from qos.store import duties
-    from qos.tabular import read_csv_text
-    from tests.factories import HEADER, crime_line
-    from ui.pages.callbacks_page import _import_crimes_then_deadlines
+    from qos.store.crime_import import import_crimes_with_deadlines
 
-    seen: list[tuple[int, int]] = []
-    table = read_csv_text(HEADER + crime_line("NOR/9", "01/11/2026"))
-    result = _import_crimes_then_deadlines(store, admin, table, True, None,
-                                           lambda done, total: seen.append((done, total)))
-    assert result.inserted == 1 and duties.stale_count(store) == 0
-    assert seen[-1] == (2, 2)  # one bar: the import's half, then the deadlines' half
+    def broken(*args, **kwargs):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(duties, "bring_up_to_date", broken)
+    path = tmp_path / "good.csv"
+    path.write_text(ODD_LAYOUT.replace(";XXX;", ";NOR;").replace(";", ","), encoding="utf-8")
+    dialog = ImportDialog(
+        "Import", "help", store, admin, "crimes", crimes.CRIME_FIELDS,
+        lambda s, table, strict, mapping, progress: import_crimes_with_deadlines(
+            s, admin, table, all_or_nothing=strict, mapping=mapping, progress=progress))
+    qtbot.addWidget(dialog)
+    dialog.load_file(path)
+    for key, header in {"crime_ref": "Ref No", "recorded_on": "When", "unit": "Area",
+                        "offence_category": "Type", "victim_name": "Who",
+                        "victim_phone": "Tel", "officer_number": "OIC"}.items():
+        dialog.column_boxes[key].setCurrentText(header)
+    dialog.import_button.setFocus()
+    qtbot.keyClick(dialog.import_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "saved" in dialog.report.toPlainText(), timeout=20000)
+    dialog.job.wait()
+    report = dialog.report.toPlainText()
+    assert "Nothing was imported" not in report
+    assert report.startswith("Imported 2 new and updated 0 existing row(s).")
+    assert "working out their Victims' Code deadlines then failed (OSError: disk I/O error)" \
+        in report
+    assert store.scalar("SELECT count(*) FROM crimes") == 2  # the import itself is kept
+    assert not dialog.import_button.isEnabled()  # importing again would not be the fix

@@ -62,7 +62,8 @@ def test_login_then_walk_every_page_by_keyboard(qtbot, store, admin):
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     titles = window.page_titles()
     assert titles == ["Call-backs", "Updates due", "Contact bureau", "Mystery shopping",
-                      "Doorstep cards", "Summary & export", "Admin", "Informal complaints"]
+                      "Doorstep cards", "Summary & export", "Admin", "Informal complaints",
+                      "Closures"]
     for number, _ in enumerate(titles, start=1):
         qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
         current = window.stack.currentWidget().widget()  # inside its scroll area

@@ -74,19 +74,21 @@ def test_sampler_only_picks_eligible_crimes(store, admin, month_of_crimes):
     population = samples.eligible_population(store, SYSTEM, month_of_crimes["id"], "2026-10",
                                              samples.current_criteria(store, SYSTEM))
     refs = {m[1] for m in population}
-    assert len(refs) == 80 and all(r.startswith("NOR/0") for r in refs)
+    # Arrest cases are called like any other victim (the report's arrest rule is about
+    # Doorstep cards): the 80 plain crimes and NOR/ARREST.
+    assert len(refs) == 81 and all(r.startswith("NOR/0") for r in refs - {"NOR/ARREST"})
     draw_id = samples.draw_for_month(store, admin, month_of_crimes["id"], "2026-10", seed=11)
     items = samples.list_items(store, draw_id, viewer=admin)
     assert len(items) == 50 and {i["crime_ref"] for i in items} <= refs
     draw = store.row("SELECT * FROM sample_draws WHERE id = ?", [draw_id])
-    assert draw["population_size"] == 80 and draw["seed"] == 11
+    assert draw["population_size"] == 81 and draw["seed"] == 11
 
 
 def test_draw_is_verifiable_and_detects_changed_data(store, admin, month_of_crimes):
     draw_id = samples.draw_for_month(store, admin, month_of_crimes["id"], "2026-10", seed=5)
     check = samples.verify_draw(store, SYSTEM, draw_id)
     assert check["same_sample"] and check["population_unchanged"]
-    assert check["population_size"] == 80
+    assert check["population_size"] == 81
     import_lines(store, admin, [crime_line("NOR/LATE", "15/10/2026")])
     later = samples.verify_draw(store, SYSTEM, draw_id)
     assert not later["population_unchanged"]

@@ -127,6 +127,46 @@ def test_failed_write_leaves_nothing_half_written(store, admin):
     assert reference.unit_by_code(store, SYSTEM, "TMP") is None
 
 
+def test_a_caught_inner_failure_is_undone_alone_and_the_outer_write_commits(store, admin):
+    audited = store.scalar("SELECT COUNT(*) FROM audit_log")
+    with store.write():
+        reference.add_unit(store, admin, "KEEP", "Kept", "BCU", 5)
+        try:
+            with store.write():
+                reference.add_unit(store, admin, "HALF", "Half-made", "BCU", 5)
+                raise RuntimeError("fails after its row and audit entry were written")
+        except RuntimeError:
+            pass
+        reference.add_unit(store, admin, "AFTER", "After", "BCU", 5)
+    assert not store.conn.in_transaction
+    assert reference.unit_by_code(store, "HALF") is None
+    assert reference.unit_by_code(store, "KEEP") and reference.unit_by_code(store, "AFTER")
+    # One create entry for each of the two kept units; HALF's entry went with its row.
+    assert store.scalar("SELECT COUNT(*) FROM audit_log") == audited + 2
+
+
+def test_a_caught_failure_two_levels_down_keeps_the_middle_level(store, admin):
+    with store.write():
+        with store.write():
+            reference.add_unit(store, admin, "MID", "Middle", "BCU", 5)
+            with pytest.raises(ConflictError):
+                with store.write():
+                    reference.add_unit(store, admin, "DEEP", "Deep", "BCU", 5)
+                    raise ConflictError("someone else saved first")
+    assert reference.unit_by_code(store, "MID") is not None
+    assert reference.unit_by_code(store, "DEEP") is None
+
+
+def test_an_uncaught_inner_failure_undoes_the_whole_transaction(store, admin):
+    with pytest.raises(RuntimeError):
+        with store.write():
+            reference.add_unit(store, admin, "OUT", "Outer", "BCU", 5)
+            with store.write():
+                raise RuntimeError("not caught")
+    assert reference.unit_by_code(store, "OUT") is None
+    assert not store.conn.in_transaction
+
+
 @pytest.mark.parametrize("path, mounts, refused", [
     ("//server/share/qos.db", "", True),
     ("\\\\server\\share\\qos.db", "", True),

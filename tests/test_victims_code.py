@@ -7,6 +7,7 @@ import pytest
 
 from qos.roles import SYSTEM
 from qos.store import crimes, reference
+from qos.store.crime_import import import_crimes_with_deadlines
 from qos.store.updates import due_list, record_victim_update
 from qos.tabular import read_csv_text
 from qos.victims_code import edition_for, obligations
@@ -72,7 +73,7 @@ def test_due_list_and_compliance_agree_with_a_hand_worked_example(store, admin):
         # charged 20 Apr (Mon), due 27 Apr, never updated
         "NOR/E,30/03/2026,NOR,Theft,E,07700900005,NOR1,,20/04/2026,N,\n",
     ]))
-    result = crimes.import_crimes(store, admin, table, all_or_nothing=True)
+    result = import_crimes_with_deadlines(store, admin, table, all_or_nothing=True)
     assert not result.bad
     due = due_list(store, SYSTEM, D(2026, 4, 28))
     arrests = [(r["crime_ref"], r["due"], r["overdue_days"]) for r in due
@@ -104,7 +105,7 @@ def test_due_list_and_compliance_agree_with_a_hand_worked_example(store, admin):
 def test_due_command_prints_one_line_per_victim(store, admin, db_path, capsys):
     from qos.cli import run
 
-    crimes.import_crimes(store, admin, read_csv_text(
+    import_crimes_with_deadlines(store, admin, read_csv_text(
         HEADER + "NOR/C,30/03/2026,NOR,Burglary,Ann,07700900003,,02/04/2026,,N,\n"),
         all_or_nothing=True)
     store.close()

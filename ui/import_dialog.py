@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qos.errors import QosError
+from qos.errors import QosError, SavedThenFailed
 from qos.importing import Field, ImportResult, guess_columns
 from qos.roles import Actor
 from qos.store.core import Store
@@ -237,6 +237,9 @@ class ImportDialog(QDialog):
 
     def _failed(self, exc: Any) -> None:
         self.progress.hide()
+        if isinstance(exc, SavedThenFailed):  # the file is in: say so, and what did not happen
+            self.report.setPlainText(str(exc))
+            return
         if isinstance(exc, QosError):
             self.report.setPlainText(f"Nothing was imported. {exc}")
         else:

@@ -31,8 +31,9 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 def _new_crimes_sql(store: Store, actor: Actor, today: dt.date,
                     columns: str) -> tuple[str, list[Any]]:
     """Crimes the bureau's rules say to call that nobody has taken up yet, in the units this
-    caller's bureau serves."""
-    exclusions, params = exclusion_clauses(current_criteria(store, actor))
+    caller's bureau serves. The bureau's own exclusions apply (setting `bureau_exclusions`),
+    not the sample's."""
+    exclusions, params = exclusion_clauses(current_criteria(store, actor, "bureau"))
     scope, scope_params = scope_sql(actor, "c.unit_id")
     categories = [c.lower() for c in setting(store, "bureau_categories")]
     latest = today - dt.timedelta(days=int(setting(store, "bureau_min_days")))
@@ -129,8 +130,10 @@ def call_details(store: Store, actor: Actor, call_id: int) -> Row | None:
 def record_call(store: Store, actor: Actor, call_id: int, outcome: str, *,
                 answers: dict[str, Any] | None = None, themes: list[str] | None = None,
                 comments: str = "", victim_updated: bool = False,
-                now: dt.datetime | None = None, template: Template | None = None) -> list[int]:
-    """Log the call; returns the ids of the remedial actions it raised."""
+                now: dt.datetime | None = None, template: Template | None = None,
+                agreed_update_days: int | None = None) -> list[int]:
+    """Log the call; returns the ids of the remedial actions it raised.
+    `agreed_update_days`: how often the victim agreed to be updated, if they said."""
     require(actor, Action.BUREAU_CALL)
     if outcome not in OUTCOMES:
         raise ValidationError(f"'{outcome}' is not a call outcome.")
@@ -172,6 +175,11 @@ def record_call(store: Store, actor: Actor, call_id: int, outcome: str, *,
             from qos.store.updates import record_victim_update
 
             record_victim_update(store, actor, call["crime_id"], moment.date(), source="bureau")
+        if agreed_update_days is not None:
+            from qos.store.crimes import record_update_frequency
+
+            record_update_frequency(store, actor, call["crime_id"], agreed_update_days,
+                                    source="bureau")
         return _raise_actions(store, actor, call, template, clean, moment.date())
 
 

@@ -48,10 +48,11 @@ def validate_answers(template: Template, answers: dict[str, Any]) -> dict[str, A
 def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str, Any], *,
                     ethnicity: str | None, comments: str = "", feedback: str = "none",
                     call_date: dt.date | None = None, template: Template | None = None,
-                    victim_updated: bool = False) -> int:
+                    victim_updated: bool = False, agreed_update_days: int | None = None) -> int:
     """Save a completed call: answers under the template version asked, item closed, debrief.
 
     `victim_updated`: the caller also gave the victim an update on their case (Victims' Code).
+    `agreed_update_days`: how often the victim agreed to be updated, if they said.
     """
     require(actor, Action.RECORD_CALLBACK)
     template = template or load_template("callback")
@@ -90,6 +91,11 @@ def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str,
             from qos.store.updates import record_victim_update
 
             record_victim_update(store, actor, item["crime_id"], when, source="callback")
+        if agreed_update_days is not None:
+            from qos.store.crimes import record_update_frequency
+
+            record_update_frequency(store, actor, item["crime_id"], agreed_update_days,
+                                    source="callback")
         if feedback != "none" and item["officer_id"]:
             _raise_debrief(store, actor, callback_id, item["officer_id"], item["unit_id"],
                            feedback, when)

@@ -37,6 +37,7 @@ class Store:
         self.conn = conn
         self.path = path
         self._db: Any = None
+        self._savepoints = 0  # nesting depth of write() inside the open transaction
 
     @property
     def db(self) -> Any:
@@ -65,9 +66,12 @@ class Store:
     # -- writing -------------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[Store]:
-        """One write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
+        """One write transaction (BEGIN IMMEDIATE). A nested call is a SAVEPOINT inside it, as
+        sqlite-utils' atomic() does: an inner block that fails is undone on its own, so a
+        caller that catches its error keeps the rest and never commits half of the inner."""
         if self.conn.in_transaction:
-            yield self
+            with self._savepoint():
+                yield self
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -84,6 +88,23 @@ class Store:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self._savepoints += 1
+        name = f"qos_write_{self._savepoints}"
+        self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:  # an error may already have ended the transaction
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+            raise
+        else:
+            self.conn.execute(f"RELEASE {name}")
+        finally:
+            self._savepoints -= 1
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
         if not self.conn.in_transaction:

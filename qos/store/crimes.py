@@ -8,6 +8,7 @@ from typing import Any
 
 from qos.bulk import gc_paused
 from qos.clock import now_iso
+from qos.errors import PermissionDenied, ValidationError
 from qos.ids import new_uuids
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import (
@@ -16,9 +17,10 @@ from qos.parsing import (
     parse_date,
     parse_flag,
 )
-from qos.roles import Action, Actor, require, require_any, require_unit
+from qos.roles import Action, Actor, allowed, require, require_any, require_unit
 from qos.store import reference
 from qos.store.core import Row, Store
+from qos.store.retention import phone_hasher
 from qos.tabular import Table
 
 Progress = Callable[[int, int], None]
@@ -27,6 +29,36 @@ Progress = Callable[[int, int], None]
 @lru_cache(maxsize=8192)  # an extract has a few hundred distinct dates in 100,000 rows
 def _iso_date(text: str) -> str:
     return parse_date(text).isoformat()
+
+
+ARREST_DATE_UNKNOWN = "unknown"  # arrested_on when an arrest was made on an unknown date
+_UNKNOWN_WORDS = {"unknown", "date unknown", "arrest made date unknown", "yes date unknown",
+                  "y", "yes"}
+
+
+def _arrest(text: str) -> str:
+    """The arrest date, or 'unknown' for an arrest whose date the extract does not give."""
+    words = " ".join(text.replace(",", " ").lower().split())
+    if words in _UNKNOWN_WORDS:
+        return ARREST_DATE_UNKNOWN
+    try:
+        return _iso_date(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date (or 'unknown' for an arrest made on an "
+                         "unknown date)") from None
+
+
+_FREQUENCY_WORDS = {"weekly": 7, "fortnightly": 14, "monthly": 28}
+
+
+def update_days(text: str) -> int:
+    """An agreed update frequency in days (or weekly, fortnightly, monthly)."""
+    value = text.strip().lower()
+    days = _FREQUENCY_WORDS.get(value) or (int(value) if value.isdigit() else None)
+    if days is None or not 1 <= days <= 365:
+        raise ValueError(f"'{text}' is not a number of days between 1 and 365 (or weekly, "
+                         "fortnightly, monthly)")
+    return days
 
 
 def _ethnicity(text: str) -> str:
@@ -62,6 +94,7 @@ CRIME_FIELDS = [
           parse=_ethnicity),
     Field("vulnerable", "Vulnerable or intimidated", aliases=("vulnerable_intimidated",),
           parse=parse_flag),
+    # Read into arrested_on (one fact): Y without a date is "arrest made, date unknown".
     Field("arrest_made", "Arrest made", aliases=("arrest",), parse=parse_flag),
     Field("declined_contact", "Victim declined contact", aliases=("declined", "no_contact"),
           parse=parse_flag),
@@ -73,7 +106,7 @@ CRIME_FIELDS = [
           parse=parse_flag),
     # Victims' Code events (each a date) and the enhanced-service entitlement.
     Field("arrested_on", "Suspect arrested", aliases=("arrested", "arrest_date"),
-          parse=_iso_date),
+          parse=_arrest),
     Field("interviewed_on", "Interviewed under caution", aliases=("interviewed",),
           parse=_iso_date),
     Field("charged_on", "Charged", aliases=("charge_date",), parse=_iso_date),
@@ -89,15 +122,29 @@ CRIME_FIELDS = [
           parse=_iso_date),
     Field("enhanced", "Enhanced service",
           aliases=("enhanced_service", "enhanced_entitlement"), parse=parse_flag),
+    Field("persistently_targeted", "Persistently targeted",
+          aliases=("persistently_targeted_victim", "repeat_victim"), parse=parse_flag),
+    Field("update_every_days", "Agreed update frequency (days)",
+          aliases=("agreed_update_frequency", "update_frequency", "update_every",
+                   "agreed_update_days"), parse=update_days),
+    # Closure compliance and dip checks (issue 19): the record's closure date, and the
+    # incident type (a road traffic collision has its own update rule).
+    Field("finalised_on", "Date crime closed",
+          aliases=("closure_date", "date_closed", "crime_closed", "finalised", "finalised_on"),
+          parse=_iso_date),
+    Field("incident_type", "Incident type",
+          aliases=("incident_category", "incident", "call_type")),
 ]
-FLAG_KEYS = ("vulnerable", "arrest_made", "declined_contact", "victim_under_18",
-             "victim_on_duty_officer", "domestic_abuse")
+FLAG_KEYS = ("vulnerable", "declined_contact", "victim_under_18",
+             "victim_on_duty_officer", "domestic_abuse", "persistently_targeted")
 EVENT_KEYS = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
               "closed_on", "not_investigated_on")
 STORED = ("crime_ref", "recorded_on", "unit_id", "offence_category", "victim_name",
           "victim_phone", "officer_number", "officer_id", "ethnicity", *FLAG_KEYS, "enhanced",
-          *EVENT_KEYS)
-DERIVED = ("unit_id", "officer_id")  # from the unit and officer columns every file has
+          *EVENT_KEYS, "phone_hmac", "update_every_days", "finalised_on", "incident_type")
+LATER = ("finalised_on", "incident_type")  # written only when the file has them
+# Worked out from the unit, officer and phone columns every file has.
+DERIVED = ("unit_id", "officer_id", "phone_hmac")
 
 
 def import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: bool,
@@ -124,6 +171,8 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
     flags_given = [k for k in (*FLAG_KEYS, "enhanced") if k in columns]
     flags_absent = {k: 0 for k in (*FLAG_KEYS, "enhanced") if k not in columns}
     unit_of_text: dict[str, int | None] = {}  # the same few unit texts on every row
+    hash_phone = phone_hasher(store)
+    arrest_given = "arrested_on" in columns or "arrest_made" in columns
     for row_number, values in parsed.good:
         ref = values["crime_ref"]
         unit_text = values["unit"]
@@ -141,6 +190,12 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
         first_seen[ref] = row_number
         values["unit_id"] = unit_id
         values["officer_id"] = officers.get(values.get("officer_number") or "")
+        values["phone_hmac"] = hash_phone(values["victim_phone"])
+        if arrest_given:
+            problem = _one_arrest_fact(values)
+            if problem:
+                result.bad.append(RowProblem(row_number, problem))
+                continue
         values.update(flags_absent)
         for key in flags_given:
             values[key] = int(bool(values[key]))
@@ -150,16 +205,23 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
         result.applied = False
         return result
     stamp = now_iso()
-    cols = list(STORED)
+    # Columns added later (migration 0022) are written only when the file has them.
+    cols = [c for c in STORED if c in columns or c not in LATER]
     # A re-import changes only what the file holds: an extract without event columns must
     # not wipe the events an earlier, fuller extract brought.
-    changed = [c for c in cols if c != "crime_ref" and (c in columns or c in DERIVED)]
+    changed = [c for c in cols if c != "crime_ref" and (c in columns or c in DERIVED
+                                                        or (c == "arrested_on" and arrest_given))]
     # Plain INSERT for new crimes and UPDATE for known ones: an ON CONFLICT upsert made
     # SQLite nearly three times slower on a 100,000-row extract.
     insert_sql = (f"INSERT INTO crimes ({', '.join(cols)}, uuid, created_at, created_by, "
                   f"updated_at, updated_by, version) VALUES ({', '.join('?' * len(cols))}, "
                   "?, ?, ?, ?, ?, 1)")
-    update_sql = ("UPDATE crimes SET " + ", ".join(f"{c} = ?" for c in changed)
+    # "Arrest made, date unknown" never overwrites an arrest date already held, and a blank
+    # frequency never clears one agreed with the victim on a call.
+    special = {"arrested_on": "arrested_on = CASE WHEN ? = 'unknown' AND arrested_on IS NOT "
+                              "NULL THEN arrested_on ELSE ? END",
+               "update_every_days": "update_every_days = COALESCE(?, update_every_days)"}
+    update_sql = ("UPDATE crimes SET " + ", ".join(special.get(c, f"{c} = ?") for c in changed)
                   + ", updated_at = ?, updated_by = ?, version = version + 1 "
                     "WHERE crime_ref = ?")
     stored = itemgetter(*cols)  # a tuple of the row's values, in C: the insert is the hot path
@@ -173,7 +235,9 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
                 (*stored(r), uid, stamp, actor.user_id, stamp, actor.user_id)
                 for r, uid in zip(new, new_uuids(len(new)), strict=True)])
             store.conn.executemany(update_sql, [
-                [*(r[c] for c in changed), stamp, actor.user_id, r["crime_ref"]]
+                [*(v for c in changed for v in ((r[c], r[c]) if c == "arrested_on"
+                                               else (r[c],))),
+                 stamp, actor.user_id, r["crime_ref"]]
                 for r in chunk if r["crime_ref"] in existing])
             if progress:
                 progress(min(start + 5000, total), total)
@@ -186,6 +250,17 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
             "source": source, "inserted": result.inserted, "updated": result.updated,
             "bad_rows": len(result.bad)})
     return result
+
+
+def _one_arrest_fact(values: dict[str, Any]) -> str | None:
+    """Fold the "Arrest made" flag into arrested_on; a row whose two columns disagree is bad."""
+    flag, day = values.get("arrest_made"), values.get("arrested_on")
+    if flag is False and day:
+        return (f"Arrest made says no, but Suspect arrested says "
+                f"{'an arrest was made' if day == ARREST_DATE_UNKNOWN else day}")
+    if flag and not day:
+        values["arrested_on"] = ARREST_DATE_UNKNOWN
+    return None
 
 
 def _record_imported_updates(store: Store, actor: Actor, records: list[dict[str, Any]],
@@ -205,6 +280,25 @@ def _existing_refs(store: Store, refs: list[str]) -> set[str]:
         found.update(r[0] for r in store.conn.execute(
             f"SELECT crime_ref FROM crimes WHERE crime_ref IN ({marks})", chunk))
     return found
+
+
+def record_update_frequency(store: Store, actor: Actor, crime_id: int, days: int, *,
+                            source: str) -> None:
+    """How often the victim agreed to be updated (2020 Code), from a call-back or the bureau;
+    the due list and timeliness figures then run on it."""
+    if not (allowed(actor, Action.RECORD_CALLBACK) or allowed(actor, Action.BUREAU_CALL)):
+        raise PermissionDenied(f"{actor.display_name} may not record what a victim agreed.")
+    if not 1 <= days <= 365:
+        raise ValidationError("The agreed update frequency is a number of days from 1 to 365.")
+    with store.write():
+        cursor = store.execute(
+            "UPDATE crimes SET update_every_days = ?, updated_at = ?, updated_by = ?, "
+            "version = version + 1 WHERE id = ?", [days, now_iso(), actor.user_id, crime_id])
+        if cursor.rowcount != 1:
+            raise ValidationError("That crime no longer exists.")
+        store.audit(actor, "agreed update frequency", "crimes", crime_id,
+                    {"days": days, "source": source})
+        store.hash_rows(actor, "crimes", "id", [crime_id])
 
 
 def crime_by_ref(store: Store, actor: Actor, ref: str) -> Row | None:

@@ -3,6 +3,8 @@
 Triggers mark a crime stale whenever its dates or its victim updates change (migration 0008);
 `bring_up_to_date` works the stale ones out again with qos.victims_code, the one place the
 rules live, so the due list is a single indexed read however large the force's data grows.
+Writers call it (the crime import, a victim update) and so does the background catch-up;
+readers (the due list, the summary) only read what is kept and never take a write lock.
 """
 from __future__ import annotations
 
@@ -16,21 +18,29 @@ from qos.roles import Action, Actor, require
 from qos.store.core import Store
 from qos.victims_code import (
     EVENT_COLUMNS,
+    PERIODIC,
+    PERIODIC_LABEL,
+    PERIODIC_PAST,
     Obligation,
+    Rule,
     basis,
+    describe_reasons,
+    enhanced_reasons,
+    event_day,
     longest_deadline,
     obligations,
     periodic_due,
+    periodic_obligations,
     rule_in_force,
 )
 from qos.working_days import add_working_days
 
-PERIODIC = "periodic"
-PERIODIC_LABEL = "Regular progress update"
+__all__ = ["PERIODIC", "PERIODIC_LABEL", "PERIODIC_PAST"]
 CHUNK = 5000
 _BASIS_KEY = "code_duties_basis"
 COLUMNS = ("unit_id", "due_on", "crime_id", "rule", "label", "crime_ref", "recorded_on",
-           "officer_id", "officer_number", "enhanced", "event_on", "updated_on")
+           "officer_id", "officer_number", "enhanced", "event_on", "updated_on",
+           "enhanced_reason")
 
 Progress = Callable[[int, int], None]
 
@@ -68,7 +78,7 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
                 [last_seen, CHUNK - len(ids)])] if len(ids) < CHUNK else []
             if not ids and not new:
                 return done
-            _rework(store, sorted({*ids, *new}))
+            rework(store, sorted({*ids, *new}))
             if new:
                 store.execute("UPDATE code_duties_seen SET last_crime_id = ?", [new[-1]])
         done += len(ids) + len(new)
@@ -79,9 +89,8 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
 def with_events_between(store: Store, actor: Actor, first: dt.date, end: dt.date
                         ) -> list[tuple[int, Obligation]]:
     """(unit id, obligation) for every Code deadline (not the regular update) whose event
-    fell in [first, end), as kept in code_duties."""
+    fell in [first, end), as kept in code_duties (a read: it never works them out)."""
     require(actor, Action.VIEW_SUMMARY)
-    bring_up_to_date(store)
     # A deadline falls on or after its event and at most the longest deadline after `end`,
     # which bounds the read of each unit's stretch of the table.
     latest_due = add_working_days(end, longest_deadline())
@@ -93,15 +102,36 @@ def with_events_between(store: Store, actor: Actor, first: dt.date, end: dt.date
             for row in store.rows(
                 "SELECT crime_id, unit_id, rule, recorded_on, event_on, due_on, updated_on "
                 "FROM code_duties WHERE unit_id IN (SELECT id FROM units) AND due_on >= ? "
-                "AND due_on <= ? AND rule != ? AND event_on >= ? AND event_on < ?",
-                [first.isoformat(), latest_due.isoformat(), PERIODIC, first.isoformat(),
-                 end.isoformat()])]
+                "AND due_on <= ? AND rule NOT IN (?, ?) AND event_on >= ? AND event_on < ?",
+                [first.isoformat(), latest_due.isoformat(), PERIODIC, PERIODIC_PAST,
+                 first.isoformat(), end.isoformat()])]
 
 
-def _rework(store: Store, ids: list[int]) -> None:
+def periodic_between(store: Store, actor: Actor, first: dt.date, end: dt.date
+                     ) -> list[tuple[int, Obligation]]:
+    """(unit id, obligation) for every regular progress update that fell due in
+    [first, end), at the frequency agreed with the victim: for timeliness figures."""
+    require(actor, Action.VIEW_SUMMARY)
+    bring_up_to_date(store)
+    day = dt.date.fromisoformat
+    return [(row["unit_id"], Obligation(
+                row["crime_id"], Rule(PERIODIC, "", row["label"], 0, 0),
+                day(row["event_on"]), day(row["due_on"]),
+                day(row["updated_on"]) if row["updated_on"] else None))
+            for row in store.rows(
+                "SELECT crime_id, unit_id, label, due_on, updated_on, "
+                "CASE WHEN rule = ? THEN recorded_on ELSE event_on END AS event_on "
+                "FROM code_duties WHERE unit_id IN (SELECT id FROM units) AND due_on >= ? "
+                "AND due_on < ? AND rule IN (?, ?)",
+                [PERIODIC, first.isoformat(), end.isoformat(), PERIODIC, PERIODIC_PAST])]
+
+
+def rework(store: Store, ids: list[int]) -> None:
+    """Work out these crimes' deadlines again, now (inside the caller's write)."""
     marks = ", ".join("?" * len(ids))
     crimes = store.rows(
-        f"SELECT id, crime_ref, recorded_on, enhanced, unit_id, officer_id, officer_number, "
+        f"SELECT id, crime_ref, recorded_on, enhanced, vulnerable, offence_category, "
+        f"persistently_targeted, update_every_days, unit_id, officer_id, officer_number, "
         f"{', '.join(EVENT_COLUMNS)} "
         f"FROM crimes WHERE id IN ({marks})", ids)
     updates: dict[int, list[dt.date]] = defaultdict(list)
@@ -116,19 +146,30 @@ def _rework(store: Store, ids: list[int]) -> None:
 
 
 def duties_of(crime: dict[str, Any], updates: list[dt.date]) -> list[tuple[Any, ...]]:
-    """Rows for code_duties: one per Code rule whose event happened, and one for the regular
-    progress update while the investigation is open (its event_on is the first Code event,
-    which the due list uses to follow open cases that are older than a few months)."""
+    """Rows for code_duties: one per Code rule whose event happened, and the regular progress
+    updates at the victim's agreed frequency: those fallen due (PERIODIC_PAST, for timeliness)
+    and, while the investigation is open, the one still owed (PERIODIC, whose event_on is the
+    first Code event, which the due list uses to follow open cases older than a few months).
+    Each row says why the victim is owed the enhanced service, if they are."""
+    reasons = enhanced_reasons(crime)
     same = (crime["crime_ref"], crime["recorded_on"], crime["officer_id"],
-            crime["officer_number"], int(bool(crime["enhanced"])))
+            crime["officer_number"], int(bool(reasons)))
+    why = describe_reasons(reasons) or None
     found: list[tuple[Any, ...]] = [
         (crime["unit_id"], duty.due.isoformat(), crime["id"], duty.rule.key, duty.rule.label,
          *same, duty.event_date.isoformat(),
-         duty.updated_on.isoformat() if duty.updated_on else None)
+         duty.updated_on.isoformat() if duty.updated_on else None, why)
         for duty in obligations(crime, updates)]
-    periodic = periodic_due(crime, updates)
-    if periodic is not None:
-        events = [crime[e] for e in EVENT_COLUMNS if crime.get(e)]
-        found.append((crime["unit_id"], periodic.isoformat(), crime["id"], PERIODIC,
-                      PERIODIC_LABEL, *same, min(events) if events else None, None))
+    chain = periodic_obligations(crime, updates)
+    still_open = periodic_due(crime, updates) is not None
+    if still_open and chain:
+        owed = chain.pop()
+        events = [d for d in (event_day(crime.get(e)) for e in EVENT_COLUMNS) if d]
+        found.append((crime["unit_id"], owed.due.isoformat(), crime["id"], PERIODIC,
+                      owed.rule.label, *same,
+                      min(events).isoformat() if events else None, None, why))
+    found += [(crime["unit_id"], duty.due.isoformat(), crime["id"], PERIODIC_PAST,
+               duty.rule.label, *same, duty.event_date.isoformat(),
+               duty.updated_on.isoformat() if duty.updated_on else None, why)
+              for duty in chain]
     return found

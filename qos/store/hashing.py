@@ -19,7 +19,9 @@ HASHED_TABLES: dict[str, str] = {
         "units", "people", "counters", "users", "crimes", "sample_draws", "sample_items",
         "callbacks", "debriefs", "card_batches", "doorstep_cards", "bureau_calls",
         "remedial_actions", "pcso_visits", "informal_complaints", "scenarios", "visit_plan",
-        "visits", "calibrations")
+        "visits", "calibrations",
+        # Issue 19's routines (tables made after 0015: empty when first created).
+        "closure_remedies")
 } | {"settings": "key"}
 # Settings the app keeps for itself (not a force's choice), written without an entry.
 UNHASHED_SETTINGS = ("code_duties_basis",)
@@ -48,6 +50,9 @@ def baseline(conn: sqlite3.Connection, at: str) -> None:
     prev = (conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
             or [""])[0]
     for table in HASHED_TABLES:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                            [table]).fetchone():
+            continue  # made by a later migration, so it starts empty
         cursor = conn.execute(f"SELECT * FROM {table} ORDER BY 1")
         while rows := cursor.fetchmany(5000):
             hashes = {str(r[0]): row_hash(r) for r in rows}

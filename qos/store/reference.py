@@ -300,3 +300,4 @@ def set_active(store: Store, actor: Actor, table: str, record_id: int, version: 
     if table not in ("units", "people", "counters"):
         raise ValueError(table)
     return store.update_record(actor, table, record_id, version, {"active": int(active)})
+

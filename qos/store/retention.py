@@ -7,6 +7,8 @@ keep copies until rotation removes them (see `backups_kept`).
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+from collections.abc import Callable
 
 from qos.errors import ValidationError
 from qos.parsing import normalise_phone, normalise_reference
@@ -14,6 +16,19 @@ from qos.roles import Action, Actor, require, require_unit
 from qos.settings import setting
 from qos.store.core import Store
 from qos.store.reference import scope_sql
+
+HMAC_KEY = "phone_hmac_key"  # made once by migration 0009; never shown, never exported
+
+
+def phone_hasher(store: Store) -> Callable[[str | None], str | None]:
+    """HMAC-SHA256 of a phone number under the database's own secret: equal numbers give
+    equal hashes, and the number cannot be read back from it without the secret."""
+    secret = bytes.fromhex(store.setting(HMAC_KEY))
+
+    def digest(phone: str | None) -> str | None:
+        return hmac.digest(secret, phone.encode(), "sha256").hex() if phone else None
+    return digest
+
 
 _OPEN_ITEM = ("SELECT 1 FROM sample_items si WHERE si.crime_id = crimes.id AND "
               "(si.status IN ('to_call', 'attempted') OR si.last_attempt_at >= :cutoff)")
@@ -31,9 +46,11 @@ def erase_expired_contacts(store: Store, actor: Actor, *, today: dt.date | None 
             f"AND NOT EXISTS ({_OPEN_ITEM}) RETURNING id", {"cutoff": cutoff})
         ids = [r[0] for r in cursor.fetchall()]
         erased = len(ids)
-        store.hash_rows(actor, "crimes", "id", ids)
+        dropped = _drop_unneeded_hashes(store, today or dt.date.today())
+        store.hash_rows(actor, "crimes", "id", sorted({*ids, *dropped}))
         store.audit(actor, "erasure (retention)", "crimes", None,
-                    {"records": erased, "recorded_before": cutoff, "days": days})
+                    {"records": erased, "recorded_before": cutoff, "days": days,
+                     "phone_hashes_dropped": len(dropped)})
     _clear_wal(store)
     return erased
 
@@ -58,7 +75,8 @@ def erase_on_request(store: Store, actor: Actor, crime_ref: str, reason: str) ->
             [crime["id"], phone or "", phone, *scope_params])
         ids = [r[0] for r in cursor.fetchall()]
         erased = len(ids)
-        store.hash_rows(actor, "crimes", "id", ids)
+        dropped = _drop_unneeded_hashes(store, dt.date.today())
+        store.hash_rows(actor, "crimes", "id", sorted({*ids, *dropped}))
         # The audit names the crime, never the erased name or number.
         store.audit(actor, "erasure (request)", "crimes", normalise_reference(crime_ref),
                     {"records": erased, "reason": reason.strip()})
@@ -80,6 +98,22 @@ def record_opt_out(store: Store, actor: Actor, phone: str) -> int:
         store.hash_rows(actor, "crimes", "id", ids)
         store.audit(actor, "opt-out", "crimes", None, {"records": len(ids)})
         return len(ids)
+
+
+def _drop_unneeded_hashes(store: Store, today: dt.date) -> list[int]:
+    """Keep an erased number's hash only while the no-recontact rule can still need it: the
+    crime was called from a draw recent enough to keep its victim out of a later draw. One
+    month more than the window, because a month's sample is usually drawn after it ends."""
+    from qos.months import shift_month
+
+    months = int(setting(store, "recontact_months"))
+    since = shift_month(today.isoformat()[:7], -months - 1)
+    return [r[0] for r in store.execute(
+        "UPDATE crimes SET phone_hmac = NULL WHERE phone_hmac IS NOT NULL "
+        "AND victim_phone IS NULL AND NOT EXISTS (SELECT 1 FROM sample_items si "
+        "JOIN sample_draws d ON d.id = si.draw_id WHERE si.crime_id = crimes.id "
+        "AND (si.is_reserve = 0 OR si.status != 'reserve') AND d.month >= ?) RETURNING id",
+        [since]).fetchall()]
 
 
 def _clear_wal(store: Store) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from qos.roles import Action, Actor, require
 from qos.routine_figures import RoutineFigures
+from qos.store.closures import closure_figures
 from qos.store.complaints import complaints_by_commitment
 from qos.store.core import Store
 
@@ -11,9 +12,14 @@ def routine_figures(store: Store, actor: Actor, month: str,
                     unit_code: str | None = None) -> RoutineFigures:
     """The month's figures; with `unit_code`, that unit's rows only."""
     require(actor, Action.VIEW_SUMMARY)
+    closures, non_compliant = closure_figures(store, actor, month)
     figures = RoutineFigures(month=month,
-                             complaints=complaints_by_commitment(store, actor, month))
+                             complaints=complaints_by_commitment(store, actor, month),
+                             closures=closures, non_compliant_closures=non_compliant)
     if unit_code:
         wanted = unit_code.upper()
         figures.complaints = [c for c in figures.complaints if c.unit_code.upper() == wanted]
+        figures.closures = [c for c in figures.closures if c.unit_code.upper() == wanted]
+        figures.non_compliant_closures = [c for c in figures.non_compliant_closures
+                                          if c.unit_code.upper() == wanted]
     return figures

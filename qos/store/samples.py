@@ -14,56 +14,73 @@ from qos.settings import setting
 from qos.store.core import Row, Store
 
 
-def current_criteria(store: Store, actor: Actor) -> dict[str, Any]:
+def current_criteria(store: Store, actor: Actor, which: str = "sample") -> dict[str, Any]:
+    """What the force's settings exclude now, for the sample or the bureau's queue."""
     require_any(actor, Action.DRAW_SAMPLE, Action.BUREAU_CALL, Action.VIEW_SUMMARY)
-    return {key: setting(store, key) for key in (
-        "recontact_months", "sensitive_categories", "include_sensitive", "exclude_under_18",
-        "exclude_domestic_abuse", "exclude_on_duty_officers")}
+    from qos.store.exclusions import SETTING
+
+    criteria: dict[str, Any] = {
+        "exclusions": list(setting(store, SETTING[which])),
+        "sensitive_categories": list(setting(store, "sensitive_categories"))}
+    if which == "sample":
+        criteria["recontact_months"] = setting(store, "recontact_months")
+    return criteria
 
 
 def exclusion_clauses(criteria: dict[str, Any]) -> tuple[list[str], list[Any]]:
-    """Who is never called, by national survey practice and the force's settings.
+    """Who is never called under these criteria (alias `c` for crimes)."""
+    from qos.store.exclusions import where_not_excluded
 
-    Shared by the monthly sample and the contact bureau's queue (alias `c` for crimes).
-    """
-    clauses = ["c.arrest_made = 0", "c.declined_contact = 0", "c.contact_opt_out = 0",
-               "COALESCE(c.victim_phone, '') != ''"]
-    params: list[Any] = []
-    if criteria["exclude_under_18"]:
-        clauses.append("c.victim_under_18 = 0")
-    if criteria["exclude_domestic_abuse"]:
-        clauses.append("c.domestic_abuse = 0")
-    if criteria["exclude_on_duty_officers"]:
-        clauses.append("c.victim_on_duty_officer = 0")
-    if not criteria["include_sensitive"] and criteria["sensitive_categories"]:
-        marks = ", ".join("?" * len(criteria["sensitive_categories"]))
-        clauses.append(f"LOWER(c.offence_category) NOT IN ({marks})")
-        params += [c.lower() for c in criteria["sensitive_categories"]]
-    return clauses, params
+    clause, params = where_not_excluded(criteria)
+    return [clause], params
+
+
+def _recontact_clause(month: str, criteria: dict[str, Any],
+                      before_draw_id: int | None) -> tuple[str, list[Any]]:
+    """A victim sampled in an earlier draw within the window is not asked again. Matched by
+    the keyed hash of the phone number, which outlives the erased number for the window."""
+    if not criteria.get("recontact_months"):
+        return "0", []
+    return ("EXISTS (SELECT 1 FROM crimes c2 JOIN sample_items si ON si.crime_id = c2.id "
+            "JOIN sample_draws d ON d.id = si.draw_id WHERE c2.phone_hmac = c.phone_hmac "
+            "AND (si.is_reserve = 0 OR si.status != 'reserve') "
+            "AND d.month >= ? AND d.month < ? AND d.id < ?)",
+            [shift_month(month, -int(criteria["recontact_months"])), month,
+             before_draw_id if before_draw_id is not None else 2**62])
+
+
+def sorted_frame(store: Store, actor: Actor, unit_id: int, month: str, criteria: dict[str, Any],
+                 before_draw_id: int | None = None) -> tuple[list[Member], dict[str, int]]:
+    """The unit's crimes recorded in the month, split into those the criteria allow us to
+    call and a count of the rest by the first exclusion each falls under (criteria order,
+    then the re-contact window), so the counts add up to every crime recorded."""
+    require_any(actor, Action.DRAW_SAMPLE, Action.VIEW_AUDIT)
+    require_unit(actor, unit_id, "crimes")
+    from qos.store.exclusions import RECONTACT, keys_of, reason_case
+
+    start, end = month_bounds(month)
+    case, params = reason_case(criteria)
+    recontact, recontact_params = _recontact_clause(month, criteria, before_draw_id)
+    reason = (f"COALESCE({case}, CASE WHEN {recontact} THEN '{RECONTACT}' END)")
+    rows = store.conn.execute(
+        f"SELECT c.id, c.crime_ref, c.offence_category, {reason} FROM crimes c "
+        "WHERE c.unit_id = ? AND c.recorded_on >= ? AND c.recorded_on < ? ORDER BY c.id",
+        [*params, *recontact_params, unit_id, start, end]).fetchall()
+    counts = {key: 0 for key in [*keys_of(criteria), RECONTACT]}
+    members: list[Member] = []
+    for crime_id, ref, category, why in rows:
+        if why is None:
+            members.append((crime_id, ref, category))
+        else:
+            counts[why] += 1
+    return members, counts
 
 
 def eligible_population(store: Store, actor: Actor, unit_id: int, month: str,
                         criteria: dict[str, Any],
                         before_draw_id: int | None = None) -> list[Member]:
     """Crimes of the unit recorded in the month that the criteria allow us to call."""
-    require_any(actor, Action.DRAW_SAMPLE, Action.VIEW_AUDIT)
-    require_unit(actor, unit_id, "crimes")
-    start, end = month_bounds(month)
-    exclusions, params = exclusion_clauses(criteria)
-    clauses = ["c.unit_id = ?", "c.recorded_on >= ?", "c.recorded_on < ?", *exclusions]
-    params = [unit_id, start, end, *params]
-    if criteria["recontact_months"]:
-        # A victim (by phone) sampled in an earlier draw within the window is not asked again.
-        clauses.append(
-            "NOT EXISTS (SELECT 1 FROM crimes c2 JOIN sample_items si ON si.crime_id = c2.id "
-            "JOIN sample_draws d ON d.id = si.draw_id WHERE c2.victim_phone = c.victim_phone "
-            "AND si.is_reserve = 0 AND d.month >= ? AND d.month < ? AND d.id < ?)")
-        params += [shift_month(month, -int(criteria["recontact_months"])), month,
-                   before_draw_id if before_draw_id is not None else 2**62]
-    rows = store.conn.execute(
-        "SELECT c.id, c.crime_ref, c.offence_category FROM crimes c WHERE "
-        + " AND ".join(clauses) + " ORDER BY c.id", params).fetchall()
-    return [(r[0], r[1], r[2]) for r in rows]
+    return sorted_frame(store, actor, unit_id, month, criteria, before_draw_id)[0]
 
 
 def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
@@ -84,7 +101,7 @@ def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
             raise ValidationError("The sample size must be at least 1.")
         seed = new_seed() if seed is None else seed
         criteria = current_criteria(store, actor)
-        population = eligible_population(store, actor, unit_id, month, criteria)
+        population, excluded = sorted_frame(store, actor, unit_id, month, criteria)
         if not population:
             raise ValidationError(f"No crimes of this unit recorded in {month} are eligible. "
                                   "Import the month's crime extract first.")
@@ -93,7 +110,8 @@ def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
         draw_id = store.insert_record(actor, "sample_draws", {
             "unit_id": unit_id, "month": month, "seed": seed, "size": size,
             "stratified": int(stratified), "criteria": json.dumps(criteria, sort_keys=True),
-            "population_size": len(population), "population_hash": population_hash(population)})
+            "population_size": len(population), "population_hash": population_hash(population),
+            "excluded": json.dumps(excluded)})
         stamp = now_iso()
         rows = [(draw_id, crime_id, pos, 0, "to_call") for pos, crime_id in enumerate(draw.sample)]
         rows += [(draw_id, crime_id, len(draw.sample) + pos, 1, "reserve")
@@ -122,8 +140,8 @@ def verify_draw(store: Store, actor: Actor, draw_id: int) -> dict[str, Any]:
     if draw is None:
         raise ValidationError("That draw does not exist.")
     criteria = json.loads(draw["criteria"])
-    population = eligible_population(store, actor, draw["unit_id"], draw["month"], criteria,
-                                     before_draw_id=draw_id)
+    population, excluded = sorted_frame(store, actor, draw["unit_id"], draw["month"], criteria,
+                                        before_draw_id=draw_id)
     redrawn = draw_sample(population, draw["size"], draw["seed"],
                           stratified=bool(draw["stratified"]))
     stored = store.rows("SELECT crime_id, is_reserve, status, swap_reason, position "
@@ -136,10 +154,29 @@ def verify_draw(store: Store, actor: Actor, draw_id: int) -> dict[str, Any]:
         "WHERE si.draw_id = ? AND si.status = 'swapped_out'", [draw_id])
     return {
         "seed": draw["seed"], "criteria": criteria, "population_size": len(population),
+        "excluded_then": json.loads(draw["excluded"]), "excluded_now": excluded,
+        "now_excluded": _sampled_now_excluded(store, draw_id, criteria),
         "population_unchanged": population_hash(population) == draw["population_hash"],
         "same_sample": original_sample == redrawn.sample,
         "swaps": swaps,
     }
+
+
+def _sampled_now_excluded(store: Store, draw_id: int, criteria: dict[str, Any]) -> list[Row]:
+    """Victims in the sample (not yet called) whom the draw's own exclusions, built-in ones
+    included, would now leave out: e.g. one who opted out after the draw. Not to be called."""
+    from qos.store.exclusions import label_of, reason_case
+
+    case, params = reason_case(criteria)
+    rows = store.rows(
+        f"SELECT c.crime_ref, si.status, {case} AS reason FROM sample_items si "
+        "JOIN crimes c ON c.id = si.crime_id WHERE si.draw_id = ? "
+        "AND si.status IN ('to_call', 'attempted') ORDER BY si.position",
+        [*params, draw_id])
+    found = [r for r in rows if r["reason"] is not None]
+    for row in found:
+        row["reason"] = label_of(row["reason"])
+    return found
 
 
 def list_items(store: Store, draw_id: int, *, viewer: Actor) -> list[Row]:

@@ -87,14 +87,21 @@ def code_duties(store: Store, actor: Actor, month: str,
     require(actor, Action.VIEW_SUMMARY)
     import datetime as dt
 
-    from qos.store.duties import with_events_between
+    from qos.store.duties import periodic_between, with_events_between
+    from qos.victims_code import PERIODIC, PERIODIC_LABEL
 
     today = as_of or dt.date.today()
     first, end = (dt.date.fromisoformat(day) for day in month_bounds(month))
-    return [{"unit_id": unit_id, "key": duty.rule.key, "label": duty.rule.label,
-             "on_time": duty.on_time, "settled": duty.settled(today),
-             "late_by": duty.late_by(today)}
-            for unit_id, duty in with_events_between(store, actor, first, end)]
+    found = [{"unit_id": unit_id, "key": duty.rule.key, "label": duty.rule.label,
+              "on_time": duty.on_time, "settled": duty.settled(today),
+              "late_by": duty.late_by(today)}
+             for unit_id, duty in with_events_between(store, actor, first, end)]
+    # Regular updates falling due in the month, at the frequency each victim agreed.
+    return found + [{"unit_id": unit_id, "key": PERIODIC,
+                     "label": f"{PERIODIC_LABEL} (at the frequency agreed with the victim)",
+                     "on_time": duty.on_time, "settled": duty.settled(today),
+                     "late_by": duty.late_by(today)}
+                    for unit_id, duty in periodic_between(store, actor, first, end)]
 
 
 def doorstep_for_month(store: Store, actor: Actor, month: str) -> dict[str, Any]:

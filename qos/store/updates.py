@@ -9,7 +9,6 @@ from qos.errors import ValidationError
 from qos.roles import Action, Actor, allowed, require_any, require_unit, unit_scope
 from qos.store import duties
 from qos.store.core import Row, Store
-from qos.store.duties import Progress
 from qos.working_days import is_working_day, working_days_between
 
 LOOKBACK_DAYS = 400  # events up to about a year after the report are followed
@@ -32,10 +31,11 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
                       "user_id, created_at) VALUES (?, ?, ?, ?, ?)",
                       [crime_id, on.isoformat(), source, actor.user_id, now_iso()])
         store.audit(actor, "victim updated", "crimes", crime_id, {"on": on.isoformat()})
+        duties.rework(store, [crime_id])  # its deadlines now: the due list only reads them
 
 
-def due_list(store: Store, actor: Actor, as_of: dt.date, unit_code: str | None = None,
-             progress: Progress | None = None) -> list[Row]:
+def due_list(store: Store, actor: Actor, as_of: dt.date,
+             unit_code: str | None = None) -> list[Row]:
     """Victims owed an update by `as_of`: the most overdue first, with the rule that makes
     it due. The whole list; the app reads it a page at a time with `due_page`.
 
@@ -43,7 +43,6 @@ def due_list(store: Store, actor: Actor, as_of: dt.date, unit_code: str | None =
     update is listed for open investigations reported in the last PERIODIC_LOOKBACK_DAYS, or
     with a Code event (an arrest, bail) on or before `as_of`."""
     _may_see_due(actor)
-    duties.bring_up_to_date(store, progress)
     return due_page(store, actor, as_of, unit_code, 0, -1)
 
 
@@ -53,7 +52,7 @@ def _may_see_due(actor: Actor) -> None:
 
 def due_page(store: Store, actor: Actor, as_of: dt.date, unit_code: str | None, offset: int,
              limit: int) -> list[Row]:
-    """One page of `due_list` (limit -1: to the end). Call duties.bring_up_to_date first.
+    """One page of `due_list` (limit -1: to the end).
 
     In due-date order the rows come straight off an index and the read stops at the page:
     a whole force's first page takes milliseconds however long the list is."""
@@ -61,7 +60,8 @@ def due_page(store: Store, actor: Actor, as_of: dt.date, unit_code: str | None, 
     where, params = _owed(store, actor, as_of, unit_code)
     rows = store.rows(
         "SELECT d.crime_id, d.crime_ref, u.code AS unit_code, "
-        "COALESCE(p.name, d.officer_number, '') AS officer, d.enhanced, d.label AS rule, "
+        "COALESCE(p.name, d.officer_number, '') AS officer, d.enhanced, d.enhanced_reason, "
+        "d.label AS rule, "
         "d.due_on AS due FROM code_duties d JOIN units u ON u.id = d.unit_id "
         f"LEFT JOIN people p ON p.id = d.officer_id WHERE {where} "
         "ORDER BY d.due_on, d.unit_id, d.crime_ref, d.rule LIMIT :limit OFFSET :offset",
@@ -93,7 +93,7 @@ def _owed(store: Store, actor: Actor, as_of: dt.date,
     params: dict[str, Any] = {
         "as_of": as_of.isoformat(), "since": since.isoformat(),
         "open_since": (as_of - dt.timedelta(days=PERIODIC_LOOKBACK_DAYS)).isoformat(),
-        "periodic": duties.PERIODIC}
+        "periodic": duties.PERIODIC, "past": duties.PERIODIC_PAST}
     unit_clause = ""
     if unit_code:
         unit_clause = "AND d.unit_id = :unit_id"
@@ -105,6 +105,8 @@ def _owed(store: Store, actor: Actor, as_of: dt.date,
             unit_clause = f"AND d.unit_id IN ({', '.join(str(int(u)) for u in sorted(scope))})"
             unit_clause = unit_clause if scope else "AND 0"
     # A deadline never falls before the report, so due_on >= since bounds the range read.
+    # Regular updates missed before an investigation ended are history (timeliness), not owed.
     return ("d.updated_on IS NULL AND d.due_on >= :since AND d.due_on <= :as_of "
+            "AND d.rule != :past "
             f"{unit_clause} AND d.recorded_on >= :since AND (d.rule != :periodic OR "
             "d.recorded_on >= :open_since OR d.event_on <= :as_of)"), params

@@ -18,12 +18,11 @@ from PySide6.QtWidgets import (
 )
 
 from qos.errors import QosError
-from qos.importing import ImportResult
 from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
-from qos.store import callbacks, crimes, duties, reference, samples
+from qos.store import callbacks, crimes, reference, samples
 from qos.store.core import Store
-from qos.tabular import Table
+from qos.store.crime_import import import_crimes_with_deadlines
 from qos.templates import load_template
 from ui.callback_form import CallbackForm
 from ui.import_dialog import ImportDialog
@@ -31,7 +30,6 @@ from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
-from ui.workers import Progress
 
 STATUS_WORDS = {"to_call": "To call", "attempted": "Attempted", "completed": "Completed",
                 "unreachable": "Unreachable", "declined": "Declined",
@@ -175,8 +173,9 @@ class CallbacksPage(QWidget):
             "A CSV or Excel extract from the crime recording system. The default column "
             "headings are listed in docs/import-formats.md. Crimes already held are updated, "
             "never duplicated.", self.store, actor, "crimes", crimes.CRIME_FIELDS,
-            lambda store, table, strict, mapping, progress: _import_crimes_then_deadlines(
-                store, actor, table, strict, mapping, progress), self)
+            lambda store, table, strict, mapping, progress: import_crimes_with_deadlines(
+                store, actor, table, all_or_nothing=strict, mapping=mapping, progress=progress),
+            self)
         dialog.exec()
         self.refresh()
 
@@ -292,17 +291,3 @@ class CallbacksPage(QWidget):
         except QosError as exc:
             show_error(self, exc)
         self.refresh()
-
-
-def _import_crimes_then_deadlines(store: Store, actor: Actor, table: Table, strict: bool,
-                                  mapping: dict[str, str] | None, progress: Progress
-                                  ) -> ImportResult:
-    """The import, then the new crimes' Victims' Code deadlines, so the due list and the
-    summary open at once afterwards. One progress bar: each step fills half of it."""
-    size = max(len(table.rows), 1)
-    result = crimes.import_crimes(store, actor, table, all_or_nothing=strict, mapping=mapping,
-                                  progress=lambda done, total: progress(done, 2 * total))
-    if result.applied:
-        duties.bring_up_to_date(store, lambda done, total: progress(
-            size + done * size // max(total, 1), 2 * size))
-    return result

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from qos.errors import QosError
 from qos.roles import Actor
-from qos.store import duties, reference
+from qos.store import reference
 from qos.store.core import Store
 from qos.store.updates import due_counts, due_page, record_victim_update
 from ui.table_model import PAGE, RowsModel
@@ -53,8 +53,9 @@ class DuePage(QWidget):
         self.model = RowsModel([
             ("crime_ref", "Crime"), ("unit_code", "Unit"), ("officer", "Officer"),
             ("rule", "Why the victim is owed an update"), ("due", "Due"),
-            ("overdue_days", "Working days overdue"), ("enhanced", "Enhanced service")], self,
-            {"enhanced": lambda e: "Yes" if e else "", "overdue_days":
+            ("overdue_days", "Working days overdue"),
+            ("enhanced_reason", "Enhanced service because")], self,
+            {"enhanced_reason": lambda e: e or "", "overdue_days":
              lambda d: str(d) if d else "due today"})
         self.view = table_view(self.model, "Victims owed an update")
         updated = QPushButton("Victim &updated today")
@@ -79,22 +80,18 @@ class DuePage(QWidget):
         layout.addWidget(self.view, 1)
 
     def refresh(self) -> None:
-        """The count and first page are read on a worker thread: after a large import the
-        deadlines of the new crimes are worked out first, which can take a while (shown as
-        progress). Later pages are read as the user scrolls."""
+        """The count and first page are read on a worker thread; later pages as the user
+        scrolls. The deadlines read are those kept: imports, updates and the background
+        catch-up work them out, never this read."""
         as_of, unit = self.as_of.date().toPython(), self.unit.currentData()
 
         def first_page(store: Store, progress: Any) -> tuple[tuple[int, int], list[Any]]:
-            duties.bring_up_to_date(store, progress)
             return (due_counts(store, self.actor, as_of, unit),
                     due_page(store, self.actor, as_of, unit, 0, PAGE))
 
         self.count.setText("Working out who is due an update...")
         self.answers.ask(first_page, lambda answer: self._show(answer, as_of, unit),
-                         lambda exc: show_error(self, exc),
-                         lambda done, total: self.count.setText(
-                             f"Working out Victims' Code deadlines: {done:,} of {total:,} "
-                             "crimes..."))
+                         lambda exc: show_error(self, exc))
 
     @property
     def job(self) -> BackgroundJob | None:

@@ -42,4 +42,6 @@ def routine_pages() -> list[PageSpec]:
     return [
         PageSpec("complaints", "Informal complaints", (Action.LOG_INFORMAL_COMPLAINT,),
                  _lazy("complaints_page", "ComplaintsPage")),
+        PageSpec("closures", "Closures", (Action.CHECK_CLOSURES,),
+                 _lazy("closures_page", "ClosuresPage")),
     ]
