@@ -139,8 +139,8 @@ def test_a_caught_inner_failure_is_undone_alone_and_the_outer_write_commits(stor
             pass
         reference.add_unit(store, admin, "AFTER", "After", "BCU", 5)
     assert not store.conn.in_transaction
-    assert reference.unit_by_code(store, "HALF") is None
-    assert reference.unit_by_code(store, "KEEP") and reference.unit_by_code(store, "AFTER")
+    assert reference.unit_by_code(store, SYSTEM, "HALF") is None
+    assert reference.unit_by_code(store, SYSTEM, "KEEP") and reference.unit_by_code(store, SYSTEM, "AFTER")
     # One create entry for each of the two kept units; HALF's entry went with its row.
     assert store.scalar("SELECT COUNT(*) FROM audit_log") == audited + 2
 
@@ -153,8 +153,8 @@ def test_a_caught_failure_two_levels_down_keeps_the_middle_level(store, admin):
                 with store.write():
                     reference.add_unit(store, admin, "DEEP", "Deep", "BCU", 5)
                     raise ConflictError("someone else saved first")
-    assert reference.unit_by_code(store, "MID") is not None
-    assert reference.unit_by_code(store, "DEEP") is None
+    assert reference.unit_by_code(store, SYSTEM, "MID") is not None
+    assert reference.unit_by_code(store, SYSTEM, "DEEP") is None
 
 
 def test_an_uncaught_inner_failure_undoes_the_whole_transaction(store, admin):
@@ -163,7 +163,7 @@ def test_an_uncaught_inner_failure_undoes_the_whole_transaction(store, admin):
             reference.add_unit(store, admin, "OUT", "Outer", "BCU", 5)
             with store.write():
                 raise RuntimeError("not caught")
-    assert reference.unit_by_code(store, "OUT") is None
+    assert reference.unit_by_code(store, SYSTEM, "OUT") is None
     assert not store.conn.in_transaction
 
 

@@ -171,7 +171,7 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
     flags_given = [k for k in (*FLAG_KEYS, "enhanced") if k in columns]
     flags_absent = {k: 0 for k in (*FLAG_KEYS, "enhanced") if k not in columns}
     unit_of_text: dict[str, int | None] = {}  # the same few unit texts on every row
-    hash_phone = phone_hasher(store)
+    hash_phone = phone_hasher(store, actor)
     arrest_given = "arrested_on" in columns or "arrest_made" in columns
     for row_number, values in parsed.good:
         ref = values["crime_ref"]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from qos.errors import ValidationError
 from qos.parsing import normalise_phone, normalise_reference
-from qos.roles import Action, Actor, require, require_unit
+from qos.roles import Action, Actor, require, require_any, require_unit
 from qos.settings import setting
 from qos.store.core import Store
 from qos.store.reference import scope_sql
@@ -20,9 +20,10 @@ from qos.store.reference import scope_sql
 HMAC_KEY = "phone_hmac_key"  # made once by migration 0009; never shown, never exported
 
 
-def phone_hasher(store: Store) -> Callable[[str | None], str | None]:
+def phone_hasher(store: Store, actor: Actor) -> Callable[[str | None], str | None]:
     """HMAC-SHA256 of a phone number under the database's own secret: equal numbers give
     equal hashes, and the number cannot be read back from it without the secret."""
+    require_any(actor, Action.IMPORT_CRIMES, Action.VIEW_VICTIM_CONTACT)
     secret = bytes.fromhex(store.setting(HMAC_KEY))
 
     def digest(phone: str | None) -> str | None:
