@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from qos.errors import ValidationError
 from qos.roles import SYSTEM, Actor, Role
 from qos.store.core import Store
 
@@ -18,11 +19,12 @@ def build_routines(store: Store, admin: Actor, rng: random.Random, password: str
         store, admin, f"fcc{i}", f"Control room operator {i}", Role.CONTROL_ROOM, password))
         for i in (1, 2)]
     sign_ins.append(("fcc1, fcc2", Role.CONTROL_ROOM.label, password))
-    users.create_user(store, admin, "inspector", "Force inspectorate (demo)",
-                      Role.INSPECTORATE, password)
+    inspector = users.actor_for(store, users.create_user(
+        store, admin, "inspector", "Force inspectorate (demo)", Role.INSPECTORATE, password))
     sign_ins.append(("inspector", Role.INSPECTORATE.label, password))
     return {"informal complaints (control room)": _complaints(store, fcc, rng),
-            "closure remedies": _closure_remedies(store, admin, rng)}
+            "closure remedies": _closure_remedies(store, admin, rng),
+            "dip-check findings": _dip_checks(store, inspector, rng)}
 
 
 def _complaints(store: Store, fcc: list[Actor], rng: random.Random, days: int = 60) -> int:
@@ -69,3 +71,32 @@ def _closure_remedies(store: Store, admin: Actor, rng: random.Random) -> int:
                 "Leaflet and crime number sent"]), on)
             done += 1
     return done
+
+
+def _dip_checks(store: Store, inspector: Actor, rng: random.Random) -> int:
+    """Last month's dip checks of three BCUs; the inspector mostly agrees with the records
+    and finds the odd counter shut."""
+    from qos.months import last_complete_month
+    from qos.store import dipchecks, reference
+
+    month = last_complete_month(dt.date.today())
+    found = 0
+    for unit in [u for u in reference.list_units(store) if u["kind"] == "BCU"][:3]:
+        try:
+            check_id = dipchecks.draw_dip_check(store, inspector, unit["id"], month,
+                                                seed=rng.randrange(2**31))
+        except ValidationError:
+            continue  # nothing in that unit's month to check
+        for item in dipchecks.check_items(store, inspector, check_id):
+            if rng.random() < 0.1:
+                continue  # still to check
+            if item["test"] == "counter_open":
+                result = "pass" if rng.random() < 0.85 else "fail"
+                note = "" if result == "pass" else "Shut during published hours"
+            else:
+                result = item["suggested"] if rng.random() < 0.95 else "unable"
+                note = {"pass": "", "fail": "Update late or missing on the crime file",
+                        "unable": "Crime file not available"}[result]
+            dipchecks.record_result(store, inspector, item["id"], item["version"], result, note)
+            found += 1
+    return found

@@ -75,5 +75,37 @@ def _closures(excel: SheetKit, wb: Workbook, summary: Any) -> None:
     ws.freeze_panes = "A5"
 
 
+def _dip_checks(excel: SheetKit, wb: Workbook, summary: Any) -> None:
+    from qos.stats import wilson
+
+    figures = summary.routines
+    if figures is None:
+        return
+    ws = wb.create_sheet("Dip checks")
+    excel.heading(ws, summary, "Force inspectorate dip checks, for BCU commanders")
+    rows = []
+    for c in figures.dip_checks:
+        interval = wilson(c.passed, c.checked) if c.checked else None
+        rows.append([c.unit_code, c.test, c.drawn, c.checked, c.passed, c.failed, c.unable,
+                     c.drawn - c.checked - c.unable, interval.rate if interval else None,
+                     interval.low if interval else None, interval.high if interval else None])
+    percent = {"Pass rate": "0.0%", "95% low": "0.0%", "95% high": "0.0%"}
+    _first, last = excel.table(
+        ws, "DipChecks", ["Unit code", "Test", "Drawn", "Checked", "Passed", "Failed",
+                          "Could not check", "Still to check", "Pass rate", "95% low",
+                          "95% high"],
+        rows or [["", "No dip check this month", 0, 0, 0, 0, 0, 0, None, None, None]], 4,
+        percent)
+    failures = [[f.unit_code, f.test, f.item, f.note] for f in figures.dip_failures]
+    excel.table(ws, "DipFailures", ["Unit code", "Test", "Crime or counter", "What was found"],
+                failures or [["", "No failed item this month", "", ""]], last + 3)
+    excel.set_value(ws.cell(row=last + len(failures or [0]) + 6, column=1),
+                    "Items drawn at random (seeded, re-runnable) from the unit's counters and "
+                    "the crimes it recorded in the month. Pass rate: passed of passed plus "
+                    "failed; items that could not be checked are left out. With a handful of "
+                    "items a pass rate is only a rough guide: read the 95% interval.")
+    ws.freeze_panes = "A5"
+
+
 def routine_sheets(kit: SheetKit) -> list[Writer]:
-    return [partial(writer, kit) for writer in (_complaints, _closures)]
+    return [partial(writer, kit) for writer in (_complaints, _closures, _dip_checks)]

@@ -99,7 +99,7 @@ class Actor:
     unit_id: int | None = None
     # The units whose victim-level data this user may see (a supervisor's responsibility,
     # or the units a bureau serves), set by an administrator; None: their own unit only.
-    # Administrators cover every unit whatever this holds. See unit_scope().
+    # Administrators and the inspectorate cover every unit whatever this holds (unit_scope).
     units: frozenset[int] | None = None
 
 
@@ -127,7 +127,7 @@ def unit_scope(actor: Actor) -> frozenset[int] | None:
 
     Aggregate figures (the summary) are not limited by this: only the records behind them.
     """
-    if actor.role is Role.ADMIN:
+    if actor.role in (Role.ADMIN, Role.INSPECTORATE):  # the inspectorate checks every unit
         return None
     if actor.units is not None:
         return actor.units

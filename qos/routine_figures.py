@@ -42,9 +42,35 @@ class NonCompliantClosure:
     remedied_on: str | None
 
 
+@dataclass(frozen=True)
+class DipTestCount:
+    """One unit's dip-check findings for one test in the month."""
+
+    unit_code: str
+    test: str  # the test's label
+    drawn: int
+    passed: int
+    failed: int
+    unable: int
+
+    @property
+    def checked(self) -> int:
+        return self.passed + self.failed
+
+
+@dataclass(frozen=True)
+class DipFailure:
+    unit_code: str
+    test: str
+    item: str  # crime reference or counter name
+    note: str
+
+
 @dataclass
 class RoutineFigures:
     month: str
     complaints: list[CommitmentCount] = field(default_factory=list)
     closures: list[ClosureCount] = field(default_factory=list)
     non_compliant_closures: list[NonCompliantClosure] = field(default_factory=list)
+    dip_checks: list[DipTestCount] = field(default_factory=list)
+    dip_failures: list[DipFailure] = field(default_factory=list)

@@ -60,3 +60,14 @@ def test_a_victim_update_works_out_that_crimes_deadlines_at_once(store, admin):
     record_victim_update(store, admin, crime_id, dt.date(2026, 10, 20))
     assert duties.stale_count(store) == 0
     assert due_list(store, SYSTEM, as_of) == []  # updated on the 20th: next due 20 + 28 = 17 November
+
+
+def test_an_agreed_update_frequency_reworks_that_crimes_deadline_at_once(store, admin):
+    import_crimes_with_deadlines(store, admin, _table(crime_line("NOR/3", "02/10/2026")),
+                                 all_or_nothing=True)
+    crime_id = store.scalar("SELECT id FROM crimes WHERE crime_ref = 'NOR/3'")
+    as_of = dt.date(2026, 10, 30)
+    assert [r["due"] for r in due_list(store, SYSTEM, as_of)] == ["2026-10-30"]  # 2 Oct + 28 days
+    crimes.record_update_frequency(store, admin, crime_id, 7, source="call-back")
+    assert duties.stale_count(store) == 0
+    assert [r["due"] for r in due_list(store, SYSTEM, as_of)] == ["2026-10-09"]  # 2 Oct + 7 days

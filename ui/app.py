@@ -1,6 +1,7 @@
 """Start the GUI: open the database, run first-time set-up or sign-in, show the main window."""
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -8,18 +9,21 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from qos.errors import QosError
+from qos.logs import configure_logging, log_failure
 from qos.paths import backup_dir_for
 from qos.roles import SYSTEM, Actor
 from qos.settings import setting
-from qos.store import duties
 from qos.store.audit import anchor_now
-from qos.store.backups import automatic_backup, latest_backup, restore
-from qos.store.core import Store, integrity_problem, open_store
-from qos.store.retention import erase_expired_contacts
+from qos.store.backups import latest_backup, restore
+from qos.store.core import Store, open_store
 from qos.store.users import is_set_up
+from qos.upkeep import UpkeepReport, daily_upkeep, plain_reason
+from ui.failures import install_excepthook, show_failure
 from ui.idle_lock import IdleLock
 from ui.style import apply_app_style
 from ui.workers import BackgroundJob, wait_for_background_jobs
+
+log = logging.getLogger(__name__)
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -48,25 +52,25 @@ def sign_in_flow(store: Store) -> Actor | None:
 
 
 def integrity_check_job(window: QWidget, db_path: Path) -> BackgroundJob:
-    """Reads every page, then takes the daily backup, in the background. Not started."""
-    def check_then_back_up(store: Store, progress: object) -> str | None:
-        problem = integrity_problem(store)
-        if problem is None:
-            # Only when the newest backup is a day old; the oldest beyond the setting go.
-            automatic_backup(store, SYSTEM, keep=int(setting(store, "backups_kept")))
-            erase_expired_contacts(store, SYSTEM)
-            # Victims' Code deadlines after an upgrade or a command-line import, so the due
-            # list and the summary do not have to catch up when first opened.
-            duties.bring_up_to_date(store)
-        return problem
+    """The daily upkeep (integrity check, backup, retention, deadline catch-up) in the
+    background. Not started. Damage offers the newest backup; any other failure is shown
+    and logged (qos.upkeep logs each failed step)."""
+    job = BackgroundJob(db_path, lambda store, progress: daily_upkeep(store), window)
 
-    job = BackgroundJob(db_path, check_then_back_up, window)
+    def report(result: UpkeepReport) -> None:
+        if result.damage:
+            offer_restore(window, db_path, result.damage)
+        if result.failures:
+            show_failure(window, "The daily upkeep did not finish",
+                         "\n".join(result.failures))
 
-    def report(problem: object) -> None:
-        if problem:
-            offer_restore(window, db_path, str(problem))
+    def failed(exc: BaseException) -> None:
+        log_failure(log, "daily upkeep could not run", exc)
+        show_failure(window, "The daily upkeep did not run",
+                     f"The daily backup and checks could not run: {plain_reason(exc)}.")
 
     job.succeeded.connect(report)
+    job.failed.connect(failed)
     return job
 
 
@@ -100,6 +104,11 @@ def offer_restore(window: QWidget, db_path: Path, problem: str) -> None:
 
 def run_app(db_path: Path) -> int:
     app = make_application()
+    try:
+        configure_logging()
+    except OSError as exc:  # a read-only profile: run without the file, and say so once
+        print(f"QoS Checks cannot write its log file: {exc}", file=sys.stderr)
+    install_excepthook(app)
     try:
         store = open_store(db_path)
     except QosError as exc:

@@ -52,13 +52,13 @@ class MainWindow(QMainWindow):
                 continue
             number = len(self._page_keys) + 1
             item = QListWidgetItem(f"{spec.title}")
-            item.setToolTip(f"Ctrl+{number}")
+            item.setToolTip(f"Ctrl+{number % 10}" if number <= 10 else "")
             self.navigation.addItem(item)
             self._specs[spec.key] = spec
             self._page_keys.append(spec.key)
             self.stack.addWidget(QWidget())  # a placeholder until the page is first opened
-            if number <= 9:
-                shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            if number <= 10:  # the tenth page is Ctrl+0
+                shortcut = QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self)
                 shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
         self.navigation.currentRowChanged.connect(self._show_page)
         central = QWidget()

@@ -1,6 +1,7 @@
 """Small shared widgets and helpers: titles, hints, error boxes."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from qos.errors import QosError
+from qos.logs import log_failure
 from ui.style import set_role
+
+log = logging.getLogger(__name__)
 
 
 def title_label(text: str) -> QLabel:
@@ -43,6 +47,7 @@ def show_error(parent: QWidget | None, exc: BaseException, what: str = "That did
     if isinstance(exc, QosError):
         QMessageBox.warning(parent, what, str(exc))
     else:
+        log_failure(log, what, exc)
         QMessageBox.critical(
             parent, what,
             f"Something went wrong inside QoS Checks ({type(exc).__name__}: {exc}).\n"

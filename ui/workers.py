@@ -5,13 +5,18 @@ through signals, so no widget is touched from the worker thread.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from qos.errors import QosError
+from qos.logs import log_failure
 from qos.store.core import Store, open_store
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 Job = Callable[[Store, Progress], Any]
@@ -36,6 +41,8 @@ class _Runner(QObject):
             finally:
                 store.close()
         except BaseException as exc:  # reported to the GUI, which decides how to show it
+            if not isinstance(exc, QosError):  # a defect: logged here, whoever listens
+                log_failure(log, "background job failed", exc)
             self.failed.emit(exc)
         else:
             self.succeeded.emit(result)

@@ -18,7 +18,7 @@ from qos.parsing import (
     parse_flag,
 )
 from qos.roles import Action, Actor, allowed, require, require_any, require_unit
-from qos.store import reference
+from qos.store import duties, reference
 from qos.store.core import Row, Store
 from qos.store.retention import phone_hasher
 from qos.tabular import Table
@@ -299,6 +299,7 @@ def record_update_frequency(store: Store, actor: Actor, crime_id: int, days: int
         store.audit(actor, "agreed update frequency", "crimes", crime_id,
                     {"days": days, "source": source})
         store.hash_rows(actor, "crimes", "id", [crime_id])
+        duties.rework(store, [crime_id])  # its deadlines now: the due list only reads them
 
 
 def crime_by_ref(store: Store, actor: Actor, ref: str) -> Row | None:

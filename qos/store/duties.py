@@ -110,9 +110,9 @@ def with_events_between(store: Store, actor: Actor, first: dt.date, end: dt.date
 def periodic_between(store: Store, actor: Actor, first: dt.date, end: dt.date
                      ) -> list[tuple[int, Obligation]]:
     """(unit id, obligation) for every regular progress update that fell due in
-    [first, end), at the frequency agreed with the victim: for timeliness figures."""
+    [first, end), at the frequency agreed with the victim: for timeliness figures. A read:
+    it never works them out."""
     require(actor, Action.VIEW_SUMMARY)
-    bring_up_to_date(store)
     day = dt.date.fromisoformat
     return [(row["unit_id"], Obligation(
                 row["crime_id"], Rule(PERIODIC, "", row["label"], 0, 0),

@@ -6,6 +6,7 @@ from qos.routine_figures import RoutineFigures
 from qos.store.closures import closure_figures
 from qos.store.complaints import complaints_by_commitment
 from qos.store.core import Store
+from qos.store.dipchecks import dip_figures
 
 
 def routine_figures(store: Store, actor: Actor, month: str,
@@ -16,10 +17,14 @@ def routine_figures(store: Store, actor: Actor, month: str,
     figures = RoutineFigures(month=month,
                              complaints=complaints_by_commitment(store, actor, month),
                              closures=closures, non_compliant_closures=non_compliant)
+    figures.dip_checks, figures.dip_failures = dip_figures(store, actor, month)
     if unit_code:
         wanted = unit_code.upper()
         figures.complaints = [c for c in figures.complaints if c.unit_code.upper() == wanted]
         figures.closures = [c for c in figures.closures if c.unit_code.upper() == wanted]
         figures.non_compliant_closures = [c for c in figures.non_compliant_closures
                                           if c.unit_code.upper() == wanted]
+        figures.dip_checks = [c for c in figures.dip_checks if c.unit_code.upper() == wanted]
+        figures.dip_failures = [f for f in figures.dip_failures
+                                if f.unit_code.upper() == wanted]
     return figures

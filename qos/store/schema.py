@@ -670,3 +670,36 @@ def m0022_closure_compliance(db: sqlite_utils.Database) -> None:
             {META},
             UNIQUE (crime_id, finalised_on))""",
     ])
+
+
+@MIGRATIONS(name="0023_dip_checks")
+def m0023_dip_checks(db: sqlite_utils.Database) -> None:
+    # The inspectorate's dip check of one unit's month: a seeded draw per test (the seed and
+    # each test's population size and hash kept, so anyone can re-run it), and the
+    # inspector's finding for each item drawn.
+    _run(db, [
+        f"""CREATE TABLE dip_checks (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            month TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            per_test INTEGER NOT NULL,
+            rules_version INTEGER NOT NULL,
+            populations TEXT NOT NULL,
+            {META},
+            UNIQUE (unit_id, month))""",
+        f"""CREATE TABLE dip_check_items (
+            id INTEGER PRIMARY KEY,
+            check_id INTEGER NOT NULL REFERENCES dip_checks(id),
+            test TEXT NOT NULL CHECK (test IN ('counter_open', 'rtc_updated',
+                'vulnerable_updated', 'all_updated')),
+            position INTEGER NOT NULL,
+            crime_id INTEGER REFERENCES crimes(id),
+            counter_id INTEGER REFERENCES counters(id),
+            result TEXT CHECK (result IN ('pass', 'fail', 'unable')),
+            note TEXT,
+            checked_on TEXT,
+            {META},
+            CHECK ((crime_id IS NULL) != (counter_id IS NULL)))""",
+        "CREATE INDEX dip_check_items_check ON dip_check_items(check_id, test, position)",
+    ])

@@ -44,4 +44,6 @@ def routine_pages() -> list[PageSpec]:
                  _lazy("complaints_page", "ComplaintsPage")),
         PageSpec("closures", "Closures", (Action.CHECK_CLOSURES,),
                  _lazy("closures_page", "ClosuresPage")),
+        PageSpec("dip_checks", "Dip checks", (Action.DIP_CHECK,),
+                 _lazy("dip_checks_page", "DipChecksPage")),
     ]

@@ -1,0 +1,162 @@
+"""Inspectorate dip checks: draw a unit's month, then go down the items with one key each
+(P passed, F failed, U could not check; F and U ask for a note)."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qos.dip_checks import RESULTS
+from qos.errors import QosError
+from qos.months import recent_months
+from qos.roles import Actor
+from qos.store import dipchecks, reference
+from qos.store.core import Store
+from ui.style import set_role
+from ui.table_model import RowsModel
+from ui.widgets import hint_label, show_error, shrinkable, table_view, title_label
+
+KEYS = {Qt.Key.Key_P: "pass", Qt.Key.Key_F: "fail", Qt.Key.Key_U: "unable"}
+
+
+class DipChecksPage(QWidget):
+    title = "Dip checks"
+
+    def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.check_id: int | None = None
+        self.unit = shrinkable(QComboBox())
+        self.unit.setAccessibleName("Unit")
+        for unit in reference.units_for(store, actor):
+            self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
+        self.month = QComboBox()
+        self.month.setAccessibleName("Month")
+        self.month.addItems(recent_months())
+        self.month.setCurrentIndex(1)  # the last complete month
+        for box in (self.unit, self.month):
+            box.currentIndexChanged.connect(lambda *_: self.refresh())
+        self.draw_button = QPushButton("&Draw the dip check")
+        self.draw_button.setAccessibleName("Draw the dip check")
+        set_role(self.draw_button, "primary")
+        self.draw_button.clicked.connect(self.draw)
+        self.verify_button = QPushButton("Re-run the &selection")
+        self.verify_button.setAccessibleName("Re-run the selection")
+        self.verify_button.clicked.connect(self.verify)
+        self.status = QLabel("")
+        self.status.setAccessibleName("Dip check progress")
+        self.model = RowsModel([
+            ("test_label", "Test"), ("item", "Crime or counter"),
+            ("records_say", "The records say"), ("suggested", "Suggests"),
+            ("result_text", "Finding"), ("note", "Note")], self,
+            {"suggested": lambda s: RESULTS.get(s or "", "")})
+        self.view = table_view(self.model, "Dip check items")
+        self.view.setTabKeyNavigation(False)
+        self.view.installEventFilter(self)
+        bar = QHBoxLayout()
+        for text, widget in (("&Unit:", self.unit), ("&Month:", self.month)):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            bar.addWidget(label)
+            bar.addWidget(widget)
+        bar.addWidget(self.draw_button)
+        bar.addWidget(self.verify_button)
+        bar.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title_label("Inspectorate dip checks"))
+        layout.addWidget(hint_label(
+            "A random selection from the unit's month: counters open at their published times, "
+            "road traffic collision victims updated within three days, vulnerable victims "
+            "updated, all victims updated in time. On an item press P (passed), F (failed) or "
+            "U (could not check)."))
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.view, 1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if (watched is self.view and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent) and event.key() in KEYS
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            self.record(KEYS[Qt.Key(event.key())])
+            return True
+        return super().eventFilter(watched, event)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [self.model.row_at(i) for i in range(self.model.rowCount())]
+
+    def draw(self) -> None:
+        unit_id = self.unit.currentData()
+        if unit_id is None:
+            return
+        try:
+            dipchecks.draw_dip_check(self.store, self.actor, unit_id, self.month.currentText())
+        except QosError as exc:
+            show_error(self, exc, "The dip check was not drawn")
+        self.refresh()
+
+    def verify(self) -> None:
+        if self.check_id is None:
+            return
+        found = dipchecks.verify_dip_check(self.store, self.actor, self.check_id)
+        words = ("The selection re-runs to the same items."
+                 if found["selection_matches"] else
+                 "The selection does NOT re-run to the same items.")
+        if found["records_changed"]:
+            words += (" The records behind these tests have changed since the draw: "
+                      + ", ".join(found["records_changed"]) + ".")
+        QMessageBox.information(self, "Re-run the selection", words)
+
+    def record(self, result: str) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return
+        position = rows[0].row()
+        item = self.model.row_at(position)
+        note = ""
+        if result != "pass":
+            note, ok = QInputDialog.getText(self, "What was found",
+                                            f"{item['item']}: what was found?")
+            if not ok:
+                return
+        try:
+            dipchecks.record_result(self.store, self.actor, item["id"], item["version"], result,
+                                    note)
+        except QosError as exc:
+            show_error(self, exc, "The finding was not saved")
+            return
+        self.refresh()
+        self.view.selectRow(min(position + 1, self.model.rowCount() - 1))
+
+    def refresh(self) -> None:
+        unit_id = self.unit.currentData()
+        month = self.month.currentText()
+        found = [c for c in dipchecks.list_dip_checks(self.store, self.actor)
+                 if c["unit_id"] == unit_id and c["month"] == month]
+        self.check_id = found[0]["id"] if found else None
+        self.draw_button.setEnabled(self.check_id is None and unit_id is not None)
+        self.verify_button.setEnabled(self.check_id is not None)
+        if self.check_id is None:
+            self.model.set_rows([])
+            self.status.setText("No dip check drawn for this unit and month yet: press Draw."
+                                if unit_id is not None else "No units are set up yet.")
+            self.draw_button.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.model.set_rows(dipchecks.check_items(self.store, self.actor, self.check_id))
+        self.view.resizeColumnsToContents()
+        done = sum(1 for r in self.rows() if r["result"])
+        self.status.setText(f"{done} of {self.model.rowCount()} item(s) checked "
+                            f"(seed {found[0]['seed']}).")
+        if not self.view.selectionModel().hasSelection() and self.model.rowCount():
+            self.view.selectRow(0)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
