@@ -81,7 +81,7 @@ def _dip_checks(store: Store, inspector: Actor, rng: random.Random) -> int:
 
     month = last_complete_month(dt.date.today())
     found = 0
-    for unit in [u for u in reference.list_units(store) if u["kind"] == "BCU"][:3]:
+    for unit in [u for u in reference.list_units(store, SYSTEM) if u["kind"] == "BCU"][:3]:
         try:
             check_id = dipchecks.draw_dip_check(store, inspector, unit["id"], month,
                                                 seed=rng.randrange(2**31))
