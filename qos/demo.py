@@ -272,8 +272,8 @@ def _bureau_calls(store: Store, admin: Actor, rng: random.Random, count: int = 4
     from qos.store.users import actor_for
     from qos.templates import load_template
 
-    callers = [actor_for(store, r["id"]) for r in store.rows(
-        "SELECT id FROM users WHERE role = 'bureau' ORDER BY id")]
+    callers = [actor_for(store, r["id"]) for r in sorted(
+        users.list_users(store, admin), key=lambda r: r["id"]) if r["role"] == "bureau"]
     template = load_template("bureau")
     themes = list(setting(store, "bureau_themes"))
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)

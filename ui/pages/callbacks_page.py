@@ -23,6 +23,7 @@ from qos.roles import Action, Actor, allowed
 from qos.store import callbacks, crimes, reference, samples
 from qos.store.core import Store
 from qos.store.crime_import import import_crimes_with_deadlines
+from qos.summary import sample_called_text
 from qos.templates import load_template
 from ui.callback_form import CallbackForm
 from ui.import_dialog import ImportDialog
@@ -155,7 +156,9 @@ class CallbacksPage(QWidget):
             self.draw_info.setText(
                 f"Drawn by {draw['drawn_by']} on {draw['created_at'][:10]}: {draw['size']} from "
                 f"{draw['population_size']} eligible crimes (seed {draw['seed']}).")
-            self.progress.setText(f"{done} of {draw['size']} completed")
+            # Progress on this month's sample: not the "checks made in the month" figure.
+            self.progress.setText(sample_called_text(self.month.currentText(), done,
+                                                     draw["size"]))
             self.items_view.resizeColumnsToContents()
         self.debriefs.set_rows(callbacks.list_debriefs(self.store, self.actor,
                                                        unit_id=self.unit_id()))
