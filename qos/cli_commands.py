@@ -154,7 +154,7 @@ def cmd_due(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     store = _open(args)
     try:
-        if args.unit and unit_by_code(store, args.unit) is None:
+        if args.unit and unit_by_code(store, SYSTEM, args.unit) is None:
             raise ValidationError(f"There is no unit with the code {args.unit}.")
         # Asked for explicitly: after an upgrade the deadlines may not be worked out yet, and
         # no background job runs for the command line.

@@ -32,6 +32,8 @@ NO_ACTOR = {
     "users.setup_force": "first run: creates the first administrator",
     "users.sign_in": "checks a password; returns the actor",
     "users.actor_for": "builds the actor after a checked sign-in",
+    "users.has_users": "whether a file is new (the demo refuses one that is not)",
+    "users.actor_by_username": "developer tools on a demo database (tools/screenshot.py)",
     # Upkeep of derived data: returns a count, never a row.
     "duties.bring_up_to_date": "works out kept deadlines; returns how many crimes",
     "duties.stale_count": "how many crimes' deadlines need working out",
