@@ -25,9 +25,9 @@ def list_units(store: Store, actor: Actor, *, include_inactive: bool = False) ->
 
 def units_for(store: Store, actor: Actor) -> list[Row]:
     """The one answer to "which units does this actor cover": every active unit for an
-    administrator; a supervisor's responsibility or a bureau's units as an administrator set
-    them; otherwise the user's own unit. Unit boxes list these; victim-level reads are
-    limited to them (qos.roles.unit_scope)."""
+    administrator or the inspectorate; a supervisor's responsibility or a bureau's units as
+    an administrator set them; otherwise the user's own unit. Unit boxes list these;
+    victim-level reads are limited to them (qos.roles.unit_scope)."""
     scope = unit_scope(actor)
     return [u for u in list_units(store, actor) if scope is None or u["id"] in scope]
 
@@ -40,6 +40,13 @@ def scope_sql(actor: Actor, column: str) -> tuple[str, list[int]]:
     if not scope:
         return "0", []
     return f"{column} IN ({', '.join('?' * len(scope))})", sorted(scope)
+
+
+def unit_target(store: Store, actor: Actor, unit_id: int) -> int | None:
+    """The unit's monthly QoS check target (None for an unknown unit)."""
+    require(actor, Action.VIEW_REFERENCE)
+    target = store.scalar("SELECT monthly_target FROM units WHERE id = ?", [unit_id])
+    return None if target is None else int(target)
 
 
 def _check_unit(code: str, name: str, kind: str, target: int) -> None:
@@ -105,6 +112,13 @@ def list_people(store: Store, actor: Actor, *, unit_id: int | None = None,
         "m.name AS manager_name FROM people p LEFT JOIN units u ON u.id = p.unit_id "
         f"LEFT JOIN people m ON m.id = p.line_manager_id {where} "
         f"ORDER BY p.name{tail}", params)
+
+
+def person_with_unit(store: Store, actor: Actor, person_id: int) -> Row | None:
+    """A person's name with their unit's code ('' when they have no unit)."""
+    require(actor, Action.VIEW_REFERENCE)
+    return store.row("SELECT p.name, COALESCE(u.code, '') AS unit_code FROM people p "
+                     "LEFT JOIN units u ON u.id = p.unit_id WHERE p.id = ?", [person_id])
 
 
 def person_by_number(store: Store, actor: Actor, staff_number: str) -> Row | None:
