@@ -88,8 +88,10 @@ def build_demo(store: Store, seed: int, end_month: str, *, months: int = 12,
                                   bcu_rows[i % len(bcu_rows)]["id"], HOURS[i % len(HOURS)])
             report.counters += 1
         for i in range(1, 4):
-            users.create_user(store, admin, f"bureau{i}", person_name(rng), Role.BUREAU,
-                              DEMO_PASSWORD)
+            bureau_id = users.create_user(store, admin, f"bureau{i}", person_name(rng),
+                                          Role.BUREAU, DEMO_PASSWORD)
+            # The force's one contact bureau serves every BCU (set by an administrator).
+            users.set_responsibility(store, admin, bureau_id, 1, [u["id"] for u in bcu_rows])
             report.sign_ins.append((f"bureau{i}", Role.BUREAU.label, DEMO_PASSWORD))
         for i in range(1, volunteers + 1):
             users.create_user(store, admin, f"volunteer{i:02d}", person_name(rng),

@@ -82,7 +82,7 @@ def test_escape_on_an_untouched_call_back_form_closes_it_without_asking(qtbot, s
 
 def test_the_bureau_form_hears_escape_and_asks_then_the_call_goes_back(qtbot, store, admin):
     _crimes(store, admin, 1)
-    caller = make_user(store, admin, "caller", Role.BUREAU)
+    caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
     call = bureau.claim_next(store, caller)
     form = BureauCallForm(store, caller, call)
     qtbot.addWidget(form)
