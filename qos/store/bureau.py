@@ -176,7 +176,7 @@ def record_call(store: Store, actor: Actor, call_id: int, outcome: str, *,
 
             record_victim_update(store, actor, call["crime_id"], moment.date(), source="bureau")
         if agreed_update_days is not None:
-            from qos.store.crimes import record_update_frequency
+            from qos.store.agreed_updates import record_update_frequency
 
             record_update_frequency(store, actor, call["crime_id"], agreed_update_days,
                                     source="bureau")

@@ -595,6 +595,36 @@ def m0010_enhanced_reasons_agreed_updates(db: sqlite_utils.Database) -> None:
     ])
 
 
+@MIGRATIONS(name="0011_card_handouts_void_visits")
+def m0011_card_handouts_void_visits(db: sqlite_utils.Database) -> None:
+    """Doorstep cards left with victims, and void mystery-shopping visits.
+
+    - card_handouts: a card's serial recorded against the crime it was left for (from the
+      crime import or keyed when handed out), so the return rate can be returned / left with
+      victims rather than returned / issued to the officer.
+    - visits.void: a counter found closed outside its published hours is not a finding; the
+      visit goes back into the plan (plan_id moves to voided_plan_id, the plan is 'planned'
+      again). Visits already recorded that way are voided here, and their plans reopened.
+    """
+    _run(db, [
+        f"""CREATE TABLE card_handouts (
+            id INTEGER PRIMARY KEY,
+            serial INTEGER NOT NULL UNIQUE,
+            crime_id INTEGER NOT NULL REFERENCES crimes(id),
+            handed_out_on TEXT NOT NULL,
+            {META})""",
+        "CREATE INDEX card_handouts_day ON card_handouts(handed_out_on)",
+        "CREATE INDEX card_handouts_crime ON card_handouts(crime_id)",
+        "ALTER TABLE visits ADD COLUMN void INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE visits ADD COLUMN voided_plan_id INTEGER REFERENCES visit_plan(id)",
+        "UPDATE visits SET void = 1, voided_plan_id = plan_id, plan_id = NULL "
+        "WHERE counter_open = 0 AND published_open = 0",
+        "UPDATE visit_plan SET status = 'planned' WHERE id IN "
+        "(SELECT voided_plan_id FROM visits WHERE void = 1)",
+    ])
+    _rebaseline_if_hashed(db, ("visits", "visit_plan"))
+
+
 @MIGRATIONS(name="0012_official_survey")
 def m0012_official_survey(db: sqlite_utils.Database) -> None:
     # The force's own user-satisfaction survey results per BCU, the force ('FORCE') and its
