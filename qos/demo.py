@@ -371,7 +371,7 @@ def _leave_cards(store: Store, admin: Actor, rng: random.Random, unit_id: int, f
     (never one where someone was arrested): the serials left with victims."""
     from qos.store import handouts
 
-    crimes = handouts.crimes_without_card(store, unit_id, issued,
+    crimes = handouts.crimes_without_card(store, admin, unit_id, issued,
                                           min(today, issued + dt.timedelta(days=21)))
     left: set[int] = set()
     for card, crime in zip(range(first, first + 25), rng.sample(crimes, min(20, len(crimes))),

@@ -213,7 +213,8 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
         if serial is not None:
             problem = (f"card {serial} appears again (first at row {serials[serial]})"
                        if serial in serials else handout_problem(
-                           store, serial, values, dt.date.fromisoformat(values["recorded_on"])))
+                           store, actor, serial, values,
+                           dt.date.fromisoformat(values["recorded_on"])))
             if problem:
                 result.bad.append(RowProblem(row_number, problem))
                 continue
