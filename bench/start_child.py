@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import no_pandas  # noqa: E402
+import no_pandas
 
 no_pandas.hide()  # as deployed: the app's own dependencies only
 
@@ -26,7 +26,7 @@ def main() -> None:
 
         painted = False
 
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and not self.painted:
                 self.painted = True
                 print(f"{time.time():.6f}", flush=True)
@@ -48,6 +48,7 @@ def main() -> None:
         window = QMainWindow()
         window.setCentralWidget(QLabel("Hello"))
     else:
+        from qos.settings import setting
         from qos.store.core import open_store
         from qos.store.users import actor_for
         from ui.app import make_application
@@ -55,7 +56,7 @@ def main() -> None:
 
         app = make_application(sys.argv[:1])
         store = open_store(Path(sys.argv[2]))
-        window = MainWindow(store, actor_for(store, 1), str(store.setting("force_name")))
+        window = MainWindow(store, actor_for(store, 1), str(setting(store, "force_name")))
     probe = FirstPaint()
     window.installEventFilter(probe)
     window.resize(1366, 768)

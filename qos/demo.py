@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from qos.months import shift_month
 from qos.roles import Actor, Role
@@ -117,7 +118,7 @@ UNIT_VOLUME = (1.0, 2.5, 0.6, 1.6)
 CALL_DAYS_AFTER = 20  # call-backs happen in the weeks after the month closes
 
 
-def _crime_rows(rng: random.Random, unit: dict, month: str, count: int,
+def _crime_rows(rng: random.Random, unit: dict[str, Any], month: str, count: int,
                 officers: list[str], serial: int) -> list[list[str]]:
     first = dt.date.fromisoformat(month + "-01")
     days = ((first + dt.timedelta(days=32)).replace(day=1) - first).days
@@ -321,7 +322,7 @@ def _bureau_calls(store: Store, admin: Actor, rng: random.Random, count: int = 4
 
 
 def _doorstep_cards(store: Store, admin: Actor, rng: random.Random, first_month: str,
-                    months: int, units: list[dict]) -> int:
+                    months: int, units: list[dict[str, Any]]) -> int:
     """Card batches for a few officers a month; about a third come back by post."""
     from qos.store import doorstep
     from qos.templates import load_template

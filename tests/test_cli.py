@@ -78,22 +78,11 @@ def test_gui_without_a_display_says_so_in_one_line(tmp_path):
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["QOS_NO_VENV"] = "1"
     done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(tmp_path / "a.db")],
-                          env=env, capture_output=True, text=True, timeout=60)
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
     if sys.platform.startswith("linux"):
         assert done.returncode == 2
         assert done.stderr.strip().count("\n") == 0
         assert "no display" in done.stderr and "main.py --help" in done.stderr
-
-
-def test_qos_package_never_imports_qt():
-    code = ("import pkgutil, importlib, sys, qos\n"
-            "for m in pkgutil.walk_packages(qos.__path__, 'qos.'):\n"
-            "    importlib.import_module(m.name)\n"
-            "print('PySide6' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
 
 
 def test_import_crimes_works_out_their_code_deadlines_too(store, admin, db_path, tmp_path):

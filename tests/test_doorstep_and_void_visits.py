@@ -74,7 +74,7 @@ def test_return_rate_is_out_of_cards_left_with_victims_where_recorded(store, adm
 def test_cards_are_not_left_where_someone_is_arrested(store, admin, cards):
     header = ("Crime reference,Date recorded,Unit,Offence category,Victim name,Contact phone,"
               "Officer,Suspect arrested,Doorstep card serial\n")
-    result = crimes.import_crimes(store, admin, read_csv_text(header + "".join([
+    result = crimes.import_crimes(store, admin, read_csv_text(header + "".join([  # noqa: FLY002
         "NOR/A,05/10/2026,NOR,Theft,A,07700900101,,,1050\n",  # left, no arrest: fine
         "NOR/B,05/10/2026,NOR,Theft,B,07700900102,,05/10/2026,1051\n",  # arrest at the time
         "NOR/C,05/10/2026,NOR,Theft,C,07700900103,,09/10/2026,1052\n",  # arrest days later
@@ -83,8 +83,8 @@ def test_cards_are_not_left_where_someone_is_arrested(store, admin, cards):
         "NOR/F,05/10/2026,NOR,Theft,F,07700900106,,,1001\n",  # left already for NOR/0
     ])), all_or_nothing=False)
     assert [str(p) for p in result.bad] == [
-        "row 3: Operation Doorstep cards are not left where someone is arrested (the "
-        "inspection report, lines 395-402): crime NOR/B had an arrest on 2026-10-05",
+        ("row 3: Operation Doorstep cards are not left where someone is arrested (the "
+        "inspection report, lines 395-402): crime NOR/B had an arrest on 2026-10-05"),
         "row 5: card 9999 was never issued",
         "row 6: card 1050 appears again (first at row 2)",
         "row 7: card 1001 was already left for crime NOR/0"]

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from qos.roles import SYSTEM
 from qos.errors import ValidationError
+from qos.roles import SYSTEM
 from qos.store import crimes, exclusions, reference, retention, samples
 from qos.store.core import open_store
 from qos.tabular import read_csv_text

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qos.errors import ConflictError, DatabaseDamaged, DatabaseTooNew, NetworkShareRefused
+from qos.errors import ConflictError, DatabaseDamaged, DatabaseTooNew
 from qos.roles import SYSTEM, Actor
 from qos.store import reference
 from qos.store.core import open_store
-from qos.store.netshare import network_share_reason
 from qos.store.schema import known_migration_names
 
 
@@ -20,7 +19,7 @@ def test_migration_names_are_known_without_loading_sqlite_utils():
     code = ("import sys; from qos.store.schema import MIGRATIONS; "
             "print(len(MIGRATIONS.names()), 'sqlite_utils' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parent.parent,
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, check=False)
     assert done.stdout.split() == [str(len(known_migration_names())), "False"], done.stderr
     from qos.store.schema import MIGRATIONS
 
@@ -93,12 +92,10 @@ def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path):
 
 def test_audit_log_refuses_update_and_delete(store, admin):
     assert store.scalar("SELECT COUNT(*) FROM audit_log") > 0
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        with store.write():
-            store.execute("UPDATE audit_log SET action = 'x'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        with store.write():
-            store.execute("DELETE FROM audit_log")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"), store.write():
+        store.execute("UPDATE audit_log SET action = 'x'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"), store.write():
+        store.execute("DELETE FROM audit_log")
 
 
 def test_records_carry_uuid_timestamps_and_author(store, admin):
@@ -120,10 +117,9 @@ def test_two_editors_get_a_conflict_not_a_silent_overwrite(store, admin: Actor):
 
 
 def test_failed_write_leaves_nothing_half_written(store, admin):
-    with pytest.raises(RuntimeError):
-        with store.write():
-            reference.add_unit(store, admin, "TMP", "Temporary", "BCU", 5)
-            raise RuntimeError("crash mid-transaction")
+    with pytest.raises(RuntimeError), store.write():
+        reference.add_unit(store, admin, "TMP", "Temporary", "BCU", 5)
+        raise RuntimeError("crash mid-transaction")
     assert reference.unit_by_code(store, SYSTEM, "TMP") is None
 
 
@@ -146,41 +142,22 @@ def test_a_caught_inner_failure_is_undone_alone_and_the_outer_write_commits(stor
 
 
 def test_a_caught_failure_two_levels_down_keeps_the_middle_level(store, admin):
-    with store.write():
-        with store.write():
-            reference.add_unit(store, admin, "MID", "Middle", "BCU", 5)
-            with pytest.raises(ConflictError):
-                with store.write():
-                    reference.add_unit(store, admin, "DEEP", "Deep", "BCU", 5)
-                    raise ConflictError("someone else saved first")
+    with store.write(), store.write():
+        reference.add_unit(store, admin, "MID", "Middle", "BCU", 5)
+        with pytest.raises(ConflictError), store.write():
+            reference.add_unit(store, admin, "DEEP", "Deep", "BCU", 5)
+            raise ConflictError("someone else saved first")
     assert reference.unit_by_code(store, SYSTEM, "MID") is not None
     assert reference.unit_by_code(store, SYSTEM, "DEEP") is None
 
 
 def test_an_uncaught_inner_failure_undoes_the_whole_transaction(store, admin):
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError), store.write():
+        reference.add_unit(store, admin, "OUT", "Outer", "BCU", 5)
         with store.write():
-            reference.add_unit(store, admin, "OUT", "Outer", "BCU", 5)
-            with store.write():
-                raise RuntimeError("not caught")
+            raise RuntimeError("not caught")
     assert reference.unit_by_code(store, SYSTEM, "OUT") is None
     assert not store.conn.in_transaction
-
-
-@pytest.mark.parametrize("path, mounts, refused", [
-    ("//server/share/qos.db", "", True),
-    ("\\\\server\\share\\qos.db", "", True),
-    ("/mnt/shared/qos.db", "srv:/export /mnt/shared nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0", True),
-    ("/mnt/team/qos.db", "//srv/team /mnt/team cifs rw 0 0\n/dev/sda1 / ext4 rw 0 0", True),
-    ("/home/me/qos.db", "srv:/export /mnt/shared nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0", False),
-])
-def test_network_shares_are_detected(path, mounts, refused):
-    assert (network_share_reason(Path(path), mounts) is not None) == refused
-
-
-def test_open_store_refuses_a_unc_path():
-    with pytest.raises(NetworkShareRefused, match="network share"):
-        open_store("//fileserver/citizen-focus/qos.db")
 
 
 def test_damage_is_found_by_the_integrity_check(tmp_path):
@@ -204,34 +181,3 @@ def test_damage_is_found_by_the_integrity_check(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(DatabaseDamaged, match="damaged"):
         open_store(path, check_integrity=True)
-
-
-def test_record_ids_are_uuid7_unique_and_in_creation_order():
-    import uuid
-
-    from qos.ids import new_uuid, new_uuids
-
-    made = [new_uuid() for _ in range(10_000)] + new_uuids(10_000)  # many per millisecond
-    assert len(set(made)) == len(made)
-    assert made == sorted(made)
-    parsed = uuid.UUID(made[0])
-    assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
-
-
-def test_gc_pause_nests_and_restores_the_collector():
-    import gc
-
-    from qos.bulk import gc_paused
-
-    assert gc.isenabled()
-    with gc_paused():
-        with gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # the outer pause still holds
-    assert gc.isenabled()
-    try:
-        with gc_paused():
-            raise ValueError("a failed import")
-    except ValueError:
-        pass
-    assert gc.isenabled()

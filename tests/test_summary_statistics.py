@@ -57,8 +57,8 @@ def test_force_satisfaction_is_weighted_by_eligible_victims(tmp_path):
     assert cells["95% low"] == pytest.approx(0.6713, abs=1e-4)
     assert (cells["Unweighted: satisfied"], cells["Unweighted: answers"]) == (60, 90)
     method = " ".join(str(c.value) for c in book["How calculated"]["A"])
-    for words in ("stratified estimate", "Benjamini-Hochberg", f"{summary.comparisons} this "
-                  "month", "never while deteriorating", "counts victims, not answers",
+    for words in ("stratified estimate", "Benjamini-Hochberg", (f"{summary.comparisons} this "
+                  "month"), "never while deteriorating", "counts victims, not answers",
                   "Checks made in October 2026", "October 2026 sample: called so far"):
         assert words in method
     # A unit without a drawn sample has no eligible-victim count: left out, and said so.

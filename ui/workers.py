@@ -14,11 +14,11 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from qos.errors import QosError
 from qos.logs import log_failure
+from qos.progress import Progress
 from qos.store.core import Store, open_store
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 Job = Callable[[Store, Progress], Any]
 
 
@@ -40,7 +40,7 @@ class _Runner(QObject):
                 result = self.job(store, lambda done, total: self.progressed.emit(done, total))
             finally:
                 store.close()
-        except BaseException as exc:  # reported to the GUI, which decides how to show it
+        except BaseException as exc:  # noqa: BLE001 (reported to the GUI, which shows it)
             if not isinstance(exc, QosError):  # a defect: logged here, whoever listens
                 log_failure(log, "background job failed", exc)
             self.failed.emit(exc)

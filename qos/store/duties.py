@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
+from qos.progress import Progress
 from qos.roles import Action, Actor, require
 from qos.store.core import Store
 from qos.victims_code import (
@@ -42,14 +42,12 @@ COLUMNS = ("unit_id", "due_on", "crime_id", "rule", "label", "crime_ref", "recor
            "officer_id", "officer_number", "enhanced", "event_on", "updated_on",
            "enhanced_reason")
 
-Progress = Callable[[int, int], None]
-
 
 def stale_count(store: Store) -> int:
     """Crimes whose deadlines are not yet worked out: changed ones, and new ones."""
-    return store.scalar(
+    return int(store.scalar(
         "SELECT (SELECT count(*) FROM code_duties_stale) + (SELECT count(*) FROM crimes "
-        "WHERE id > (SELECT last_crime_id FROM code_duties_seen))")
+        "WHERE id > (SELECT last_crime_id FROM code_duties_seen))"))
 
 
 def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:

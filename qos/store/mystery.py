@@ -11,7 +11,7 @@ from qos.errors import PermissionDenied, ValidationError
 from qos.mystery import open_at, plan_quarter, score
 from qos.roles import Action, Actor, Role, allowed, require, require_any
 from qos.settings import setting
-from qos.store.core import Row, Store
+from qos.store.core import Row, Store, where_all
 from qos.templates import scenario_bank
 
 
@@ -90,14 +90,15 @@ def list_plan(store: Store, actor: Actor, *, status: str | None = "planned") -> 
     """Volunteers see only their own visits; the co-ordinator sees the whole programme."""
     if not (allowed(actor, Action.RECORD_VISIT) or allowed(actor, Action.PLAN_VISITS)):
         raise PermissionDenied(f"{actor.display_name} may not see the visit programme.")
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if actor.role is Role.VOLUNTEER:
         clauses.append("p.volunteer_id = ?")
         params.append(actor.user_id)
     if status:
         clauses.append("p.status = ?")
         params.append(status)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     return store.rows(
         "SELECT p.*, c.name AS counter, s.title AS scenario, s.brief, u.display_name AS "
         "volunteer FROM visit_plan p JOIN counters c ON c.id = p.counter_id "
@@ -163,7 +164,7 @@ def submit_visit(store: Store, actor: Actor, plan_id: int, *, arrived_at: dt.dat
             raise ValidationError(f"Please answer every item, starting with: {missing[0]}")
     unknown = set(answers) - keys
     if unknown:
-        raise ValidationError(f"'{sorted(unknown)[0]}' is not on this scenario's checklist.")
+        raise ValidationError(f"'{min(unknown)}' is not on this scenario's checklist.")
     published = open_at(json.loads(counter["opening_hours"]), arrived_at)
     result = score(checklist, answers, published_open=published, counter_open=counter_open)
     # Closed outside its published hours: nothing was tested, so the visit is void and stays

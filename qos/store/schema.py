@@ -460,8 +460,8 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (unit_id, due_on, crime_id, rule)) WITHOUT ROWID""",
         "CREATE INDEX code_duties_crime ON code_duties(crime_id)",
         # The whole force's due list in due-date order, a page at a time.
-        "CREATE INDEX code_duties_owed ON code_duties(due_on, unit_id, crime_ref, rule) "
-        "WHERE updated_on IS NULL",
+        ("CREATE INDEX code_duties_owed ON code_duties(due_on, unit_id, crime_ref, rule) "
+        "WHERE updated_on IS NULL"),
         "CREATE TABLE code_duties_stale (crime_id INTEGER PRIMARY KEY)",
         "CREATE TABLE code_duties_seen (last_crime_id INTEGER NOT NULL)",
         "INSERT INTO code_duties_seen (last_crime_id) VALUES (0)",
@@ -498,8 +498,8 @@ def m0009_arrest_exclusions_phone_hash(db: sqlite_utils.Database) -> None:
     import secrets
 
     _run(db, [
-        "UPDATE crimes SET arrested_on = 'unknown' WHERE arrest_made = 1 "
-        "AND arrested_on IS NULL",
+        ("UPDATE crimes SET arrested_on = 'unknown' WHERE arrest_made = 1 "
+        "AND arrested_on IS NULL"),
         "ALTER TABLE crimes DROP COLUMN arrest_made",
         "ALTER TABLE sample_draws ADD COLUMN excluded TEXT NOT NULL DEFAULT '{}'",
         "ALTER TABLE crimes ADD COLUMN phone_hmac TEXT",
@@ -533,8 +533,8 @@ def m0009_arrest_exclusions_phone_hash(db: sqlite_utils.Database) -> None:
     db.conn.executemany("UPDATE crimes SET phone_hmac = ? WHERE id = ?", [
         (hmac.digest(secret, phone.encode(), hashlib.sha256).hex(), crime_id)
         for crime_id, phone in rows])
-    _run(db, ["CREATE INDEX crimes_phone_hmac ON crimes(phone_hmac) "
-              "WHERE phone_hmac IS NOT NULL"])
+    _run(db, [("CREATE INDEX crimes_phone_hmac ON crimes(phone_hmac) "
+              "WHERE phone_hmac IS NOT NULL")])
     _rebaseline_if_hashed(db, ("crimes", "sample_draws", "settings"),
                           {"settings": list(old)})
 
@@ -617,10 +617,10 @@ def m0011_card_handouts_void_visits(db: sqlite_utils.Database) -> None:
         "CREATE INDEX card_handouts_crime ON card_handouts(crime_id)",
         "ALTER TABLE visits ADD COLUMN void INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE visits ADD COLUMN voided_plan_id INTEGER REFERENCES visit_plan(id)",
-        "UPDATE visits SET void = 1, voided_plan_id = plan_id, plan_id = NULL "
-        "WHERE counter_open = 0 AND published_open = 0",
-        "UPDATE visit_plan SET status = 'planned' WHERE id IN "
-        "(SELECT voided_plan_id FROM visits WHERE void = 1)",
+        ("UPDATE visits SET void = 1, voided_plan_id = plan_id, plan_id = NULL "
+        "WHERE counter_open = 0 AND published_open = 0"),
+        ("UPDATE visit_plan SET status = 'planned' WHERE id IN "
+        "(SELECT voided_plan_id FROM visits WHERE void = 1)"),
     ])
     _rebaseline_if_hashed(db, ("visits", "visit_plan"))
 

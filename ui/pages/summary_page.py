@@ -258,7 +258,7 @@ class SummaryPage(QWidget):
             self.tile_grid.setColumnStretch(column, 1 if column < columns else 0)
         self.tile_columns = columns
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         wide_enough = self.width() >= len(self.tiles) * self.fontMetrics().averageCharWidth() * 19
         self._arrange_tiles(len(self.tiles) if wide_enough else len(self.tiles) // 2)
         super().resizeEvent(event)
