@@ -36,9 +36,9 @@ def scope_sql(actor: Actor, column: str) -> tuple[str, list[int]]:
     """A WHERE condition limiting `column` (a unit id) to the units the actor covers."""
     scope = unit_scope(actor)
     if scope is None:
-        return "1", []
+        return "1 = 1", []
     if not scope:
-        return "0", []
+        return "1 = 0", []
     return f"{column} IN ({', '.join('?' * len(scope))})", sorted(scope)
 
 
