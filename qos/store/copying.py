@@ -54,7 +54,7 @@ def _self_reference(source: Store, table: str) -> str | None:
     return None
 
 
-def holds_data(store: Store) -> bool:
+def _holds_data(store: Store) -> bool:
     """Anything beyond what the migrations write into a new database (settings they make,
     and the trail's baseline entries about them) is a force's data."""
     return bool(store.scalar("SELECT 1 FROM users LIMIT 1")
@@ -69,7 +69,7 @@ def copy_store(source: Store, target: Store, actor: Actor,
     if source.dialect.is_postgres or not target.dialect.is_postgres:
         raise ValidationError("The copy goes from a local database file to a shared "
                               "PostgreSQL database.")
-    if holds_data(target):
+    if _holds_data(target):
         raise ValidationError(
             f"{target.target} already holds data. The copy only goes into a new, empty "
             "database, so nothing there is overwritten or mixed; ask the database "
@@ -136,6 +136,7 @@ def _parents_first(rows: list[tuple[Any, ...]], columns: list[str],
 def copy_file_to_server(source_path: Path, url: str, actor: Actor) -> CopyReport:
     from qos.store.core import open_store
 
+    require(actor, Action.MANAGE_USERS)
     if not source_path.exists():
         raise ValidationError(f"There is no database at {source_path}.")
     source = open_store(source_path)

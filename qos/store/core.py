@@ -181,8 +181,10 @@ class Store:
         """
         if entity in HASHED_TABLES and entity_id is not None and "row_hash" not in (detail or {}):
             key = HASHED_TABLES[entity]
-            found = self.conn.execute(f"SELECT * FROM {entity} WHERE {key} = ?",
-                                      [entity_id]).fetchone()
+            # An entry may name a row by something else (a crime by its reference): no such
+            # id, so no row (PostgreSQL would refuse to compare text with an integer id).
+            found = None if key == "id" and not str(entity_id).isdigit() else self.conn.execute(
+                f"SELECT * FROM {entity} WHERE {key} = ?", [entity_id]).fetchone()
             detail = {**(detail or {}), "row_hash": None if found is None else row_hash(found)}
         with self.write():
             if self.dialect.audit_lock:  # concurrent writers append one after the other
