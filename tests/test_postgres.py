@@ -53,7 +53,7 @@ def test_concurrent_writers_keep_one_unbroken_audit_chain(pg_url):
     store = open_store(pg_url)
     admin = _force(store)
     before = store.scalar("SELECT COUNT(*) FROM audit_log")
-    unit = reference.unit_by_code(store, "NOR")["id"]
+    unit = reference.unit_by_code(store, admin, "NOR")["id"]
 
     def writer(n: int) -> None:
         mine = open_store(pg_url)
@@ -76,7 +76,7 @@ def test_a_stale_edit_from_another_connection_is_refused(pg_url):
     first = open_store(pg_url)
     admin = _force(first)
     second = open_store(pg_url)
-    unit = reference.unit_by_code(first, "NOR")
+    unit = reference.unit_by_code(first, admin, "NOR")
     first.update_record(admin, "units", unit["id"], unit["version"], {"name": "North BCU"})
     with pytest.raises(ConflictError, match="changed by Ada Admin"):
         second.update_record(admin, "units", unit["id"], unit["version"], {"name": "Nord"})
@@ -90,7 +90,7 @@ def test_ten_callers_claiming_at_once_never_share_a_victim(pg_url):
     admin = _force(store)
     import_lines(store, admin, [crime_line(f"NOR/Q{i}", "08/11/2026", category="Theft")
                                 for i in range(60)])
-    callers = [make_user(store, admin, f"caller{n}", Role.BUREAU) for n in range(10)]
+    callers = [make_user(store, admin, f"caller{n}", Role.BUREAU, "NOR") for n in range(10)]
     claimed: list[list[str]] = [[] for _ in callers]
 
     def caller(n: int) -> None:
@@ -125,7 +125,7 @@ def test_a_dropped_connection_reconnects_for_reads(pg_url):
 def test_a_connection_killed_mid_save_leaves_nothing_half_saved(pg_url):
     store = open_store(pg_url)
     admin = _force(store)
-    unit = reference.unit_by_code(store, "NOR")["id"]
+    unit = reference.unit_by_code(store, admin, "NOR")["id"]
     entries = store.scalar("SELECT COUNT(*) FROM audit_log")
     with pytest.raises(ConnectionLost, match="Nothing of the change in progress was saved"), \
             store.write():
@@ -151,7 +151,7 @@ def test_a_server_that_does_not_answer_is_named_not_a_traceback():
 def test_copy_moves_every_record_id_and_audit_entry_and_refuses_a_second_time(pg_url, tmp_path):
     source = open_store(tmp_path / "local.db")
     admin = _force(source)
-    unit = reference.unit_by_code(source, "NOR")["id"]
+    unit = reference.unit_by_code(source, admin, "NOR")["id"]
     boss = reference.add_person(source, admin, "B1", "Boss", "officer", unit)
     reference.add_person(source, admin, "S1", "Staff", "officer", unit, boss)
     import_lines(source, admin, [crime_line(f"NOR/C{i}", "08/11/2026", category="Theft")
