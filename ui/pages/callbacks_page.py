@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,15 @@ from ui.import_dialog import ImportDialog
 from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog, text_dialog
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
+from ui.widgets import (
+    add_button,
+    hint_label,
+    selected_row,
+    show_error,
+    shrinkable,
+    table_view,
+    title_label,
+)
 
 STATUS_WORDS = {"to_call": "To call", "attempted": "Attempted", "completed": "Completed",
                 "unreachable": "Unreachable", "declined": "Declined",
@@ -64,11 +71,11 @@ class CallbacksPage(QWidget):
         for widget in (unit_label, self.unit, month_label, self.month):
             bar.addWidget(widget)
         bar.addStretch(1)
-        self.import_button = self._button(bar, "&Import crimes...", self.import_crimes)
-        self.history_button = self._button(bar, "Import &history...", self.import_history)
-        self.draw_button = self._button(bar, "&Draw sample", self.draw)
+        self.import_button = add_button(bar, "&Import crimes...", self.import_crimes)
+        self.history_button = add_button(bar, "Import &history...", self.import_history)
+        self.draw_button = add_button(bar, "&Draw sample", self.draw)
         set_role(self.draw_button, "primary")
-        self.verify_button = self._button(bar, "&Verify draw", self.verify)
+        self.verify_button = add_button(bar, "&Verify draw", self.verify)
         self.draw_info = hint_label("")
 
         self.items = RowsModel([
@@ -82,11 +89,11 @@ class CallbacksPage(QWidget):
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.items_view, activated=self.call,
                   context=Qt.ShortcutContext.WidgetShortcut)
         actions = QHBoxLayout()
-        set_role(self._button(actions, "&Call (Enter)...", self.call), "primary")
-        self._button(actions, "&No answer", lambda: self.attempt("no_answer"))
-        self._button(actions, "&Wrong number", lambda: self.attempt("wrong_number"))
-        self._button(actions, "D&eclined", lambda: self.attempt("declined"))
-        self._button(actions, "&Swap out...", self.swap)
+        set_role(add_button(actions, "&Call (Enter)...", self.call), "primary")
+        add_button(actions, "&No answer", lambda: self.attempt("no_answer"))
+        add_button(actions, "&Wrong number", lambda: self.attempt("wrong_number"))
+        add_button(actions, "D&eclined", lambda: self.attempt("declined"))
+        add_button(actions, "&Swap out...", self.swap)
         actions.addStretch(1)
         self.progress = QLabel("")
         self.progress.setAccessibleName("Progress this month")
@@ -104,9 +111,9 @@ class CallbacksPage(QWidget):
             self, {"kind": lambda k: "Positive" if k == "positive" else "For improvement"})
         self.debriefs_view = table_view(self.debriefs, "Outstanding debriefs")
         debrief_actions = QHBoxLayout()
-        self._button(debrief_actions, "&Record debrief...", self.record_debrief)
-        self._button(debrief_actions, "Officer &acknowledges", lambda: self.acknowledge(True))
-        self._button(debrief_actions, "Officer dis&agrees...", lambda: self.acknowledge(False))
+        add_button(debrief_actions, "&Record debrief...", self.record_debrief)
+        add_button(debrief_actions, "Officer &acknowledges", lambda: self.acknowledge(True))
+        add_button(debrief_actions, "Officer dis&agrees...", lambda: self.acknowledge(False))
         debrief_actions.addStretch(1)
         debrief_tab = QWidget()
         debrief_layout = QVBoxLayout(debrief_tab)
@@ -125,13 +132,6 @@ class CallbacksPage(QWidget):
         self.import_button.setVisible(can_import)
         self.history_button.setVisible(allowed(actor, Action.IMPORT_HISTORY))
         self.draw_button.setVisible(allowed(actor, Action.DRAW_SAMPLE))
-
-    def _button(self, layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(text.replace("&", "").rstrip("."))
-        button.clicked.connect(slot)
-        layout.addWidget(button)
-        return button
 
     # -- state -----------------------------------------------------------------------------
     def unit_id(self) -> int | None:
