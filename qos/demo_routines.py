@@ -15,16 +15,72 @@ def build_routines(store: Store, admin: Actor, rng: random.Random, password: str
                    sign_ins: list[tuple[str, str, str]]) -> dict[str, int]:
     from qos.store import users
 
+    control_room = _control_room(store, admin, rng)
     fcc = [users.actor_for(store, users.create_user(
-        store, admin, f"fcc{i}", f"Control room operator {i}", Role.CONTROL_ROOM, password))
-        for i in (1, 2)]
+        store, admin, f"fcc{i}", f"Control room operator {i}", Role.CONTROL_ROOM, password,
+        person_id=control_room["staff"][i - 1])) for i in (1, 2)]
     sign_ins.append(("fcc1, fcc2", Role.CONTROL_ROOM.label, password))
+    manager = users.actor_for(store, users.create_user(
+        store, admin, "fcc.manager", "FCC line manager (demo)", Role.SUPERVISOR, password,
+        unit_id=control_room["unit"], person_id=control_room["managers"][0]))
+    sign_ins.append(("fcc.manager", Role.SUPERVISOR.label, password))
     inspector = users.actor_for(store, users.create_user(
         store, admin, "inspector", "Force inspectorate (demo)", Role.INSPECTORATE, password))
     sign_ins.append(("inspector", Role.INSPECTORATE.label, password))
     return {"informal complaints (control room)": _complaints(store, fcc, rng),
             "closure remedies": _closure_remedies(store, admin, rng),
-            "dip-check findings": _dip_checks(store, inspector, rng)}
+            "dip-check findings": _dip_checks(store, inspector, rng),
+            "control-room calls evaluated": _evaluations(store, manager, admin, control_room,
+                                                         fcc, rng)}
+
+
+def _control_room(store: Store, admin: Actor, rng: random.Random) -> dict[str, Any]:
+    """The force control centre: two line managers with five call handlers each."""
+    from qos.demo import person_name
+    from qos.store import reference
+
+    unit = reference.add_unit(store, admin, "FCC", "Force Control Centre", "department")
+    managers = [reference.add_person(store, admin, f"FCC{900 + i}", person_name(rng), "staff",
+                                     unit) for i in range(2)]
+    staff = [reference.add_person(store, admin, f"FCC{910 + i}", person_name(rng), "staff",
+                                  unit, managers[i % 2]) for i in range(10)]
+    return {"unit": unit, "managers": managers, "staff": staff}
+
+
+def _evaluations(store: Store, manager: Actor, admin: Actor, control_room: dict[str, Any],
+                 fcc: list[Actor], rng: random.Random) -> int:
+    """Three months of evaluations (most handlers near the standard, two below), their
+    acknowledgements, and one calibration exercise scored by two managers."""
+    from qos.call_evaluation import evaluation_template
+    from qos.months import months_back
+    from qos.store import call_evaluations as ce
+
+    keys = [i.key for i in evaluation_template().items]
+    today = dt.datetime.now().replace(second=0, microsecond=0)
+    skill = {p: (0.97 if n > 1 else 0.8) for n, p in enumerate(control_room["staff"])}
+    done = 0
+    for month in months_back(today.strftime("%Y-%m"), 3):
+        first = dt.datetime.fromisoformat(month + "-01T08:00")
+        for person in control_room["staff"]:
+            for n in range(5):
+                when = first + dt.timedelta(days=rng.randrange(27), hours=rng.randrange(12))
+                if when > today:
+                    continue
+                answers = {k: ("X" if rng.random() < 0.08 else
+                               "Y" if rng.random() < skill[person] else "N") for k in keys}
+                answers[keys[0]] = "Y"  # at least one item applies
+                ce.record_evaluation(store, admin, person, f"FCC-{month}-{person}-{n}",
+                                     when, answers)
+                done += 1
+    for actor in fcc:
+        for row in ce.my_evaluations(store, actor)[:6]:
+            ce.acknowledge(store, actor, row["id"], row["version"], agrees=True)
+    calibration = ce.create_calibration(store, manager, control_room["staff"][3], "FCC-CAL-1",
+                                        today - dt.timedelta(days=3), "Calibration: burglary call")
+    ce.score_calibration(store, manager, calibration, dict.fromkeys(keys, "Y"))
+    ce.score_calibration(store, admin, calibration, {**dict.fromkeys(keys, "Y"), "risk": "N",
+                                                     "advice": "X"})
+    return done
 
 
 def _complaints(store: Store, fcc: list[Actor], rng: random.Random, days: int = 60) -> int:

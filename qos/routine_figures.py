@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qos.call_evaluation import MeanScore
+
 
 @dataclass(frozen=True)
 class CommitmentCount:
@@ -66,6 +68,27 @@ class DipFailure:
     note: str
 
 
+@dataclass(frozen=True)
+class TeamEvaluations:
+    """One control-room team's call evaluations in the month."""
+
+    team: str  # the line manager's name
+    staff: int
+    due: int
+    done: int  # up to the number due for each person
+    score: MeanScore
+
+
+@dataclass(frozen=True)
+class BelowStandard:
+    name: str
+    staff_number: str
+    team: str
+    months_met: int
+    months: int
+    latest_mean: float | None
+
+
 @dataclass
 class RoutineFigures:
     month: str
@@ -74,3 +97,5 @@ class RoutineFigures:
     non_compliant_closures: list[NonCompliantClosure] = field(default_factory=list)
     dip_checks: list[DipTestCount] = field(default_factory=list)
     dip_failures: list[DipFailure] = field(default_factory=list)
+    call_teams: list[TeamEvaluations] = field(default_factory=list)
+    below_standard: list[BelowStandard] = field(default_factory=list)

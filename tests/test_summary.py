@@ -85,7 +85,8 @@ def test_workbook_carries_the_same_figures(known, tmp_path):
                                "Victims Code and QoSC", "Victims Code timeliness", "Debriefs",
                                "Contact bureau", "Mystery shopping",
                                "Doorstep cards", "Informal complaints",
-                               "Closure compliance", "Dip checks", "How calculated"]
+                               "Closure compliance", "Dip checks", "Call evaluation",
+                               "How calculated"]
     overview = book["Overview"]
     headers = [c.value for c in overview[4]]
     rows = {r[0]: dict(zip(headers, r, strict=True))

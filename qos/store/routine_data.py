@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from qos.roles import Action, Actor, require
 from qos.routine_figures import RoutineFigures
+from qos.store.call_evaluations import evaluation_figures
 from qos.store.closures import closure_figures
 from qos.store.complaints import complaints_by_commitment
 from qos.store.core import Store
@@ -18,6 +19,7 @@ def routine_figures(store: Store, actor: Actor, month: str,
                              complaints=complaints_by_commitment(store, actor, month),
                              closures=closures, non_compliant_closures=non_compliant)
     figures.dip_checks, figures.dip_failures = dip_figures(store, actor, month)
+    figures.call_teams, figures.below_standard = evaluation_figures(store, actor, month)
     if unit_code:
         wanted = unit_code.upper()
         figures.complaints = [c for c in figures.complaints if c.unit_code.upper() == wanted]
