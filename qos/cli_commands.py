@@ -26,8 +26,11 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     demo.set_defaults(handler=cmd_demo)
 
     imp = sub.add_parser("import", parents=[db_arg], help="import a CSV or XLSX file")
-    imp.add_argument("kind", choices=["people", "crimes", "callbacks"],
-                     help="what the file holds (callbacks: history from old spreadsheets)")
+    imp.add_argument("kind", choices=["people", "crimes", "callbacks", "survey"],
+                     help="what the file holds (callbacks: history from old spreadsheets; "
+                          "survey: official user-satisfaction survey figures per quarter)")
+    imp.add_argument("--template-version", type=int, default=1, metavar="N",
+                     help="callbacks: the question template version the columns belong to")
     imp.add_argument("--mapping", metavar="NAME",
                      help="a column mapping saved in the app for this source")
     imp.add_argument("file", type=Path)
@@ -72,10 +75,11 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
 def cmd_demo(args: argparse.Namespace) -> int:
     from qos.demo import build_demo
     from qos.months import last_complete_month
+    from qos.store.users import has_users
 
     store = _open(args)
     try:
-        if store.scalar("SELECT COUNT(*) FROM users"):
+        if has_users(store):
             raise ValidationError(f"{store.path} already holds data; the demo needs a new file.")
         end = args.end_month or last_complete_month(dt.date.today())
         report = build_demo(store, args.seed, end, months=args.months)
@@ -107,9 +111,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         elif args.kind == "crimes":
             result = import_crimes_with_deadlines(store, SYSTEM, table, all_or_nothing=strict,
                                                   mapping=mapping, source=str(args.file))
+        elif args.kind == "survey":
+            from qos.store.official_survey import import_official_survey
+
+            result = import_official_survey(store, SYSTEM, table, all_or_nothing=strict)
         else:
             result = callbacks.import_history(store, SYSTEM, table, all_or_nothing=strict,
-                                              mapping=mapping)
+                                              mapping=mapping,
+                                              template_version=args.template_version)
     finally:
         store.close()
     for problem in result.bad:
@@ -135,13 +144,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_due(args: argparse.Namespace) -> int:
     from qos.store import duties
+    from qos.store.reference import unit_by_code
     from qos.store.updates import due_list
 
     as_of = args.as_of or dt.date.today()
     store = _open(args)
     try:
-        if args.unit and not store.scalar("SELECT 1 FROM units WHERE code = ?",
-                                          [args.unit.upper()]):
+        if args.unit and unit_by_code(store, args.unit) is None:
             raise ValidationError(f"There is no unit with the code {args.unit}.")
         # Asked for explicitly: after an upgrade the deadlines may not be worked out yet, and
         # no background job runs for the command line.

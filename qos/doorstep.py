@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from qos.summary import ItemRate, make_rate
+from qos.rates import ItemRate, make_rate
 from qos.templates import SATISFIED_CODES, load_template, template_files
 
 

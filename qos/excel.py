@@ -21,7 +21,16 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qos.excel_routines import SheetKit, routine_sheets
-from qos.summary import Change, MonthlySummary, Rate, UnitSummary
+from qos.grading import EXCEEDS, FAILS, MEETS
+from qos.summary import (
+    Change,
+    MonthlySummary,
+    Rate,
+    UnitSummary,
+    checks_made_name,
+    month_name,
+    sample_called_name,
+)
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TOO_FEW = "Too few to report"
@@ -32,6 +41,9 @@ FILLS = {
     "Amber": PatternFill("solid", fgColor="FFEB9C"),
     "Red": PatternFill("solid", fgColor="FFC7CE"),
     "Yes": PatternFill("solid", fgColor="BDD7EE"),
+    EXCEEDS: PatternFill("solid", fgColor="C6EFCE"),
+    MEETS: PatternFill("solid", fgColor="FFFFFF"),
+    FAILS: PatternFill("solid", fgColor="FFC7CE"),
 }
 Progress = Callable[[int, int], None]
 
@@ -60,11 +72,19 @@ def _points(change: Change | None, base: Rate) -> Any:
 
 
 def _yes_no(change: Change | None, base: Rate) -> str:
+    """'Yes' only when significant after the Benjamini-Hochberg adjustment."""
     if change is None:
         return ""
     if not (base.reportable and change.against.reportable):
         return TOO_FEW
     return "Yes" if change.significant else "No"
+
+
+def _p(change: Change | None, adjusted: bool = False) -> Any:
+    """A comparison's p-value, unadjusted or adjusted; blank when it was not tested."""
+    if change is None or not change.testable:
+        return None
+    return round(change.adjusted_p if adjusted else change.test.p_value, 4)
 
 
 def _table(ws: Worksheet, name: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -130,10 +150,12 @@ def _overview(wb: Workbook, summary: MonthlySummary) -> None:
     ws = wb.active
     ws.title = "Overview"
     _heading(ws, summary, "QoS compliance summary")
-    headers = ["Unit code", "Unit", "Kind", "Target", "Completed", "Completion", "RAG",
-               "Call attempts", "Declined", "Unreachable", "Whole experience satisfied",
-               "95% low", "95% high", "Answers", "Victims' Code met", "QoSC met",
-               "Debriefs outstanding"]
+    month = summary.month
+    headers = ["Unit code", "Unit", "Kind", "Target", checks_made_name(month), "Completion",
+               "RAG", "Call attempts", "Declined", "Unreachable", "Whole experience satisfied",
+               "95% low", "95% high", "Answers", "Whole experience grade",
+               "Victims' Code met (victims)", "QoSC met (victims)", "Debriefs outstanding",
+               f"{month_name(month)} sample size", sample_called_name(month)]
     rows = []
     for unit in _everyone(summary):
         headline = unit.driver("whole_experience").month
@@ -141,12 +163,14 @@ def _overview(wb: Workbook, summary: MonthlySummary) -> None:
                      unit.completion, unit.rag, unit.attempts, unit.declined, unit.unreachable,
                      _pct(headline), headline.low if headline.reportable else None,
                      headline.high if headline.reportable else None, headline.valid,
+                     unit.grade_for("whole_experience").grade,
                      _pct(unit.victims_code_overall), _pct(unit.qosc_overall),
-                     unit.debriefs.outstanding])
+                     unit.debriefs.outstanding, unit.sample.size, unit.sample.called])
     pct = {h: PERCENT for h in ("Completion", "Whole experience satisfied", "95% low", "95% high",
-                                "Victims' Code met", "QoSC met")}
+                                "Victims' Code met (victims)", "QoSC met (victims)")}
     first, last = _table(ws, "Completion", headers, rows, 4, pct)
     _highlight(ws, "G", first, last)
+    _highlight(ws, "O", first, last)
     chart = BarChart()
     chart.title = "QoS checks completed against target, by unit"
     chart.y_axis.title = "Checks"
@@ -164,11 +188,14 @@ def _satisfaction(wb: Workbook, summary: MonthlySummary) -> None:
                "95% high", "Year ago %", "Change on year", "Significant vs year ago",
                "Rest of force %", "Significant vs rest of force", "Rolling 3 months %",
                "Significant: 3 months vs 12 before", "Rolling 12 months %",
-               "Significant: 12 months vs 12 before"]
+               "Significant: 12 months vs 12 before", "p vs year ago (unadjusted)",
+               "p vs year ago (adjusted)", "p vs rest of force (unadjusted)",
+               "p vs rest of force (adjusted)", "Grade", "Grade basis", "Why"]
     rows = []
     for unit in _everyone(summary):
         for d in unit.drivers:
             m = d.month
+            graded = unit.grade_for(d.key)
             rows.append([
                 unit.code, d.label, m.hits, m.valid, _pct(m),
                 m.low if m.reportable else None, m.high if m.reportable else None,
@@ -177,11 +204,14 @@ def _satisfaction(wb: Workbook, summary: MonthlySummary) -> None:
                 _pct(d.vs_rest_of_force.against) if d.vs_rest_of_force else "",
                 _yes_no(d.vs_rest_of_force, m), _pct(d.rolling3),
                 _yes_no(d.rolling3_vs_prior12, d.rolling3), _pct(d.rolling12),
-                _yes_no(d.rolling12_vs_prior12, d.rolling12)])
+                _yes_no(d.rolling12_vs_prior12, d.rolling12), _p(d.vs_year_ago),
+                _p(d.vs_year_ago, adjusted=True), _p(d.vs_rest_of_force),
+                _p(d.vs_rest_of_force, adjusted=True), graded.grade, graded.basis,
+                graded.reason])
     fmt = {h: PERCENT for h in headers if h.endswith("%") or h.startswith("95%")}
     fmt["Change on year"] = POINTS
     first, last = _table(ws, "Satisfaction", headers, rows, 4, fmt)
-    for column in ("J", "L", "N", "P"):
+    for column in ("J", "L", "N", "P", "U"):
         _highlight(ws, column, first, last)
 
 
@@ -230,7 +260,13 @@ def _compliance(wb: Workbook, summary: MonthlySummary) -> None:
     headers = ["Unit code", "Standard", "Item", "Yes", "Answers", "Met %", "95% low", "95% high"]
     rows = []
     for unit in _everyone(summary):
-        for standard, items in (("Victims' Code", unit.victims_code), ("QoSC", unit.qosc)):
+        for standard, items, met in (("Victims' Code", unit.victims_code,
+                                      unit.victims_code_overall),
+                                     ("QoSC", unit.qosc, unit.qosc_overall)):
+            r = met
+            rows.append([unit.code, standard, "Victims with every applicable item met", r.hits,
+                         r.valid, _pct(r), r.low if r.reportable else None,
+                         r.high if r.reportable else None])
             for item in items:
                 r = item.rate
                 rows.append([unit.code, standard, item.label, r.hits, r.valid, _pct(r),
@@ -252,33 +288,76 @@ def _debriefs(wb: Workbook, summary: MonthlySummary) -> None:
 HOW_CALCULATED = [
     "How these figures are calculated",
     "",
-    "Checks are counted in the month they were made (the date of the call).",
-    "Completion is checks completed divided by the unit's monthly target. RAG: Green at or "
-    "above {green:.0%} of target, Amber at or above {amber:.0%}, Red below that.",
-    "Satisfied means completely, very or fairly satisfied (the top three of the seven answers). "
-    "'Don't know' and 'not applicable' answers are left out of the count of answers.",
-    "Every percentage comes with a 95% confidence interval (the Wilson score interval). With "
-    "about 50 answers, a unit's monthly figure is only accurate to roughly 11 points either way.",
-    "A figure based on fewer than {min_n} answers is shown as '{too_few}' rather than as a "
-    "percentage.",
-    "A change is marked 'Significant' only when a two-proportion test says it is unlikely to be "
-    "chance at the 95% level; otherwise it may simply be a chance wobble and should not be "
-    "called a change.",
-    "Comparisons: this month against the same month a year earlier; each unit against the rest "
-    "of the force; the last 3 months, and the last 12 months, against the 12 months before.",
-    "Ethnicity compares users who described themselves as white with users from minority "
-    "ethnic groups, over the last 12 months; 'not stated' answers are left out.",
-    "Victims' Code and Quality of Service Commitment items count 'yes' against yes plus no; "
-    "'not applicable' is left out.",
-    "Victims' Code timeliness: for each event in the month (arrest, charge, bail and so on), "
+    ("Two different counts. '{checks_made}' counts the checks made (called and completed) in "
+    "the month, whichever month's sample they came from: this is the '50 checks a month' "
+    "figure, and the one judged against the target. '{sample_called}' is progress on the "
+    "sample drawn for the month: of the victims drawn, how many have been called with a "
+    "completed check so far, whenever the call was made. Each has its own name on every page "
+    "and sheet, and the records behind each figure are exactly the ones it counts."),
+    ("Completion is checks made divided by the unit's monthly target. RAG: Green at or "
+    "above {green:.0%} of target, Amber at or above {amber:.0%}, Red below that."),
+    ("Which answers feed which figure is declared in the question templates: each question "
+    "says whether it measures a satisfaction driver, a Victims' Code item or a Quality of "
+    "Service Commitment item. When a later template version renames a question it keeps "
+    "feeding the same figure; a dropped question is still reported from the answers given "
+    "to it; a new question is reported as soon as answers arrive."),
+    ("Satisfied means completely, very or fairly satisfied (the top three of the seven answers). "
+    "'Don't know' and 'not applicable' answers are left out of the count of answers."),
+    ("Every percentage comes with a 95% confidence interval (the Wilson score interval). With "
+    "about 50 answers, a unit's monthly figure is only accurate to roughly 11 points either way."),
+    ("A figure based on fewer than {min_n} answers is shown as '{too_few}' rather than as a "
+    "percentage."),
+    ("Force estimate: units have the same target but very different numbers of victims, so "
+    "adding their checks together over-represents the small units. The force figure is a "
+    "stratified estimate: each unit's satisfaction is weighted by its share of the force's "
+    "eligible victims that month (the number its monthly sample was drawn from). Its 95% "
+    "interval comes from the design: for each unit, weight squared times (1 minus the share "
+    "of its eligible victims who answered) times p(1-p) / (answers - 1), added up, then 1.96 "
+    "times the square root either side. A unit with no sample drawn (so no count of eligible "
+    "victims) or no answers is left out of the estimate, and the sheet says how many were. "
+    "The plain count of satisfied answers over all answers is shown beside it."),
+    ("Significant changes: every comparison reported for the month (each unit and the force, "
+    "each driver, against a year ago, the rest of the force, the rolling periods, the "
+    "ethnicity gap and the grades) is one family of tests: {comparisons} this month. With so "
+    "many tests some would look 'significant' by chance, so the p-values are adjusted by the "
+    "Benjamini-Hochberg method, which keeps the share of false alarms among the flagged "
+    "changes to about 5%. A change is called 'Significant' only when its adjusted p-value is "
+    "below 0.05; the unadjusted p-value is shown in its own column for reference."),
+    ("Comparisons: this month against the same month a year earlier; each unit against the rest "
+    "of the force; the last 3 months, and the last 12 months, against the 12 months before."),
+    ("Grades follow HMIC's rule for forces (2008 inspection, Appendix 3). Each unit and the "
+    "force is graded per driver on the last 3 months: against its peers (the rest of the "
+    "force) and against the same 3 months a year earlier. Where the force has loaded its "
+    "user-satisfaction survey results for the quarter, the unit is graded on those instead: "
+    "against the most similar forces' average and the same quarter a year earlier. Meets: "
+    "no significant difference. Exceeds: significantly better, and never while "
+    "deteriorating. Fails: significantly worse than peers or than a year earlier. When the "
+    "two point opposite ways (better than peers but deteriorating, or below peers but "
+    "improving) the grade is Meets. Significance is the adjusted result. The force has no "
+    "peers inside the force, so without survey figures it is graded on its trend alone, using "
+    "the weighted estimates."),
+    ("Ethnicity compares users who described themselves as white with users from minority "
+    "ethnic groups, over the last 12 months; 'not stated' answers are left out."),
+    ("Survey groups (SPI 1e): whole-experience satisfaction over the last 12 months for "
+    "burglary, violent crime, vehicle crime, road traffic collisions and other crime. Each "
+    "offence category of the crime extract is put in a group by resources/survey_groups.json; "
+    "checks with no crime on file (old spreadsheets) are not in any group."),
+    ("Victims' Code and Quality of Service Commitment items count 'yes' against yes plus no; "
+    "'not applicable' is left out. The 'met' figure counts victims, not answers: a victim met "
+    "the standard when every item that applied to them was 'yes' (the answers of one victim "
+    "are not independent of each other), with its interval over the victims asked."),
+    ("Victims' Code timeliness: for each event in the month (arrest, charge, bail and so on), "
     "whether the victim was updated within the Code's deadline in working days (weekends and "
     "England and Wales bank holidays excluded; 1 day for enhanced victims). An event with no "
     "date recorded is never counted as a failure; one still within its deadline is not yet "
-    "counted.",
-    "Doorstep cards are posted back by victims: a different method with a different response "
+    "counted."),
+    ("Contact bureau satisfaction: the bureau's own overall-satisfaction question, by the month "
+    "of the call, with 95% intervals. It is a separate series from supervisors' call-backs "
+    "(different callers, different victims) and never pooled with them."),
+    ("Doorstep cards are posted back by victims: a different method with a different response "
     "bias from telephone call-backs, so their figures are a separate series and never pooled "
     "with call-back satisfaction. Return rate: of the cards issued in the month, how many "
-    "have come back so far.",
+    "have come back so far."),
     "This workbook holds no victim names, phone numbers or addresses.",
 ]
 
@@ -288,7 +367,10 @@ def _explanations(wb: Workbook, summary: MonthlySummary) -> None:
     for row, text in enumerate(HOW_CALCULATED, start=1):
         cell = ws.cell(row=row, column=1)
         set_value(cell, text.format(green=summary.rag_green, amber=summary.rag_amber,
-                                    min_n=summary.min_n, too_few=TOO_FEW))
+                                    min_n=summary.min_n, too_few=TOO_FEW,
+                                    comparisons=summary.comparisons,
+                                    checks_made=checks_made_name(summary.month),
+                                    sample_called=sample_called_name(summary.month)))
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 110
@@ -383,9 +465,89 @@ def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
                                               "95% low": PERCENT, "95% high": PERCENT})
 
 
-SHEETS = [_overview, _satisfaction, _trend, _ethnicity, _compliance, _timeliness, _debriefs,
-          _bureau, _mystery, _doorstep,
-          *routine_sheets(SheetKit(_heading, _table, set_value)), _explanations]
+def _force_estimate(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Force estimate")
+    _heading(ws, summary, "Force satisfaction weighted by each unit's eligible victims")
+    headers = ["Driver", "Weighted estimate", "95% low", "95% high", "Units in the estimate",
+               "Units left out (no answers or no sample drawn)", "Unweighted: satisfied",
+               "Unweighted: answers", "Unweighted %"]
+    rows = []
+    for w in summary.force_weighted:
+        e, pooled = w.weighted, w.pooled
+        usable = e.strata_used > 0 and pooled.reportable
+        rows.append([w.label, e.estimate if usable else TOO_FEW, e.low if usable else None,
+                     e.high if usable else None, e.strata_used, e.strata_left_out, pooled.hits,
+                     pooled.valid, _pct(pooled)])
+    fmt = {h: PERCENT for h in ("Weighted estimate", "95% low", "95% high", "Unweighted %")}
+    _first, last = _table(ws, "ForceEstimate", headers, rows, 4, fmt)
+    top = last + 3
+    strata = [[w.label, code, eligible, r.hits, r.valid, r.rate if r.valid else None]
+              for w in summary.force_weighted for code, eligible, r in w.strata]
+    _table(ws, "ForceStrata", ["Driver", "Unit code", "Eligible victims (weight)", "Satisfied",
+                               "Answers", "Unit %"],
+           strata or [["", "No units", None, None, None, None]], top, {"Unit %": PERCENT})
+    ws.freeze_panes = "A5"
+
+
+def _grades(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Grades")
+    _heading(ws, summary, "Grades: meets, exceeds or fails, as HMIC grades forces")
+    headers = ["Unit code", "Driver", "Grade", "Basis", "Compared with peers: figure %",
+               "Peers %", "p vs peers (unadjusted)", "p vs peers (adjusted)",
+               "A year earlier %", "p vs a year earlier (unadjusted)",
+               "p vs a year earlier (adjusted)", "Why"]
+    rows = []
+    for unit in _everyone(summary):
+        for g in unit.grades:
+            base = g.peers.base if g.peers else g.trend.base if g.trend else None
+            rows.append([unit.code, g.label, g.grade, g.basis,
+                         _pct(base) if base is not None else None,
+                         _pct(g.peers.against) if g.peers else None, _p(g.peers),
+                         _p(g.peers, adjusted=True),
+                         _pct(g.trend.against) if g.trend else None, _p(g.trend),
+                         _p(g.trend, adjusted=True), g.reason])
+    fmt = {h: PERCENT for h in headers if h.endswith("%")}
+    first, last = _table(ws, "Grades", headers, rows, 4, fmt)
+    _highlight(ws, "C", first, last)
+
+
+def _survey_groups(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Survey groups")
+    _heading(ws, summary, "Whole-experience satisfaction by survey group (SPI 1e), "
+                          "rolling 12 months")
+    headers = ["Unit code", "Survey group", "Satisfied", "Answers", "Satisfied %", "95% low",
+               "95% high"]
+    rows = [[unit.code, g.label, g.rate.hits, g.rate.valid, _pct(g.rate),
+             g.rate.low if g.rate.reportable else None,
+             g.rate.high if g.rate.reportable else None]
+            for unit in _everyone(summary) for g in unit.survey_groups]
+    _table(ws, "SurveyGroups", headers, rows or [["", "No groups", None, None, None, None, None]],
+           4, {"Satisfied %": PERCENT, "95% low": PERCENT, "95% high": PERCENT})
+
+
+def _bureau_satisfaction(wb: Workbook, summary: MonthlySummary) -> None:
+    ws = wb.create_sheet("Bureau satisfaction")
+    _heading(ws, summary, "Contact bureau: overall satisfaction (a separate series from "
+                          "supervisors' call-backs)")
+    headers = ["Unit code", "Period", "Satisfied", "Answers", "Satisfied %", "95% low",
+               "95% high"]
+    rows = []
+    for unit in _everyone(summary):
+        b = unit.bureau_satisfaction
+        if b is None:
+            continue
+        for period, r in [*b.series, ("Rolling 12 months", b.rolling12)]:
+            rows.append([unit.code, period, r.hits, r.valid, _pct(r),
+                         r.low if r.reportable else None, r.high if r.reportable else None])
+    _table(ws, "BureauSatisfaction", headers,
+           rows or [["", "No bureau calls", None, None, None, None, None]], 4,
+           {"Satisfied %": PERCENT, "95% low": PERCENT, "95% high": PERCENT})
+
+
+SHEETS = [_overview, _satisfaction, _force_estimate, _grades, _trend, _ethnicity,
+          _survey_groups, _compliance, _timeliness, _debriefs, _bureau, _bureau_satisfaction,
+          _mystery, _doorstep, *routine_sheets(SheetKit(_heading, _table, set_value)),
+          _explanations]
 
 
 def write_officer_feedback(feedback: Any, path: Path | str) -> Path:

@@ -19,6 +19,12 @@ DONT_KNOW = 0  # don't know / not applicable: excluded from every denominator
 YES_NO_LABELS = {"Y": "Yes", "N": "No", "X": "Not applicable / don't know"}
 
 
+# What a question measures, declared in the template; the summary and workbook are built from
+# these declarations, never from a list of keys in code.
+# Free text is each call's comments box, kept with the record and never turned into a figure.
+MEASURES = ("driver", "victims_code", "qosc", "other")
+
+
 @dataclass(frozen=True)
 class Question:
     key: str
@@ -27,6 +33,27 @@ class Question:
     driver: bool = False
     group: str | None = None
     remedy: str | None = None  # a "no" raises a remedial action with this text
+    measures: str = "other"  # one of MEASURES
+    figure: str = ""  # the reported figure it feeds; the same across versions when renamed
+    label: str = ""  # the figure's short name in reports
+
+
+def _question(q: dict[str, Any]) -> Question:
+    """A question from its template entry. Templates written before questions declared what
+    they measure (stored copies of version 1) are read from their driver/group marks."""
+    group = q.get("group")
+    implied = ("driver" if q.get("driver") else group if group in ("victims_code", "qosc")
+               else "other")
+    measures = q.get("measures", implied)
+    if measures not in MEASURES:
+        raise ValidationError(f"Question {q['key']} measures '{measures}', which is not one of "
+                              f"{', '.join(MEASURES)}.")
+    return Question(key=q["key"], text=q["text"], type=q["type"],
+                    driver=measures == "driver",
+                    group=group or (measures if measures in ("victims_code", "qosc") else None),
+                    remedy=q.get("remedy"),
+                    measures=measures, figure=q.get("figure", q["key"]),
+                    label=q.get("label", q["text"]))
 
 
 @dataclass(frozen=True)
@@ -50,15 +77,15 @@ class Template:
     def in_group(self, group: str) -> list[Question]:
         return [q for q in self.questions if q.group == group]
 
+    def measuring(self, measures: str) -> list[Question]:
+        return [q for q in self.questions if q.measures == measures]
+
 
 def parse_template(body: str) -> Template:
     try:
         data: dict[str, Any] = json.loads(body)
         sections = tuple(
-            (s["title"], tuple(Question(key=q["key"], text=q["text"], type=q["type"],
-                                        driver=bool(q.get("driver")), group=q.get("group"),
-                                        remedy=q.get("remedy"))
-                               for q in s["questions"]))
+            (s["title"], tuple(_question(q) for q in s["questions"]))
             for s in data["sections"])
         template = Template(kind=data["kind"], version=int(data["version"]), title=data["title"],
                             sections=sections, scale_labels=tuple(data.get("scale7", ())),

@@ -26,6 +26,22 @@ def _no_running_jobs_left() -> Iterator[None]:
         sys.modules["ui.workers"].wait_for_background_jobs()
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """pytest-qt closes a test's widgets after it; a form still holding typed answers would
+    then ask "Discard?" and wait for an answer nobody gives. Put such forms away first
+    (done() hides a dialog without asking). This wrapper runs before pytest-qt's."""
+    if "PySide6.QtWidgets" in sys.modules and "ui.forms" in sys.modules:
+        from PySide6.QtWidgets import QApplication
+
+        from ui.forms import GuardedDialog
+
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, GuardedDialog) and widget.isVisible():
+                widget.done(0)
+    yield
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "qos.db"

@@ -212,7 +212,8 @@ def test_monthly_summary_gains_the_bureau_figures(store, admin, crimes_to_call, 
     bureau.record_call(store, crimes_to_call, first["id"], "completed",
                        answers={**GOOD, "vc_leaflet": "N"}, themes=["Kept informed"], now=NOW)
     second = bureau.claim_next(store, crimes_to_call, now=NOW)
-    bureau.record_call(store, crimes_to_call, second["id"], "completed", answers=GOOD,
+    bureau.record_call(store, crimes_to_call, second["id"], "completed",
+                       answers={**GOOD, "overall": 5},
                        themes=["Kept informed", "Response time"], now=NOW)
     third = bureau.claim_next(store, crimes_to_call, now=NOW)
     bureau.record_call(store, crimes_to_call, third["id"], "no_answer", now=NOW)
@@ -226,6 +227,12 @@ def test_monthly_summary_gains_the_bureau_figures(store, admin, crimes_to_call, 
     assert (leaflet.hits, leaflet.valid) == (1, 2)
     assert nor.top_themes == [("Kept informed", 2), ("Response time", 1)]
     assert nor.complaints == [("complaint", "Delay", 1)]
+    # The bureau's own overall-satisfaction series: 2 (very satisfied) and 5 (fairly
+    # dissatisfied) -> 1 of 2 this month; the no-answer call is not counted.
+    satisfaction = next(u for u in summary.units if u.code == "NOR").bureau_satisfaction
+    assert (satisfaction.month.hits, satisfaction.month.valid) == (1, 2)
+    assert satisfaction.series[-1] == ("2026-11", satisfaction.month)
+    assert (satisfaction.rolling12.hits, satisfaction.rolling12.valid) == (1, 2)
     book = openpyxl.load_workbook(write_summary_workbook(summary, tmp_path / "s.xlsx"))
     row = next(r for r in book["Contact bureau"].iter_rows(min_row=5, values_only=True)
                if r[0] == "NOR")

@@ -82,7 +82,8 @@ def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, adm
     assert saved["feedback"] == "improvement" and saved["ethnicity"] == "NS"
     assert presses == 16
     page.refresh()
-    assert page.progress.text() == "1 of 30 completed"
+    # Progress on the month's sample, named apart from the summary's "checks made in" figure.
+    assert page.progress.text().endswith(" sample: 1 of 30 called so far")
     assert page.debriefs.rowCount() == 1
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import Qt
 
 from qos.store.crime_import import import_crimes_with_deadlines
 from qos.tabular import read_csv_text
@@ -25,7 +25,10 @@ def test_due_page_lists_overdue_first_and_marks_an_update(qtbot, store, admin):
     page = window.show_page("due")
     assert page.unit.currentData() == "NOR"  # an administrator starts on the first unit
     page.unit.setCurrentIndex(0)  # All units
-    page.as_of.setDate(QDate(today.year, today.month, today.day))
+    page.as_of.clear()
+    qtbot.keyClicks(page.as_of, f"{today:%d%m%Y}")  # typed without separators
+    qtbot.keyClick(page.as_of, Qt.Key.Key_Return)
+    assert page.as_of.text() == f"{today:%d/%m/%Y}"
     qtbot.waitUntil(lambda: page.job is None and page.model.rowCount() > 0, timeout=10000)
     refs = [page.model.row_at(i)["crime_ref"] for i in range(page.model.rowCount())]
     assert refs[0] == "NOR/OLD" and "SOU/NEW" not in refs  # the new arrest is not yet due

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDateTime
 
 from qos.roles import Role
 from qos.store import mystery, reference
@@ -33,7 +32,8 @@ def test_draft_survives_closing_the_form_and_the_visit_is_sent_in(qtbot, store, 
 
     form = VisitForm(store, volunteer, plan)
     qtbot.addWidget(form)
-    form.arrived.setDateTime(QDateTime(dt.datetime(2026, 10, 6, 10, 15)))
+    form.arrived.clear()
+    qtbot.keyClicks(form.arrived, "06/10/2026 10:15")
     form.waiting.setValue(4)
     first_key = form.items[0]["key"]
     form.answers[first_key].buttons()[1].setChecked(True)  # "No"
@@ -43,7 +43,7 @@ def test_draft_survives_closing_the_form_and_the_visit_is_sent_in(qtbot, store, 
     again = VisitForm(store, volunteer, plan)
     qtbot.addWidget(again)
     assert again.waiting.value() == 4
-    assert again.arrived.dateTime().toPython() == dt.datetime(2026, 10, 6, 10, 15)
+    assert again.arrived.date_time() == dt.datetime(2026, 10, 6, 10, 15)
     assert again.answers[first_key].checkedButton().text() == "No"
     assert again.improve.toPlainText() == "Nobody said hello"
     assert "brought back" in again.saved_note.text()

@@ -81,22 +81,24 @@ def test_summary_figures_match_hand_counts(known):
 def test_workbook_carries_the_same_figures(known, tmp_path):
     path = write_summary_workbook(known, tmp_path / "summary.xlsx")
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Overview", "Satisfaction", "Trend", "Ethnicity",
-                               "Victims Code and QoSC", "Victims Code timeliness", "Debriefs",
-                               "Contact bureau", "Mystery shopping",
-                               "Doorstep cards", "Informal complaints",
-                               "Closure compliance", "Dip checks", "Call evaluation",
+    assert book.sheetnames == ["Overview", "Satisfaction", "Force estimate", "Grades", "Trend",
+                               "Ethnicity", "Survey groups", "Victims Code and QoSC",
+                               "Victims Code timeliness", "Debriefs", "Contact bureau",
+                               "Bureau satisfaction", "Mystery shopping", "Doorstep cards",
+                               "Informal complaints", "Closure compliance", "Dip checks",
+                               "Call evaluation",
                                "How calculated"]
     overview = book["Overview"]
     headers = [c.value for c in overview[4]]
     rows = {r[0]: dict(zip(headers, r, strict=True))
             for r in overview.iter_rows(min_row=5, values_only=True)}
     nor = rows["NOR"]
-    assert (nor["Target"], nor["Completed"], nor["RAG"], nor["Declined"]) == (50, 20, "Red", 1)
+    made = "Checks made in October 2026"
+    assert (nor["Target"], nor[made], nor["RAG"], nor["Declined"]) == (50, 20, "Red", 1)
     assert nor["Completion"] == pytest.approx(0.4)
     assert nor["Whole experience satisfied"] == pytest.approx(15 / 19)
     assert nor["95% low"] == pytest.approx(wilson(15, 19)[0])
-    assert rows["FORCE"]["Completed"] == 56
+    assert rows["FORCE"][made] == 56
     assert overview["F5"].number_format == "0.0%"
     assert overview.freeze_panes == "A5"
     assert {t for t in overview.tables} == {"Completion"}

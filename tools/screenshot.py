@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PySide6.QtCore import QTimer  # noqa: E402
 
 from qos.store.core import open_store  # noqa: E402
-from qos.store.users import actor_for  # noqa: E402
+from qos.store.users import actor_by_username  # noqa: E402
 from ui.app import make_application  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 
@@ -25,8 +25,8 @@ def main() -> int:
         pages = pages[2:]
     app = make_application()
     store = open_store(Path(db))
-    user_id = store.scalar("SELECT id FROM users WHERE username = ?", [username])
-    window = MainWindow(store, actor_for(store, user_id), str(store.setting("force_name")))
+    window = MainWindow(store, actor_by_username(store, username),
+                        str(store.setting("force_name")))
     window.resize(width, height)
     window.show()
     out = Path(outdir)

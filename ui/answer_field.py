@@ -38,7 +38,10 @@ class DigitAnswer(QLineEdit):
         if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) or event.modifiers() & (
                 Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier):
             super().keyPressEvent(event)
-        # any other key is ignored: the box only ever holds a valid answer
+            return
+        # Any other key leaves the box as it is (it only ever holds a valid answer) and goes
+        # on to the form: Escape then reaches the dialog, which asks before discarding.
+        event.ignore()
 
     def meaning(self) -> str:
         return self.options.get(self.text(), "")

@@ -103,6 +103,12 @@ def offer_restore(window: QWidget, db_path: Path, problem: str) -> None:
 
 
 def run_app(db_path: Path) -> int:
+    from ui.xcb_libraries import check
+
+    advice = check()  # before QApplication: without these libraries Qt aborts the process
+    if advice:
+        print(advice, file=sys.stderr)
+        return 2
     app = make_application()
     try:
         configure_logging()

@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from qos.store.core import Row, Store
 from qos.templates import load_template
 from ui.answer_field import DigitAnswer
 from ui.callback_form import YES_NO, YES_NO_CODES
+from ui.forms import GuardedDialog
 from ui.widgets import answer_row, error_label, hint_label, save_cancel_buttons, title_label
 
 OUTCOME_DIGITS = {"1": "completed", "2": "no_answer", "3": "wrong_number", "4": "declined",
@@ -33,7 +33,7 @@ OUTCOME_WORDS = {"1": "Completed", "2": "No answer: try again later", "3": "Wron
                  "4": "Declined", "5": "Refer for a PCSO visit"}
 
 
-class BureauCallForm(QDialog):
+class BureauCallForm(GuardedDialog):
     def __init__(self, store: Store, actor: Actor, call: Row, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.actor, self.call = store, actor, call
@@ -152,7 +152,12 @@ class BureauCallForm(QDialog):
         self.saved = True
         self.accept()
 
-    def reject(self) -> None:
+    def has_unsaved(self) -> bool:
+        return not self.saved and (
+            bool(self.outcome.text()) or any(box.text() for box in self.answers.values())
+            or bool(self.theme_numbers.text().strip()) or bool(self.comments.text().strip())
+            or self.updated.isChecked())
+
+    def closing_without_saving(self) -> None:
         if not self.saved:
             bureau.release(self.store, self.actor, self.call["id"])  # back to the queue
-        super().reject()

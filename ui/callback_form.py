@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QGridLayout,
     QLabel,
     QPlainTextEdit,
@@ -27,6 +26,7 @@ from qos.store.callbacks import record_callback
 from qos.store.core import Row, Store
 from qos.templates import Template, ethnicity_options, load_template
 from ui.answer_field import DigitAnswer
+from ui.forms import GuardedDialog
 from ui.widgets import (
     answer_row,
     error_label,
@@ -42,7 +42,7 @@ FEEDBACK = {"0": "No feedback needed", "1": "Positive feedback", "2": "For impro
 FEEDBACK_CODES = {"0": "none", "1": "positive", "2": "improvement"}
 
 
-class CallbackForm(QDialog):
+class CallbackForm(GuardedDialog):
     def __init__(self, store: Store, actor: Actor, item: Row, parent: QWidget | None = None,
                  template: Template | None = None):
         super().__init__(parent)
@@ -118,6 +118,12 @@ class CallbackForm(QDialog):
         first = next(iter(self.answers.values()))
         first.setFocus(Qt.FocusReason.OtherFocusReason)
         self.setTabOrder(list(self.answers.values())[-1], self.ethnicity)
+
+    def has_unsaved(self) -> bool:
+        return self.callback_id is None and (
+            any(box.text() for box in self.answers.values()) or bool(self.feedback.text())
+            or bool(self.comments.toPlainText().strip()) or self.updated.isChecked()
+            or self.ethnicity.currentData() != "NS")
 
     def collected(self) -> dict[str, Any]:
         answers: dict[str, Any] = {}

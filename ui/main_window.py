@@ -13,18 +13,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qos.roles import Action, Actor, allowed
+from qos.roles import Action, Actor, Role, allowed
 from qos.store.core import Store
 from ui.pages.registry import feature_pages, routine_pages
 from ui.pages.spec import PageSpec
 from ui.style import set_role
-from ui.widgets import scrolling
+from ui.widgets import fit_to_screen, scrolling
 
 
 def page_specs() -> list[PageSpec]:
     return [*feature_pages(),
             PageSpec("admin", "Admin", (Action.MANAGE_REFERENCE, Action.VIEW_REFERENCE),
-                     _admin_page), *routine_pages()]
+                     _admin_page),
+            *routine_pages()]
+
+
+# The page each role starts on, when not the first it may see.
+HOME_PAGE = {Role.BUREAU: "bureau"}
 
 
 def _admin_page(store: Store, actor: Actor) -> QWidget:
@@ -38,7 +43,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.store, self.actor = store, actor
         self.setWindowTitle(f"QoS Checks - {force_name}")
-        self.resize(1280, 800)
+        fit_to_screen(self, 1280, 800)
         self.navigation = QListWidget()
         set_role(self.navigation, "navigation")
         self.navigation.setAccessibleName("Pages")
@@ -47,10 +52,10 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}  # built on first visit
         self._specs: dict[str, PageSpec] = {}
         self._page_keys: list[str] = []
-        for spec in page_specs():
+        for number, spec in enumerate(page_specs(), start=1):
             if not any(allowed(actor, need) for need in spec.needs):
-                continue
-            number = len(self._page_keys) + 1
+                continue  # hidden, and its Ctrl+number does nothing
+            # Ctrl+number follows the full page list, so it means the same page for every role.
             item = QListWidgetItem(f"{spec.title}")
             item.setToolTip(f"Ctrl+{number % 10}" if number <= 10 else "")
             self.navigation.addItem(item)
@@ -60,6 +65,7 @@ class MainWindow(QMainWindow):
             if number <= 10:  # the tenth page is Ctrl+0
                 shortcut = QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self)
                 shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
+        QShortcut(QKeySequence("Ctrl+Q"), self, activated=self.close)
         self.navigation.currentRowChanged.connect(self._show_page)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -74,8 +80,10 @@ class MainWindow(QMainWindow):
         # The first page is built just after the window first paints: the window appears at
         # once and the page follows within a few tens of milliseconds.
         self._first_page_pending = bool(self._page_keys)
+        home = HOME_PAGE.get(actor.role)
+        self._home_row = self._page_keys.index(home) if home in self._page_keys else 0
         self.navigation.blockSignals(True)
-        self.navigation.setCurrentRow(0)
+        self.navigation.setCurrentRow(self._home_row)
         self.navigation.blockSignals(False)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
@@ -85,8 +93,9 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._open_first_page)
 
     def _open_first_page(self) -> None:
-        if self.navigation.currentRow() == 0 and self._page_keys[0] not in self.pages:
-            self._show_page(0)
+        row = self._home_row
+        if self.navigation.currentRow() == row and self._page_keys[row] not in self.pages:
+            self._show_page(row)
 
     def page_titles(self) -> list[str]:
         return [self.navigation.item(i).text() for i in range(self.navigation.count())]
@@ -124,4 +133,7 @@ class MainWindow(QMainWindow):
         refresh = getattr(page, "refresh", None)
         if refresh:
             refresh()
+        focus = getattr(page, "focus_main_work", None)
+        if focus:
+            focus()  # each page puts the cursor on its main work when it opens
 

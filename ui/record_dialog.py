@@ -1,7 +1,8 @@
 """One form dialog for every simple record (unit, person, counter, user), built from specs.
 
 Saving calls the page's `save(values)`; a refusal (bad value, someone else's edit) shows in
-the dialog in plain words and the typed values stay, so nothing is lost.
+the dialog in plain words and the typed values stay, so nothing is lost. Closing it with
+changes unsaved asks first (ui.forms). Dates are typed in the shared date box.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from qos.errors import QosError
+from ui.date_field import DateField
+from ui.forms import GuardedDialog
 from ui.style import set_role
 
 
@@ -30,14 +32,14 @@ from ui.style import set_role
 class FormField:
     key: str
     label: str
-    kind: str = "text"  # text | int | choice | password
+    kind: str = "text"  # text | int | choice | password | date
     choices: Sequence[tuple[Any, str]] = field(default_factory=list)
     hint: str = ""
     minimum: int = 0
     maximum: int = 100000
 
 
-class RecordDialog(QDialog):
+class RecordDialog(GuardedDialog):
     def __init__(self, title: str, fields: Sequence[FormField], values: dict[str, Any],
                  save: Callable[[dict[str, Any]], Any], parent: QWidget | None = None):
         super().__init__(parent)
@@ -69,8 +71,25 @@ class RecordDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.saved = False
+        self._as_opened = self._typed()
         if fields:
             self.editors[fields[0].key].setFocus()
+
+    def _typed(self) -> list[object]:
+        """What the editors hold as typed (a half-typed date included), for has_unsaved."""
+        typed: list[object] = []
+        for editor in self.editors.values():
+            if isinstance(editor, QSpinBox):
+                typed.append(editor.value())
+            elif isinstance(editor, QComboBox):
+                typed.append(editor.currentIndex())
+            elif isinstance(editor, QLineEdit):
+                typed.append(editor.text())
+        return typed
+
+    def has_unsaved(self) -> bool:
+        return not self.saved and self._typed() != self._as_opened
 
     def _editor(self, spec: FormField, value: Any) -> QWidget:
         if spec.kind == "int":
@@ -78,6 +97,8 @@ class RecordDialog(QDialog):
             box.setRange(spec.minimum, spec.maximum)
             box.setValue(int(value if value is not None else spec.minimum))
             return box
+        if spec.kind == "date":
+            return DateField(value if isinstance(value, dt.date) else None)
         if spec.kind == "choice":
             combo = QComboBox()
             for data, text in spec.choices:
@@ -93,7 +114,9 @@ class RecordDialog(QDialog):
     def values(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key, editor in self.editors.items():
-            if isinstance(editor, QSpinBox):
+            if isinstance(editor, DateField):
+                result[key] = editor.date()  # a date not typed as one is refused here
+            elif isinstance(editor, QSpinBox):
                 result[key] = editor.value()
             elif isinstance(editor, QComboBox):
                 result[key] = editor.currentData()
@@ -107,6 +130,7 @@ class RecordDialog(QDialog):
         except QosError as exc:
             self.error.setText(str(exc))
             return
+        self.saved = True
         self.accept()
 
 
@@ -114,14 +138,14 @@ def date_and_note_dialog(parent: QWidget, title: str, date_label: str, note_labe
                          save: Callable[[dt.date, str], Any]) -> int:
     """A date (today by default) and a short note, checked by `save`; the dialog's result."""
 
-    def parse_and_save(values: dict[str, Any]) -> None:
-        try:
-            on = dt.date.fromisoformat(values["on"].strip())
-        except ValueError:
-            raise QosError(f"'{values['on']}' is not a date like "
-                           f"{dt.date.today().isoformat()}.") from None
-        save(on, values["note"])
-
-    return RecordDialog(title, [FormField("on", f"{date_label} (yyyy-mm-dd)"),
+    return RecordDialog(title, [FormField("on", date_label, "date"),
                                 FormField("note", note_label)],
-                        {"on": dt.date.today().isoformat()}, parse_and_save, parent).exec()
+                        {"on": dt.date.today()}, lambda v: save(v["on"], v["note"]),
+                        parent).exec()
+
+
+def text_dialog(parent: QWidget, title: str, label: str, save: Callable[[str], Any],
+                value: str = "") -> int:
+    """One line of text, checked by `save`; the form rules of every other dialog apply."""
+    return RecordDialog(title, [FormField("text", label)], {"text": value},
+                        lambda v: save(v["text"]), parent).exec()

@@ -68,6 +68,14 @@ class RecordList(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.view)
 
+    def make_read_only(self) -> None:
+        """For those who may look but not change: no Add, Edit or Deactivate buttons."""
+        self._add = self._edit = self._set_active = None
+        for i in range(self.buttons.count()):
+            widget = self.buttons.itemAt(i).widget()
+            if widget is not None:
+                widget.hide()
+
     def add_button_widget(self, text: str, slot: Callable[[], None]) -> QPushButton:
         return self._button(text, slot)
 

@@ -6,14 +6,12 @@ opens again where the volunteer left off. Only "Send in" submits.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QGridLayout,
     QHBoxLayout,
@@ -32,6 +30,7 @@ from qos.roles import Actor
 from qos.store import mystery
 from qos.store.core import Row, Store
 from qos.templates import load_template
+from ui.date_field import DateTimeField
 from ui.style import set_role
 from ui.widgets import hint_label, scrolling, title_label
 
@@ -49,11 +48,8 @@ class VisitForm(QDialog):
         scenario = next(s for s in mystery.list_scenarios(store, include_inactive=True)
                         if s["id"] == plan["scenario_id"])
         self.items = scenario["items"]
-        self.hours = json.loads(store.scalar("SELECT opening_hours FROM counters WHERE id = ?",
-                                             [plan["counter_id"]]))
-        self.arrived = QDateTimeEdit(QDateTime.currentDateTime())
-        self.arrived.setDisplayFormat("dd/MM/yyyy  HH:mm")
-        self.arrived.setCalendarPopup(True)
+        self.hours = mystery.counter_hours(store, actor, plan["id"])
+        self.arrived = DateTimeField(dt.datetime.now().replace(second=0, microsecond=0))
         self.arrived.setAccessibleName("Date and time you arrived")
         self.open_yes, self.open_no = QRadioButton("Yes, it was open"), QRadioButton("No")
         self.open_group = QButtonGroup(self)
@@ -152,18 +148,19 @@ class VisitForm(QDialog):
         self.save_timer.setInterval(400)
         self.save_timer.timeout.connect(self.save_draft)
         self.restore(mystery.load_draft(store, actor, plan["id"]))
-        for signal in (self.arrived.dateTimeChanged, self.waiting.valueChanged,
+        for signal in (self.arrived.textChanged, self.waiting.valueChanged,
                        self.overall.currentIndexChanged, self.went_well.textChanged,
                        self.improve.textChanged, self.open_group.buttonToggled):
             signal.connect(lambda *_: self.schedule_save())
-        self.arrived.dateTimeChanged.connect(lambda *_: self.check_hours())
+        self.arrived.date_entered.connect(lambda *_: self.check_hours())
+        self.arrived.refused.connect(self.hours_note.setText)
         self.open_group.buttonToggled.connect(lambda *_: self.check_hours())
         self.check_hours()
 
     # -- drafts ----------------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
         return {
-            "arrived_at": self.arrived.dateTime().toPython().isoformat(timespec="minutes"),
+            "arrived_at": self._arrived_text(),
             "counter_open": self.open_yes.isChecked(),
             "waiting_minutes": self.waiting.value(),
             "answers": {key: group.checkedButton().property("code")
@@ -173,10 +170,20 @@ class VisitForm(QDialog):
             "improve": self.improve.toPlainText(),
         }
 
+    def _arrived_text(self) -> str:
+        """ISO when typed as a date and time; as typed otherwise, so a draft keeps it."""
+        try:
+            return self.arrived.date_time().isoformat(timespec="minutes")
+        except QosError:
+            return self.arrived.text()
+
     def restore(self, draft: dict[str, Any] | None) -> None:
         if not draft:
             return
-        self.arrived.setDateTime(QDateTime.fromString(draft["arrived_at"], "yyyy-MM-ddTHH:mm"))
+        try:
+            self.arrived.set_value(dt.datetime.fromisoformat(draft["arrived_at"]))
+        except ValueError:
+            self.arrived.setText(draft["arrived_at"])  # kept as the volunteer typed it
         (self.open_yes if draft["counter_open"] else self.open_no).setChecked(True)
         self.waiting.setValue(int(draft["waiting_minutes"]))
         for key, code in draft["answers"].items():
@@ -202,7 +209,11 @@ class VisitForm(QDialog):
         self.saved_note.setText(f"Kept at {dt.datetime.now():%H:%M:%S}")
 
     def check_hours(self) -> None:
-        when = self.arrived.dateTime().toPython()
+        try:
+            when = self.arrived.date_time()
+        except QosError as exc:
+            self.hours_note.setText(str(exc))
+            return
         published = open_at(self.hours, when)
         if published and self.open_no.isChecked():
             self.hours_note.setText("The counter should have been open then: this will be "
@@ -222,9 +233,10 @@ class VisitForm(QDialog):
     def send_in(self) -> None:
         values = self.values()
         try:
+            arrived_at = self.arrived.date_time()  # refused, with a message, unless typed so
             mystery.submit_visit(
                 self.store, self.actor, self.plan["id"],
-                arrived_at=dt.datetime.fromisoformat(values["arrived_at"]),
+                arrived_at=arrived_at,
                 counter_open=values["counter_open"], waiting_minutes=values["waiting_minutes"],
                 answers=values["answers"], overall=values["overall"],
                 went_well=values["went_well"], to_improve=values["improve"])

@@ -86,6 +86,20 @@ def scrolling(content: QWidget, *, framed: bool = True) -> QScrollArea:
     return area
 
 
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize to width x height, or less where the screen's free area (less the taskbar) is
+    smaller, keeping room for the title bar, so nothing opens off screen at 1280x720."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        window.resize(width, height)
+        return
+    free = screen.availableGeometry()
+    title_bar = 32  # the frame is not known before the window is first shown
+    window.resize(min(width, free.width()), min(height, free.height() - title_bar))
+
+
 def shrinkable(combo: QComboBox, characters: int = 20) -> QComboBox:
     """A combo box that can be narrower than its longest item (the list still shows it
     whole), so the window fits a 1280-pixel screen with long unit names."""

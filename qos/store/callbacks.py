@@ -234,10 +234,12 @@ def history_fields(template: Template) -> list[Field]:
 
 def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: bool,
                    mapping: dict[str, str] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Completed checks from old spreadsheets, asked under template version 1."""
+                   progress: Callable[[int, int], None] | None = None,
+                   template_version: int = 1) -> ImportResult:
+    """Completed checks from old spreadsheets, read as answers to the named template version
+    (its question keys are the columns; version 1 unless the file says otherwise)."""
     require(actor, Action.IMPORT_HISTORY)
-    template = load_template("callback", 1)
+    template = load_template("callback", template_version)
     fields = history_fields(template)
     columns = map_columns(table.headers, fields, mapping)
     parsed = parse_rows(table, fields, columns)

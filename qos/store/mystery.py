@@ -113,6 +113,14 @@ def _own_plan(store: Store, actor: Actor, plan_id: int) -> Row:
     return plan
 
 
+def counter_hours(store: Store, actor: Actor, plan_id: int) -> dict[str, list[str]]:
+    """The published opening hours of the counter a planned visit goes to."""
+    plan = _own_plan(store, actor, plan_id)
+    hours: dict[str, list[str]] = json.loads(store.scalar(
+        "SELECT opening_hours FROM counters WHERE id = ?", [plan["counter_id"]]))
+    return hours
+
+
 def save_draft(store: Store, actor: Actor, plan_id: int, body: dict[str, Any]) -> None:
     """Kept as the volunteer types, so closing the window or a crash loses nothing."""
     _own_plan(store, actor, plan_id)

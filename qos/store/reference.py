@@ -22,6 +22,13 @@ def list_units(store: Store, *, include_inactive: bool = False) -> list[Row]:
     return store.rows(f"SELECT * FROM units {where} ORDER BY kind, code")
 
 
+def unit_target(store: Store, actor: Actor, unit_id: int) -> int | None:
+    """The unit's monthly QoS check target (None for an unknown unit)."""
+    require(actor, Action.VIEW_REFERENCE)
+    target = store.scalar("SELECT monthly_target FROM units WHERE id = ?", [unit_id])
+    return None if target is None else int(target)
+
+
 def _check_unit(code: str, name: str, kind: str, target: int) -> None:
     if not code.strip() or not name.strip():
         raise ValidationError("A unit needs a short code and a name.")
@@ -81,6 +88,13 @@ def list_people(store: Store, *, unit_id: int | None = None,
         "m.name AS manager_name FROM people p LEFT JOIN units u ON u.id = p.unit_id "
         f"LEFT JOIN people m ON m.id = p.line_manager_id {where} "
         f"ORDER BY p.name{tail}", params)
+
+
+def person_with_unit(store: Store, actor: Actor, person_id: int) -> Row | None:
+    """A person's name with their unit's code ('' when they have no unit)."""
+    require(actor, Action.VIEW_REFERENCE)
+    return store.row("SELECT p.name, COALESCE(u.code, '') AS unit_code FROM people p "
+                     "LEFT JOIN units u ON u.id = p.unit_id WHERE p.id = ?", [person_id])
 
 
 def person_by_number(store: Store, staff_number: str) -> Row | None:

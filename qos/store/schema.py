@@ -595,6 +595,21 @@ def m0010_enhanced_reasons_agreed_updates(db: sqlite_utils.Database) -> None:
     ])
 
 
+@MIGRATIONS(name="0012_official_survey")
+def m0012_official_survey(db: sqlite_utils.Database) -> None:
+    # The force's own user-satisfaction survey results per BCU, the force ('FORCE') and its
+    # most similar forces' average ('MSF'), per quarter: what units are graded against.
+    _run(db, ["""CREATE TABLE official_survey (
+            quarter TEXT NOT NULL,
+            unit_code TEXT NOT NULL COLLATE NOCASE,
+            driver TEXT NOT NULL,
+            satisfied_pct REAL NOT NULL CHECK (satisfied_pct BETWEEN 0 AND 100),
+            respondents INTEGER NOT NULL CHECK (respondents > 0),
+            loaded_at TEXT NOT NULL,
+            loaded_by INTEGER NOT NULL,
+            PRIMARY KEY (quarter, unit_code, driver))"""])
+
+
 @MIGRATIONS(name="0015_row_hashes")
 def m0015_row_hashes(db: sqlite_utils.Database) -> None:
     # `audit verify` compares every row of the checked tables with the hash its last audit

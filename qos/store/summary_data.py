@@ -1,11 +1,15 @@
 """The plain rows the monthly summary is computed from. No names or phone numbers leave here."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from qos.months import month_bounds, shift_month
 from qos.roles import Action, Actor, require
 from qos.store.core import Row, Store
-from qos.months import month_bounds, shift_month
+from qos.templates import Template, parse_template
+
+if TYPE_CHECKING:
+    from qos.summary import MonthlySummary, SummaryInputs
 
 
 def callbacks_between(store: Store, first_month: str, last_month: str) -> list[Row]:
@@ -13,8 +17,10 @@ def callbacks_between(store: Store, first_month: str, last_month: str) -> list[R
     start, _ = month_bounds(first_month)
     _, end = month_bounds(last_month)
     return store.rows(
-        "SELECT id, unit_id, substr(call_date, 1, 7) AS month, outcome, answers, ethnicity "
-        "FROM callbacks WHERE call_date >= ? AND call_date < ?", [start, end])
+        "SELECT cb.id, cb.unit_id, substr(cb.call_date, 1, 7) AS month, cb.outcome, cb.answers, "
+        "cb.ethnicity, cb.template_version, c.offence_category FROM callbacks cb "
+        "LEFT JOIN crimes c ON c.crime_ref = cb.crime_ref "
+        "WHERE cb.call_date >= ? AND cb.call_date < ?", [start, end])
 
 
 def closed_items_in_month(store: Store, month: str) -> list[Row]:
@@ -43,22 +49,81 @@ def debriefs_for_month(store: Store, month: str) -> list[Row]:
         "JOIN callbacks cb ON cb.id = d.callback_id WHERE cb.call_date < ?", [end])
 
 
-def summary_inputs(store: Store, month: str) -> dict[str, Any]:
+def summary_inputs(store: Store, month: str) -> SummaryInputs:
     """Everything `qos.summary.build_summary` needs, read once."""
+    from qos.store.official_survey import official_figures
+    from qos.summary import SummaryInputs, UnitRow
+
     first = shift_month(month, -26)  # rolling 3 vs the 12 before, a year back as well
-    return {
-        "force_name": store.setting("force_name", ""),
-        "units": store.rows("SELECT id, code, name, kind, monthly_target FROM units "
-                            "WHERE active = 1 ORDER BY kind, code"),
-        "callbacks": callbacks_between(store, first, month),
-        "closed_items": closed_items_in_month(store, month),
-        "attempts": attempts_in_month(store, month),
-        "debriefs": debriefs_for_month(store, month),
-        "doorstep": doorstep_for_month(store, month),
-        "code_duties": code_duties(store, month),
-        "bureau": _bureau(store, month),
-        "mystery": _mystery(store, month),
-    }
+    return SummaryInputs(
+        force_name=store.setting("force_name", ""),
+        units=[UnitRow(u["id"], u["code"], u["name"], u["kind"], u["monthly_target"])
+               for u in store.rows("SELECT id, code, name, kind, monthly_target FROM units "
+                                   "WHERE active = 1 ORDER BY kind, code")],
+        callbacks=callbacks_between(store, first, month),
+        templates=templates_in_use(store, "callback"),
+        closed_items=closed_items_in_month(store, month),
+        attempts=attempts_in_month(store, month),
+        debriefs=debriefs_for_month(store, month),
+        eligible=eligible_victims(store, first, month),
+        sample_progress=sample_progress(store, month),
+        bureau_answers=bureau_headline_answers(store, month),
+        bureau_templates=templates_in_use(store, "bureau"),
+        official=official_figures(store),
+        doorstep=doorstep_for_month(store, month),
+        code_duties=code_duties(store, month),
+        bureau=_bureau(store, month),
+        mystery=_mystery(store, month),
+    )
+
+
+def templates_in_use(store: Store, kind: str) -> dict[int, Template]:
+    """Every version of a template kind: the installed files, and the stored copy of any
+    version answers were recorded under that is no longer installed."""
+    from qos.summary import installed_templates
+
+    found = {r["version"]: parse_template(r["body"]) for r in store.rows(
+        "SELECT version, body FROM templates WHERE kind = ?", [kind])}
+    found.update(installed_templates(kind))
+    return found
+
+
+def eligible_victims(store: Store, first_month: str, last_month: str) -> dict[tuple[int, str],
+                                                                               int]:
+    """Victims eligible for each unit's monthly sample (the frame the draw was made from):
+    the weights of the force's stratified estimate."""
+    return {(r["unit_id"], r["month"]): r["population_size"] for r in store.rows(
+        "SELECT unit_id, month, population_size FROM sample_draws WHERE month >= ? "
+        "AND month <= ?", [first_month, last_month])}
+
+
+def sample_progress(store: Store, month: str) -> dict[int, tuple[int, int]]:
+    """Each unit's sample for the month: its size and the checks completed from it so far."""
+    return {r["unit_id"]: (r["size"], r["called"]) for r in store.rows(
+        "SELECT d.unit_id, d.size, (SELECT COUNT(*) FROM sample_items si WHERE si.draw_id = d.id "
+        "AND si.status = 'completed') AS called FROM sample_draws d WHERE d.month = ?",
+        [month])}
+
+
+def bureau_headline_answers(store: Store, month: str) -> list[Row]:
+    """The bureau's overall-satisfaction answers by unit and call month, for 12 months: read
+    from the key each template version declares as its whole-experience question."""
+    from qos.summary import HEADLINE
+
+    start, _ = month_bounds(shift_month(month, -11))
+    _, end = month_bounds(month)
+    out: list[Row] = []
+    for version, template in templates_in_use(store, "bureau").items():
+        for question in template.measuring("driver"):
+            if question.figure != HEADLINE:
+                continue
+            out += store.rows(
+                "SELECT unit_id, substr(called_at, 1, 7) AS month, template_version, "
+                "? AS key, json_extract(answers, ?) AS value, COUNT(*) AS n FROM bureau_calls "
+                "WHERE +status = 'completed' AND called_at >= ? AND called_at < ? "
+                "AND template_version = ? GROUP BY unit_id, month, value",
+                [question.key, f'$."{question.key}"', start, end, version])
+    return out
 
 
 def _mystery(store: Store, month: str) -> dict[str, Any]:
@@ -109,20 +174,54 @@ def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
             "returned_of_issued": {r["unit_id"]: r["n"] for r in returned}}
 
 
-def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str) -> list[Row]:
-    """The records behind a summary figure: no victim names or phone numbers."""
+FIGURES_BEHIND = {
+    "checks_made": "checks made in the month (completed call-backs)",
+    "satisfied": "checks with a whole-experience answer (don't know left out)",
+    "satisfied_3_months": "checks with a whole-experience answer in the last 3 months (what "
+                          "the grade reads)",
+    "code_met": "checks with at least one Victims' Code question answered yes or no",
+    "sample": "the month's sample: checks completed from it so far",
+}
+
+
+def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str,
+                     figure: str = "checks_made") -> list[Row]:
+    """The records a summary figure counts, and only those: no victim names or phone numbers.
+
+    checks_made, satisfied(_3_months) and code_met are chosen by the summary's own counting rule
+    (`qos.summary.rows_counted`); sample lists the checks completed from the month's draw.
+    """
+    from qos.summary import CHECKS_MADE, HEADLINE, catalogue, rows_counted
+
     require(actor, Action.VIEW_SUMMARY)
-    start, end = month_bounds(month)
+    if figure not in FIGURES_BEHIND:
+        raise ValueError(f"no drill-down for '{figure}'")
     clause = "AND cb.unit_id = ?" if unit_id is not None else ""
+    columns = ("SELECT cb.id, cb.crime_ref, u.code AS unit_code, cb.call_date, cb.outcome, "
+               "cb.answers, cb.ethnicity, cb.feedback, cb.source, cb.template_version, "
+               "c.offence_category FROM callbacks cb JOIN units u ON u.id = cb.unit_id "
+               "LEFT JOIN crimes c ON c.crime_ref = cb.crime_ref ")
+    if figure == "sample":
+        return store.rows(
+            columns + "JOIN sample_items si ON si.id = cb.item_id JOIN sample_draws d "
+            f"ON d.id = si.draw_id WHERE d.month = ? AND si.status = 'completed' {clause} "
+            "ORDER BY cb.call_date, cb.crime_ref",
+            [month] + ([unit_id] if unit_id is not None else []))
+    first = shift_month(month, -2) if figure == "satisfied_3_months" else month
+    start, end = month_bounds(first)[0], month_bounds(month)[1]
     params: list[Any] = [start, end] + ([unit_id] if unit_id is not None else [])
-    return store.rows(
-        "SELECT cb.id, cb.crime_ref, u.code AS unit_code, cb.call_date, cb.outcome, "
-        "cb.answers, cb.ethnicity, cb.feedback, cb.source FROM callbacks cb "
-        f"JOIN units u ON u.id = cb.unit_id WHERE cb.call_date >= ? AND cb.call_date < ? {clause} "
-        "ORDER BY cb.call_date, cb.crime_ref", params)
+    rows = store.rows(columns + f"WHERE cb.call_date >= ? AND cb.call_date < ? {clause} "
+                      "ORDER BY cb.call_date, cb.crime_ref", params)
+    key = {"checks_made": CHECKS_MADE, "satisfied": f"driver:{HEADLINE}",
+           "satisfied_3_months": f"driver:{HEADLINE}", "code_met": "victims_code_met"}[figure]
+    chosen = rows_counted(key, rows, catalogue(templates_in_use(store, "callback")))
+    for row in chosen:
+        row.pop("_answers", None)
+    return chosen
 
 
-def monthly_summary(store: Store, actor: Actor, month: str, unit_code: str | None = None) -> Any:
+def monthly_summary(store: Store, actor: Actor, month: str,
+                    unit_code: str | None = None) -> MonthlySummary:
     """Read the inputs and the settings, and compute the month's `MonthlySummary`."""
     from qos.errors import ValidationError
     from qos.settings import setting
@@ -132,7 +231,7 @@ def monthly_summary(store: Store, actor: Actor, month: str, unit_code: str | Non
     inputs = summary_inputs(store, month)
     unit_ids = None
     if unit_code:
-        match = [u["id"] for u in inputs["units"] if u["code"].upper() == unit_code.upper()]
+        match = [u.id for u in inputs.units if u.code.upper() == unit_code.upper()]
         if not match:
             raise ValidationError(f"There is no active unit with the code {unit_code}.")
         unit_ids = match

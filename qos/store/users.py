@@ -22,6 +22,19 @@ def is_set_up(store: Store) -> bool:
         store.scalar("SELECT 1 FROM users WHERE role = 'admin' AND active = 1"))
 
 
+def has_users(store: Store) -> bool:
+    """Whether anyone has an account here (a database the demo must not be written into)."""
+    return bool(store.scalar("SELECT 1 FROM users LIMIT 1"))
+
+
+def actor_by_username(store: Store, username: str) -> Actor:
+    """The account's actor without a password: for developer tools on a demo database."""
+    user_id = store.scalar("SELECT id FROM users WHERE username = ?", [username])
+    if user_id is None:
+        raise AuthError(f"There is no account called {username}.")
+    return actor_for(store, int(user_id))
+
+
 def setup_force(store: Store, force_name: str, units: list[dict[str, Any]],
                 admin_username: str, admin_display_name: str, admin_password: str) -> Actor:
     """First run: the force, its units and the first administrator, all or nothing."""

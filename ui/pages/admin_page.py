@@ -29,6 +29,9 @@ class AdminPage(QWidget):
         self.units = self._units_tab()
         self.people = self._people_tab()
         self.counters = self._counters_tab()
+        if not allowed(actor, Action.MANAGE_REFERENCE):
+            for tab in (self.units, self.people, self.counters):
+                tab.make_read_only()  # buttons that would only fail on Save are not shown
         self.tabs.addTab(self.units, "&Units")
         self.tabs.addTab(self.people, "&People")
         self.tabs.addTab(self.counters, "&Front counters")

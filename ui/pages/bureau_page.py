@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -23,7 +22,7 @@ from qos.settings import setting
 from qos.store import bureau, reference
 from qos.store.core import Store
 from ui.bureau_call_form import BureauCallForm
-from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog
+from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog, text_dialog
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
@@ -120,14 +119,9 @@ class BureauPage(QWidget):
         action = selected_row(self.actions_view)
         if action is None:
             return
-        note, ok = QInputDialog.getText(self, "Close the action",
-                                        "What was done to put it right?")
-        if not ok:
-            return
-        try:
-            bureau.close_action(self.store, self.actor, action["id"], action["version"], note)
-        except QosError as exc:
-            show_error(self, exc)
+        text_dialog(self, "Close the action", "What was done to put it right?",
+                    lambda note: bureau.close_action(self.store, self.actor, action["id"],
+                                                     action["version"], note))
         self.refresh()
 
     # -- PCSO visits -----------------------------------------------------------------------

@@ -8,7 +8,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -23,10 +22,11 @@ from qos.roles import Action, Actor, allowed
 from qos.store import callbacks, crimes, reference, samples
 from qos.store.core import Store
 from qos.store.crime_import import import_crimes_with_deadlines
+from qos.summary import sample_called_text
 from qos.templates import load_template
 from ui.callback_form import CallbackForm
 from ui.import_dialog import ImportDialog
-from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog
+from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog, text_dialog
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
@@ -153,7 +153,9 @@ class CallbacksPage(QWidget):
             self.draw_info.setText(
                 f"Drawn by {draw['drawn_by']} on {draw['created_at'][:10]}: {draw['size']} from "
                 f"{draw['population_size']} eligible crimes (seed {draw['seed']}).")
-            self.progress.setText(f"{done} of {draw['size']} completed")
+            # Progress on this month's sample: not the "checks made in the month" figure.
+            self.progress.setText(sample_called_text(self.month.currentText(), done,
+                                                     draw["size"]))
             self.items_view.resizeColumnsToContents()
         self.debriefs.set_rows(callbacks.list_debriefs(self.store, unit_id=self.unit_id()))
         self.verify_button.setEnabled(draw is not None)
@@ -191,7 +193,7 @@ class CallbacksPage(QWidget):
         unit_id = self.unit_id()
         if unit_id is None:
             return
-        unit = self.store.row("SELECT monthly_target FROM units WHERE id = ?", [unit_id])
+        target = reference.unit_target(self.store, self.actor, unit_id)
         store, actor, month = self.store, self.actor, self.month.currentText()
         dialog = RecordDialog(
             f"Draw the {month} sample",
@@ -200,7 +202,7 @@ class CallbacksPage(QWidget):
              FormField("stratified", "Spread across offence categories", "choice",
                        [(False, "No: a simple random sample"),
                         (True, "Yes: in proportion to each offence category")])],
-            {"size": unit["monthly_target"] if unit else 50, "stratified": False},
+            {"size": 50 if target is None else target, "stratified": False},
             lambda v: samples.draw_for_month(store, actor, unit_id, month, size=v["size"],
                                              stratified=bool(v["stratified"])), self)
         if dialog.exec():
@@ -249,14 +251,9 @@ class CallbacksPage(QWidget):
         item = self.selected_item()
         if item is None:
             return
-        reason, ok = QInputDialog.getText(self, "Swap out a sampled crime",
-                                          "Why is this crime being taken out of the sample?")
-        if not ok:
-            return
-        try:
-            samples.swap_out(self.store, self.actor, item["id"], reason)
-        except QosError as exc:
-            show_error(self, exc)
+        text_dialog(self, "Swap out a sampled crime",
+                    "Why is this crime being taken out of the sample?",
+                    lambda reason: samples.swap_out(self.store, self.actor, item["id"], reason))
         self.refresh()
 
     def selected_debrief(self) -> dict[str, Any] | None:
@@ -276,15 +273,16 @@ class CallbacksPage(QWidget):
         debrief = self.selected_debrief()
         if debrief is None:
             return
-        reason = ""
-        if not agrees:
-            reason, ok = QInputDialog.getText(self, "Officer disagrees",
-                                              "The officer's reason (goes to the next level):")
-            if not ok:
-                return
-        try:
+        def record(reason: str) -> None:
             callbacks.record_acknowledgement(self.store, self.actor, debrief["id"],
                                              debrief["version"], agrees=agrees, reason=reason)
-        except QosError as exc:
-            show_error(self, exc)
+
+        if agrees:
+            try:
+                record("")
+            except QosError as exc:
+                show_error(self, exc)
+        else:
+            text_dialog(self, "Officer disagrees",
+                        "The officer's reason (goes to the next level)", record)
         self.refresh()

@@ -5,11 +5,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from qos.doorstep import officer_feedback
 from qos.errors import QosError
 from qos.excel import write_officer_feedback
+from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
 from qos.settings import setting
 from qos.store import doorstep, reference
@@ -32,7 +32,7 @@ from qos.store.core import Store
 from qos.templates import Template
 from ui.answer_field import DigitAnswer
 from ui.callback_form import YES_NO, YES_NO_CODES
-from qos.months import recent_months
+from ui.date_field import DateField
 from ui.record_dialog import FormField
 from ui.record_list import RecordList
 from ui.style import set_role
@@ -50,10 +50,9 @@ class CardEntry(QWidget):
         self.batch: dict[str, Any] | None = None
         self.template: Template | None = None
         self.answers: dict[str, DigitAnswer] = {}
-        self.received = QDateEdit(QDate.currentDate())
-        self.received.setDisplayFormat("dd/MM/yyyy")
-        self.received.setCalendarPopup(True)
+        self.received = DateField(dt.date.today())
         self.received.setAccessibleName("Date the cards were received")
+        self.received.refused.connect(lambda problem: self._say(problem, ok=False))
         self.serial = QLineEdit()
         self.serial.setValidator(QIntValidator(1, 999_999_999, self))
         self.serial.setAccessibleName("Card serial number")
@@ -173,12 +172,15 @@ class CardEntry(QWidget):
                 YES_NO_CODES[digit]
         serial = int(self.serial.text())
         try:
+            received_on = self.received.date()  # refused unless typed as a date
             doorstep.record_card(self.store, self.actor, serial, answers,
-                                 received_on=self.received.date().toPython(),
+                                 received_on=received_on,
                                  incident_ref=self.incident.text(),
                                  comments=self.comments.text())
         except QosError as exc:
             self._say(str(exc), ok=False)  # the card stays on screen
+            if self.received.problem():
+                self.received.setFocus()  # a date not typed as one: the box to correct
             return
         self.saved_count += 1
         self._say(f"Card {serial} saved.", ok=True)
@@ -226,7 +228,7 @@ class DoorstepPage(QWidget):
                               maximum=999_999_999),
                     FormField("last_serial", "Last serial", "int", minimum=1,
                               maximum=999_999_999),
-                    FormField("issued_on", "Date issued (yyyy-mm-dd)"),
+                    FormField("issued_on", "Date issued", "date"),
                     FormField("unit_id", "Unit", "choice",
                               [(u["id"], f"{u['code']} - {u['name']}")
                                for u in reference.list_units(store)]),
@@ -234,13 +236,9 @@ class DoorstepPage(QWidget):
                     FormField("team", "or to team")]
 
         def add(values: dict[str, Any]) -> None:
-            try:
-                issued = dt.date.fromisoformat(values["issued_on"].strip())
-            except ValueError:
-                raise QosError(f"'{values['issued_on']}' is not a date like 2026-10-01.") \
-                    from None
             doorstep.issue_batch(store, actor, values["first_serial"], values["last_serial"],
-                                 issued, values["unit_id"], person_id=values["person_id"],
+                                 values["issued_on"], values["unit_id"],
+                                 person_id=values["person_id"],
                                  team=values["team"])
 
         tab = RecordList(
@@ -291,12 +289,13 @@ class DoorstepPage(QWidget):
         self.officer.setAccessibleName("Officer")
         for person in reference.list_people(self.store):
             self.officer.addItem(f"{person['name']} ({person['staff_number']})", person["id"])
-        today = QDate.currentDate()
-        self.feedback_from = QDateEdit(today.addMonths(-3))
-        self.feedback_to = QDateEdit(today)
+        today = dt.date.today()
+        back = today.month - 3  # three months back, as a supervisor's review period
+        year, month = (today.year, back) if back > 0 else (today.year - 1, back + 12)
+        self.feedback_from = DateField(today.replace(year=year, month=month,
+                                                     day=min(today.day, 28)))
+        self.feedback_to = DateField(today)
         for edit, name in ((self.feedback_from, "From"), (self.feedback_to, "To")):
-            edit.setDisplayFormat("dd/MM/yyyy")
-            edit.setCalendarPopup(True)
             edit.setAccessibleName(name)
         write = QPushButton("&Save feedback sheet...")
         write.clicked.connect(self.save_feedback)
@@ -312,16 +311,19 @@ class DoorstepPage(QWidget):
 
     def feedback_for_selected(self) -> Any:
         person_id = self.officer.currentData()
-        person = self.store.row("SELECT p.name, u.code FROM people p LEFT JOIN units u "
-                                "ON u.id = p.unit_id WHERE p.id = ?", [person_id])
-        first = self.feedback_from.date().toPython()
-        last = self.feedback_to.date().toPython()
+        person = reference.person_with_unit(self.store, self.actor, person_id)
+        first = self.feedback_from.date()
+        last = self.feedback_to.date()
         cards = doorstep.officer_cards(self.store, self.actor, person_id, first, last)
-        return officer_feedback(cards, person["name"], person["code"] or "", first.isoformat(),
+        return officer_feedback(cards, person["name"], person["unit_code"], first.isoformat(),
                                 last.isoformat(), int(setting(self.store, "doorstep_min_cards")))
 
     def save_feedback(self) -> None:
-        feedback = self.feedback_for_selected()
+        try:
+            feedback = self.feedback_for_selected()
+        except QosError as exc:
+            show_error(self, exc, "Cannot make the feedback sheet")
+            return
         name, _ = QFileDialog.getSaveFileName(self, "Save the feedback sheet",
                                               f"Doorstep feedback {feedback.officer}.xlsx",
                                               "Excel workbook (*.xlsx)")

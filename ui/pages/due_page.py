@@ -5,10 +5,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -21,6 +19,7 @@ from qos.roles import Actor
 from qos.store import reference
 from qos.store.core import Store
 from qos.store.updates import due_counts, due_page, record_victim_update
+from ui.date_field import DateField
 from ui.table_model import PAGE, RowsModel
 from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
 from ui.workers import BackgroundJob, NewestAnswer
@@ -44,12 +43,11 @@ class DuePage(QWidget):
         own = next((i for i, u in enumerate(units, start=1) if u["id"] == actor.unit_id),
                    1 if units else 0)
         self.unit.setCurrentIndex(own)
-        self.as_of = QDateEdit(QDate.currentDate())
-        self.as_of.setDisplayFormat("dd/MM/yyyy")
-        self.as_of.setCalendarPopup(True)
+        self.as_of = DateField(dt.date.today())
         self.as_of.setAccessibleName("As of")
         self.unit.currentIndexChanged.connect(lambda _: self.refresh())
-        self.as_of.dateChanged.connect(lambda _: self.refresh())
+        self.as_of.date_entered.connect(lambda _: self.refresh())
+        self.as_of.refused.connect(lambda problem: self.count.setText(problem))
         self.model = RowsModel([
             ("crime_ref", "Crime"), ("unit_code", "Unit"), ("officer", "Officer"),
             ("rule", "Why the victim is owed an update"), ("due", "Due"),
@@ -83,7 +81,12 @@ class DuePage(QWidget):
         """The count and first page are read on a worker thread; later pages as the user
         scrolls. The deadlines read are those kept: imports, updates and the background
         catch-up work them out, never this read."""
-        as_of, unit = self.as_of.date().toPython(), self.unit.currentData()
+        try:
+            as_of = self.as_of.date()
+        except QosError as exc:
+            self.count.setText(str(exc))
+            return
+        unit = self.unit.currentData()
 
         def first_page(store: Store, progress: Any) -> tuple[tuple[int, int], list[Any]]:
             return due_counts(store, as_of, unit), due_page(store, as_of, unit, 0, PAGE)

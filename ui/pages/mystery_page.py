@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QInputDialog,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -101,19 +100,14 @@ class MysteryPage(QWidget):
     def plan_quarter(self) -> None:
         today = dt.date.today()
         monday = today + dt.timedelta(days=(7 - today.weekday()) % 7 or 7)
-        text, ok = QInputDialog.getText(self, "Plan a quarter",
-                                        "First Monday of the quarter (yyyy-mm-dd):",
-                                        text=monday.isoformat())
-        if not ok:
+        planned: list[int] = []
+        dialog = RecordDialog(
+            "Plan a quarter", [FormField("first", "First Monday of the quarter", "date")],
+            {"first": monday}, lambda v: planned.append(
+                mystery.plan_visits(self.store, self.actor, v["first"])), self)
+        if not dialog.exec():
             return
-        try:
-            count = mystery.plan_visits(self.store, self.actor, dt.date.fromisoformat(text))
-        except ValueError:
-            show_error(self, QosError(f"'{text}' is not a date like {monday.isoformat()}."))
-            return
-        except QosError as exc:
-            show_error(self, exc)
-            return
+        count = planned[0]
         self.refresh()
         self.plan_view.setFocus()
         self.window().statusBar().showMessage(f"{count} visits planned.", 8000)

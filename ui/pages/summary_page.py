@@ -36,13 +36,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qos.store.exports import export_summary
+from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
 from qos.store import reference
 from qos.store.core import Store
-from qos.store.summary_data import callbacks_behind, monthly_summary
-from qos.summary import DRIVER_LABELS, MonthlySummary, Rate, UnitSummary
-from qos.months import recent_months
+from qos.store.exports import export_summary
+from qos.store.summary_data import (
+    FIGURES_BEHIND,
+    callbacks_behind,
+    monthly_summary,
+    templates_in_use,
+)
+from qos.summary import (
+    HEADLINE,
+    MonthlySummary,
+    Rate,
+    UnitSummary,
+    catalogue,
+    checks_made_name,
+    checks_made_text,
+    month_name,
+    sample_called_name,
+    sample_called_text,
+)
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import hint_label, show_error, shrinkable, table_view, title_label
@@ -71,6 +87,12 @@ def change_mark(unit: UnitSummary) -> str:
     return f"{'▲' if points > 0 else '▼'} {points:+.0f} pts (significant)"
 
 
+def grade_text(unit: UnitSummary) -> str:
+    """The headline driver's grade, with why, in plain words."""
+    graded = unit.grade_for(HEADLINE)
+    return f"{graded.grade}: {graded.reason}" if graded.reason else graded.grade
+
+
 class Tile(QFrame):
     def __init__(self, caption: str) -> None:
         super().__init__()
@@ -80,7 +102,7 @@ class Tile(QFrame):
         self.value.setWordWrap(True)  # a long word must not widen the window
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
-        caption_label = QLabel(caption)
+        self.caption = caption_label = QLabel(caption)
         caption_label.setStyleSheet("font-weight: 600;")
         caption_label.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -97,19 +119,24 @@ class Tile(QFrame):
 
 
 class RecordsDialog(QDialog):
-    """The call-backs behind a figure: references and answers, no names or phone numbers."""
+    """The call-backs behind a figure: references and answers, no names or phone numbers.
+    Answers are shown by the driver they measure, whichever template version asked them."""
 
-    def __init__(self, rows: list[dict[str, Any]], title: str, parent: QWidget | None = None):
+    def __init__(self, rows: list[dict[str, Any]], title: str, drivers: dict[str, str],
+                 declared: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(1000, 560)
         for row in rows:
             answers = json.loads(row["answers"])
-            for key in DRIVER_LABELS:
-                row[key] = answers.get(key, "")
+            keys = declared.declared(row.get("template_version")) if declared else {}
+            for key, value in answers.items():
+                measures, figure = keys.get(key, ("driver" if key in drivers else "", key))
+                if measures == "driver":
+                    row[f"driver:{figure}"] = value
         self.model = RowsModel([("crime_ref", "Crime"), ("unit_code", "Unit"),
                                 ("call_date", "Called"), ("outcome", "Outcome")]
-                               + [(k, v) for k, v in DRIVER_LABELS.items()]
+                               + [(f"driver:{k}", v) for k, v in drivers.items()]
                                + [("ethnicity", "Ethnicity"), ("source", "Source")], self)
         self.model.set_rows(rows)
         view = table_view(self.model, "Records behind the figure")
@@ -156,8 +183,8 @@ class SummaryPage(QWidget):
         bar.addWidget(self.export_button)
 
         self.tiles = {key: Tile(caption) for key, caption in (
-            ("checks", "QoS checks completed"), ("satisfied", "Whole experience: satisfied"),
-            ("change", "Change on a year ago"), ("code", "Victims' Code met"),
+            ("checks", "Checks made in the month"), ("satisfied", "Whole experience: satisfied"),
+            ("change", "Change on a year ago"), ("code", "Victims' Code met (victims)"),
             ("debriefs", "Debriefs outstanding"), ("doorstep", "Doorstep cards (postal)"))}
         tiles = self.tile_grid = QGridLayout()
         for tile in self.tiles.values():
@@ -167,14 +194,20 @@ class SummaryPage(QWidget):
         self._arrange_tiles(len(self.tiles))
 
         self.table = RowsModel([
-            ("code", "Unit"), ("completed", "Completed"), ("target", "Target"), ("rag", "RAG"),
+            ("code", "Unit"), ("completed", "Checks made in the month"), ("target", "Target"),
+            ("rag", "RAG"), ("sample", "The month's sample: called so far"),
             ("satisfied", "Whole experience satisfied (95% interval)"),
+            ("grade", "Whole experience grade"),
             ("change", "On a year ago"), ("vs_rest", "Against rest of force"),
-            ("code_met", "Victims' Code"), ("debriefs", "Debriefs outstanding")], self)
+            ("code_met", "Victims' Code met (victims)"),
+            ("debriefs", "Debriefs outstanding")], self)
         self.view = table_view(self.table, "Units this month")
-        self.view.doubleClicked.connect(lambda index: self.show_records(index.row()))
+        self.view.doubleClicked.connect(
+            lambda index: self.show_records(index.row(), self._figure_at(index.column())))
         QShortcut(QKeySequence(Qt.Key.Key_Return), self.view,
-                  activated=lambda: self.show_records(self.view.currentIndex().row()),
+                  activated=lambda: self.show_records(
+                      self.view.currentIndex().row(),
+                      self._figure_at(self.view.currentIndex().column())),
                   context=Qt.ShortcutContext.WidgetShortcut)
 
         self.completion_chart = QChartView()
@@ -192,8 +225,10 @@ class SummaryPage(QWidget):
         layout.addWidget(title_label("Monthly compliance summary"))
         layout.addLayout(bar)
         layout.addLayout(tiles)
-        layout.addWidget(hint_label("Double-click a unit (or press Enter) to see the call-backs "
-                                    "behind its figures. Arrows mark only significant changes."))
+        layout.addWidget(hint_label(
+            "Double-click a figure (or press Enter on it) to see exactly the call-backs it "
+            "counts. Arrows mark only significant changes (after adjusting for the month's "
+            "many comparisons); grades follow HMIC's meets / exceeds / fails rule."))
         layout.addWidget(self.view, 1)
         layout.addLayout(charts)
 
@@ -231,17 +266,22 @@ class SummaryPage(QWidget):
 
     def _show(self, summary: MonthlySummary) -> None:
         self.summary = summary
+        month = summary.month
+        names = {"completed": checks_made_name(month), "sample": sample_called_name(month)}
+        self.table.columns = [(key, names.get(key, header)) for key, header in self.table.columns]
         rows = []
         for unit in [*self.summary.units, self.summary.force]:
-            whole = unit.driver("whole_experience")
+            whole = unit.driver(HEADLINE)
             vs_rest = whole.vs_rest_of_force
             rows.append({
                 "unit_id": unit.unit_id, "code": unit.code, "completed": unit.completed,
-                "target": unit.target, "rag": unit.rag, "satisfied": pct(whole.month),
+                "target": unit.target, "rag": unit.rag,
+                "sample": f"{unit.sample.called} of {unit.sample.size}",
+                "satisfied": pct(whole.month), "grade": grade_text(unit),
                 "change": change_mark(unit),
                 "vs_rest": "" if vs_rest is None else (
                     ("significantly " + ("above" if vs_rest.test.difference > 0 else "below"))
-                    if vs_rest.significant and whole.month.reportable else "no real difference"),
+                    if vs_rest.significant else "no real difference"),
                 "code_met": pct(unit.victims_code_overall),
                 "debriefs": unit.debriefs.outstanding})
         self.table.set_rows(rows)
@@ -261,15 +301,27 @@ class SummaryPage(QWidget):
         unit = self.current_unit()
         if unit is None:
             return
+        month = self.summary.month if self.summary else ""
+        self.tiles["checks"].caption.setText(checks_made_name(month))
         self.tiles["checks"].show_figure(
             f"{unit.completed} of {unit.target}", f"{unit.rag}: {unit.attempts} call attempts, "
-            f"{unit.declined} declined, {unit.unreachable} unreachable",
+            f"{unit.declined} declined, {unit.unreachable} unreachable. "
+            + sample_called_text(month, unit.sample.called, unit.sample.size) + ".",
             RAG_COLOURS.get(unit.rag))
-        whole = unit.driver("whole_experience").month
-        self.tiles["satisfied"].show_figure(
-            f"{whole.rate:.0%}" if whole.reportable else "too few",
-            f"95% interval {whole.low:.0%} to {whole.high:.0%}, {whole.valid} answers"
-            if whole.reportable else f"only {whole.valid} answers")
+        self.tiles["checks"].setAccessibleDescription(
+            checks_made_text(month, unit.completed, unit.target))
+        whole = unit.driver(HEADLINE).month
+        detail = (f"95% interval {whole.low:.0%} to {whole.high:.0%}, {whole.valid} answers"
+                  if whole.reportable else f"only {whole.valid} answers")
+        value = f"{whole.rate:.0%}" if whole.reportable else "too few"
+        if unit.unit_id is None and self.summary is not None:
+            weighted = self.summary.weighted(HEADLINE).weighted
+            if weighted.strata_used and whole.reportable:
+                value = f"{weighted.estimate:.0%}"
+                detail = (f"Weighted by each unit's eligible victims: 95% interval "
+                          f"{weighted.low:.0%} to {weighted.high:.0%}. Unweighted: "
+                          f"{whole.hits} of {whole.valid} ({whole.rate:.0%}).")
+        self.tiles["satisfied"].show_figure(value, f"{detail} Grade: {grade_text(unit)}.")
         mark = change_mark(unit)
         significant = mark[0] in "▲▼"
         self.tiles["change"].show_figure(
@@ -278,7 +330,8 @@ class SummaryPage(QWidget):
             f"{mark[0].upper()}{mark[1:]}. Only a significant change is shown.")
         code = unit.victims_code_overall
         self.tiles["code"].show_figure(f"{code.rate:.0%}" if code.reportable else "too few",
-                                       f"{code.hits} of {code.valid} answers 'yes'")
+                                       f"{code.hits} of {code.valid} victims had every "
+                                       "applicable item met")
         self.tiles["debriefs"].show_figure(
             str(unit.debriefs.outstanding), f"{unit.debriefs.overdue} overdue; oldest "
             f"{unit.debriefs.oldest_outstanding_days} days")
@@ -342,14 +395,26 @@ class SummaryPage(QWidget):
         _chart_fonts(chart)
         self.trend_chart.setChart(chart)
 
-    def show_records(self, row: int) -> None:
-        if row < 0 or row >= self.table.rowCount():
+    def _figure_at(self, column: int) -> str | None:
+        """The drill-down behind a table column: the records that column's figure counts
+        (debriefs have their own list on the call-backs page)."""
+        key = self.table.columns[column][0] if 0 <= column < len(self.table.columns) else ""
+        if key == "debriefs":
+            return None
+        return {"satisfied": "satisfied", "change": "satisfied", "vs_rest": "satisfied",
+                "grade": "satisfied_3_months", "code_met": "code_met",
+                "sample": "sample"}.get(key, "checks_made")
+
+    def show_records(self, row: int, figure: str | None = "checks_made") -> None:
+        if figure is None or row < 0 or row >= self.table.rowCount():
             return
         picked = self.table.row_at(row)
-        rows = callbacks_behind(self.store, self.actor, picked["unit_id"],
-                                self.month.currentText())
-        self.records = RecordsDialog(rows, f"Call-backs behind {picked['code']}, "
-                                           f"{self.month.currentText()}", self)
+        month = self.month.currentText()
+        rows = callbacks_behind(self.store, self.actor, picked["unit_id"], month, figure)
+        cat = catalogue(templates_in_use(self.store, "callback"))
+        self.records = RecordsDialog(
+            rows, f"{picked['code']}, {month_name(month)}: {FIGURES_BEHIND[figure]}",
+            cat.labels["driver"], cat, self)
         self.records.show()
 
     # -- export ----------------------------------------------------------------------------
