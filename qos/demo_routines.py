@@ -34,15 +34,21 @@ def build_routines(store: Store, admin: Actor, rng: random.Random, password: str
                                                          fcc, rng)}
 
 
+def _name(rng: random.Random) -> str:
+    # Its own short lists: importing qos.demo's would make an import loop.
+    return (f"{rng.choice(['Asha', 'Ben', 'Cara', 'Dev', 'Ella', 'Finn', 'Gita', 'Huw'])} "
+            f"{rng.choice(['Shah', 'Reed', 'Lowe', 'Pryce', 'Oduya', 'Marsh', 'Quinn'])}")
+
+
 def _control_room(store: Store, admin: Actor, rng: random.Random) -> dict[str, Any]:
     """The force control centre: two line managers with five call handlers each."""
-    from qos.demo import person_name
     from qos.store import reference
 
-    unit = reference.add_unit(store, admin, "FCC", "Force Control Centre", "department")
-    managers = [reference.add_person(store, admin, f"FCC{900 + i}", person_name(rng), "staff",
+    # No QoS call-back target: the control room records no crimes of its own.
+    unit = reference.add_unit(store, admin, "FCC", "Force Control Centre", "department", 0)
+    managers = [reference.add_person(store, admin, f"FCC{900 + i}", _name(rng), "staff",
                                      unit) for i in range(2)]
-    staff = [reference.add_person(store, admin, f"FCC{910 + i}", person_name(rng), "staff",
+    staff = [reference.add_person(store, admin, f"FCC{910 + i}", _name(rng), "staff",
                                   unit, managers[i % 2]) for i in range(10)]
     return {"unit": unit, "managers": managers, "staff": staff}
 

@@ -29,7 +29,8 @@ def test_demo_builds_a_force_and_prints_sign_ins(tmp_path, capsys):
     store = open_store(db)
     try:
         assert store.scalar("SELECT COUNT(*) FROM units WHERE kind = 'BCU'") == 6
-        assert store.scalar("SELECT COUNT(*) FROM units WHERE kind = 'department'") == 3
+        # RPU, CID, PPU and the control room (FCC, issue 19)
+        assert store.scalar("SELECT COUNT(*) FROM units WHERE kind = 'department'") == 4
         assert 380 <= store.scalar("SELECT COUNT(*) FROM people") <= 400
         assert store.scalar("SELECT COUNT(*) FROM users WHERE role = 'volunteer'") == 40
         assert store.scalar("SELECT COUNT(*) FROM counters") == 12
