@@ -43,7 +43,7 @@ class _Keys(QObject):
         self.keys, self.act = keys, act
         view.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
                 and event.key() in self.keys
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
