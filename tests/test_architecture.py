@@ -4,6 +4,8 @@ count too: a deferred import hides a loop from Python, not from the reader."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,3 +123,14 @@ def test_qos_never_imports_qt_or_ui():
                 if imported.split(".")[0] in ("PySide6", "ui", "shiboken6"):
                     offenders[name] = imported
     assert offenders == {}
+
+
+def test_qos_package_never_imports_qt():
+    code = ("import pkgutil, importlib, sys, qos\n"
+            "for m in pkgutil.walk_packages(qos.__path__, 'qos.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "print('PySide6' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

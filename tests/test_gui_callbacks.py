@@ -30,7 +30,9 @@ def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, adm
     month = recent_months()[1]
     day = f"05/{month[5:7]}/{month[:4]}"
     import_lines(store, admin, [crime_line(f"NOR/{i}", day, officer="NOR1001")
-                                for i in range(1, 31)])
+                                for i in range(1, 31)]
+                 + [crime_line("NOR/NOPHONE", day, phone=""),
+                    crime_line("NOR/DECLINED", day, declined="Y")])
     supervisor = make_user(store, admin, "sgt", Role.SUPERVISOR, "NOR")
     window = _window(qtbot, store, supervisor)
     page = window.show_page("callbacks")
@@ -44,6 +46,8 @@ def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, adm
     QTimer.singleShot(0, accept_draw_dialog)
     page.draw_button.click()
     assert page.items.rowCount() == 30  # population smaller than the target of 50
+    # The draw record counts what each exclusion left out.
+    assert "excluded: 1 declined contact, 1 no phone." in page.draw_info.text()
 
     page.items_view.selectRow(0)
     item = page.items.row_at(0)

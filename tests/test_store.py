@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from qos.errors import ConflictError, DatabaseDamaged, DatabaseTooNew, NetworkShareRefused
+from qos.errors import ConflictError, DatabaseDamaged, DatabaseTooNew
 from qos.roles import Actor
 from qos.store import reference
 from qos.store.core import open_store
-from qos.store.netshare import network_share_reason
 from qos.store.schema import known_migration_names
 
 
@@ -161,22 +160,6 @@ def test_an_uncaught_inner_failure_undoes_the_whole_transaction(store, admin):
     assert not store.conn.in_transaction
 
 
-@pytest.mark.parametrize("path, mounts, refused", [
-    ("//server/share/qos.db", "", True),
-    ("\\\\server\\share\\qos.db", "", True),
-    ("/mnt/shared/qos.db", "srv:/export /mnt/shared nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0", True),
-    ("/mnt/team/qos.db", "//srv/team /mnt/team cifs rw 0 0\n/dev/sda1 / ext4 rw 0 0", True),
-    ("/home/me/qos.db", "srv:/export /mnt/shared nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0", False),
-])
-def test_network_shares_are_detected(path, mounts, refused):
-    assert (network_share_reason(Path(path), mounts) is not None) == refused
-
-
-def test_open_store_refuses_a_unc_path():
-    with pytest.raises(NetworkShareRefused, match="network share"):
-        open_store("//fileserver/citizen-focus/qos.db")
-
-
 def test_damage_is_found_by_the_integrity_check(tmp_path):
     from qos.errors import DatabaseDamaged
     from qos.store.core import integrity_problem
@@ -198,34 +181,3 @@ def test_damage_is_found_by_the_integrity_check(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(DatabaseDamaged, match="damaged"):
         open_store(path, check_integrity=True)
-
-
-def test_record_ids_are_uuid7_unique_and_in_creation_order():
-    import uuid
-
-    from qos.ids import new_uuid, new_uuids
-
-    made = [new_uuid() for _ in range(10_000)] + new_uuids(10_000)  # many per millisecond
-    assert len(set(made)) == len(made)
-    assert made == sorted(made)
-    parsed = uuid.UUID(made[0])
-    assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
-
-
-def test_gc_pause_nests_and_restores_the_collector():
-    import gc
-
-    from qos.bulk import gc_paused
-
-    assert gc.isenabled()
-    with gc_paused():
-        with gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # the outer pause still holds
-    assert gc.isenabled()
-    try:
-        with gc_paused():
-            raise ValueError("a failed import")
-    except ValueError:
-        pass
-    assert gc.isenabled()

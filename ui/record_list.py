@@ -20,7 +20,7 @@ from qos.errors import QosError
 from ui.record_dialog import FormField, RecordDialog
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import show_error
+from ui.widgets import add_button, show_error
 
 Row = dict[str, Any]
 
@@ -80,11 +80,7 @@ class RecordList(QWidget):
         return self._button(text, slot)
 
     def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(text.replace("&", "").rstrip("."))
-        button.clicked.connect(slot)
-        self.buttons.addWidget(button)
-        return button
+        return add_button(self.buttons, text, slot)
 
     def refresh(self) -> None:
         self.model.set_rows(self._load(self.show_inactive.isChecked()))

@@ -15,7 +15,7 @@ from qos.clock import now_iso
 from qos.errors import PermissionDenied, ValidationError
 from qos.roles import Action, Actor, allowed, require
 from qos.settings import setting
-from qos.store.core import Row, Store
+from qos.store.core import Row, Store, where_all
 from qos.store.samples import current_criteria, exclusion_clauses
 from qos.store.templates import register_template
 from qos.templates import Template, load_template
@@ -216,7 +216,7 @@ def list_actions(store: Store, actor: Actor, *, unit_id: int | None = None,
     if unit_id is not None:
         clauses.append("a.unit_id = ?")
         params.append(unit_id)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     rows = store.rows(
         "SELECT a.*, c.crime_ref, u.code AS unit_code, o.name AS officer_name, "
         "m.name AS owner_name, (SELECT COUNT(*) FROM remedial_actions r WHERE "
@@ -253,7 +253,7 @@ def list_visits(store: Store, actor: Actor, *, unit_id: int | None = None,
     if unit_id is not None:
         clauses.append("v.unit_id = ?")
         params.append(unit_id)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     return store.rows(
         "SELECT v.*, c.crime_ref, c.recorded_on, u.code AS unit_code FROM pcso_visits v "
         f"JOIN crimes c ON c.id = v.crime_id JOIN units u ON u.id = v.unit_id {where} "

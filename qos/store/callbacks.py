@@ -13,7 +13,7 @@ from qos.parsing import normalise_reference, parse_date
 from qos.roles import Action, Actor, require
 from qos.settings import setting
 from qos.store import reference
-from qos.store.core import Row, Store
+from qos.store.core import Row, Store, where_all
 from qos.store.crimes import _ethnicity
 from qos.store.samples import attempt_stamp
 from qos.store.templates import register_template
@@ -126,7 +126,7 @@ def list_debriefs(store: Store, *, unit_id: int | None = None, outstanding_only:
         params.append(unit_id)
     if outstanding_only:
         clauses.append("(d.debriefed_on IS NULL OR d.acknowledgement = 'disagreed')")
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     rows = store.rows(
         "SELECT d.*, o.name AS officer_name, o.staff_number, m.name AS manager_name, "
         "e.name AS escalated_name, cb.crime_ref, cb.call_date, cb.comments, u.code AS unit_code "

@@ -241,6 +241,11 @@ class Store:
         self.conn.close()
 
 
+def where_all(clauses: Sequence[str]) -> str:
+    """"WHERE a AND b ..." for the conditions given, or "" when there are none."""
+    return ("WHERE " + " AND ".join(clauses)) if clauses else ""
+
+
 def connect(path: Path | str) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; sqlite-utils then nests
     # its own atomic() blocks as savepoints inside our transaction.

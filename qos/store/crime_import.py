@@ -3,16 +3,13 @@ deadlines, so the due list and the summary read them at once. The import dialog 
 command line both use it."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from qos.errors import SavedThenFailed
 from qos.importing import ImportResult
+from qos.progress import Progress
 from qos.roles import Actor
 from qos.store import crimes, duties
 from qos.store.core import Store
 from qos.tabular import Table
-
-Progress = Callable[[int, int], None]
 
 
 def import_crimes_with_deadlines(store: Store, actor: Actor, table: Table, *,

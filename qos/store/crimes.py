@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -17,14 +16,14 @@ from qos.parsing import (
     parse_date,
     parse_flag,
 )
+from qos.progress import Progress
 from qos.roles import Action, Actor, require
 from qos.store import reference
 from qos.store.core import Row, Store
 from qos.store.handouts import handout_problem, record_imported_handouts
 from qos.store.retention import phone_hasher
 from qos.tabular import Table
-
-Progress = Callable[[int, int], None]
+from qos.victims_code import EVENT_COLUMNS  # the Code's events: one list
 
 
 @lru_cache(maxsize=8192)  # an extract has a few hundred distinct dates in 100,000 rows
@@ -149,11 +148,9 @@ CRIME_FIELDS = [
 ]
 FLAG_KEYS = ("vulnerable", "declined_contact", "victim_under_18",
              "victim_on_duty_officer", "domestic_abuse", "persistently_targeted")
-EVENT_KEYS = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
-              "closed_on", "not_investigated_on")
 STORED = ("crime_ref", "recorded_on", "unit_id", "offence_category", "victim_name",
           "victim_phone", "officer_number", "officer_id", "ethnicity", *FLAG_KEYS, "enhanced",
-          *EVENT_KEYS, "phone_hmac", "update_every_days", "finalised_on", "incident_type")
+          *EVENT_COLUMNS, "phone_hmac", "update_every_days", "finalised_on", "incident_type")
 LATER = ("finalised_on", "incident_type")  # written only when the file has them
 # Worked out from the unit, officer and phone columns every file has.
 DERIVED = ("unit_id", "officer_id", "phone_hmac")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
+from qos.progress import Progress
 from qos.store.core import Store
 from qos.victims_code import (
     EVENT_COLUMNS,
@@ -40,8 +40,6 @@ _BASIS_KEY = "code_duties_basis"
 COLUMNS = ("unit_id", "due_on", "crime_id", "rule", "label", "crime_ref", "recorded_on",
            "officer_id", "officer_number", "enhanced", "event_on", "updated_on",
            "enhanced_reason")
-
-Progress = Callable[[int, int], None]
 
 
 def stale_count(store: Store) -> int:

@@ -11,7 +11,7 @@ from qos.errors import PermissionDenied, ValidationError
 from qos.mystery import open_at, plan_quarter, score
 from qos.roles import Action, Actor, Role, allowed, require
 from qos.settings import setting
-from qos.store.core import Row, Store
+from qos.store.core import Row, Store, where_all
 from qos.templates import scenario_bank
 
 
@@ -96,7 +96,7 @@ def list_plan(store: Store, actor: Actor, *, status: str | None = "planned") -> 
     if status:
         clauses.append("p.status = ?")
         params.append(status)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     return store.rows(
         "SELECT p.*, c.name AS counter, s.title AS scenario, s.brief, u.display_name AS "
         "volunteer FROM visit_plan p JOIN counters c ON c.id = p.counter_id "

@@ -8,7 +8,7 @@ from qos.errors import ValidationError
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import normalise_reference
 from qos.roles import Action, Actor, Role, require
-from qos.store.core import Row, Store
+from qos.store.core import Row, Store, where_all
 from qos.tabular import Table
 
 UNIT_KINDS = ("BCU", "department")
@@ -81,7 +81,7 @@ def list_people(store: Store, *, unit_id: int | None = None,
     if unit_id is not None:
         clauses.append("p.unit_id = ?")
         params.append(unit_id)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     tail = f" LIMIT {int(limit)}" if limit else ""
     return store.rows(
         "SELECT p.*, u.code AS unit_code, m.staff_number AS manager_number, "

@@ -51,12 +51,13 @@ def debriefs_for_month(store: Store, month: str) -> list[Row]:
 
 def summary_inputs(store: Store, month: str) -> SummaryInputs:
     """Everything `qos.summary.build_summary` needs, read once."""
+    from qos.settings import setting
     from qos.store.official_survey import official_figures
     from qos.summary import SummaryInputs, UnitRow
 
     first = shift_month(month, -26)  # rolling 3 vs the 12 before, a year back as well
     return SummaryInputs(
-        force_name=store.setting("force_name", ""),
+        force_name=setting(store, "force_name"),
         units=[UnitRow(u["id"], u["code"], u["name"], u["kind"], u["monthly_target"])
                for u in store.rows("SELECT id, code, name, kind, monthly_target FROM units "
                                    "WHERE active = 1 ORDER BY kind, code")],

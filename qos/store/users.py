@@ -8,6 +8,7 @@ from qos.clock import now_iso
 from qos.errors import AuthError, ValidationError
 from qos.passwords import hash_password, password_problem, verify_password
 from qos.roles import SYSTEM, Action, Actor, Role, require
+from qos.settings import setting
 from qos.store.core import Row, Store
 from qos.store.reference import add_unit
 
@@ -18,7 +19,7 @@ SIGN_IN_REFUSED = "That user name and password do not match an active account."
 
 
 def is_set_up(store: Store) -> bool:
-    return bool(store.setting("force_name")) and bool(
+    return bool(setting(store, "force_name")) and bool(
         store.scalar("SELECT 1 FROM users WHERE role = 'admin' AND active = 1"))
 
 
