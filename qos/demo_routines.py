@@ -31,7 +31,8 @@ def build_routines(store: Store, admin: Actor, rng: random.Random, password: str
             "closure remedies": _closure_remedies(store, admin, rng),
             "dip-check findings": _dip_checks(store, inspector, rng),
             "control-room calls evaluated": _evaluations(store, manager, admin, control_room,
-                                                         fcc, rng)}
+                                                         fcc, rng),
+            "NP comment cards returned": _np_cards(store, admin, rng)}
 
 
 def _name(rng: random.Random) -> str:
@@ -162,3 +163,44 @@ def _dip_checks(store: Store, inspector: Actor, rng: random.Random) -> int:
             dipchecks.record_result(store, inspector, item["id"], item["version"], result, note)
             found += 1
     return found
+
+
+def _np_cards(store: Store, admin: Actor, rng: random.Random) -> int:
+    """Cards at each BCU's front counter and library and at a county show; about one in ten
+    comes back; most comments get an action, and older ones an outcome."""
+    from qos.settings import setting
+    from qos.store import np_cards, reference
+
+    today = dt.date.today()
+    themes = len(setting(store, "np_card_themes"))
+    batches = []
+    for unit in [u for u in reference.list_units(store) if u["kind"] == "BCU"]:
+        for kind, place in (("front_counter", f"{unit['name']} front counter"),
+                            ("library", f"{unit['name']} library")):
+            batches.append(np_cards.put_out(store, admin, kind, place, unit["id"], 50,
+                                            today - dt.timedelta(days=90)))
+    show_unit = reference.list_units(store)[0]["id"]
+    batches.append(np_cards.put_out(store, admin, "event", "County show", show_unit, 200,
+                                    today - dt.timedelta(days=60)))
+    returned = 0
+    for batch in batches:
+        for _ in range(rng.randrange(2, 8)):
+            received = today - dt.timedelta(days=rng.randrange(0, 55))
+            codes = " ".join(str(rng.randrange(1, themes + 1)) for _ in range(rng.choice([1, 2])))
+            card = np_cards.record_return(store, admin, batch, rng.choice([
+                "More patrols in the evenings please", "Cars speeding past the school",
+                "Could not get through on the phone", "PCSO was very helpful",
+                "Youths gathering by the shops"]), theme_codes=codes, received_on=received)
+            returned += 1
+            if rng.random() < 0.2:
+                continue  # waiting for the team
+            version = np_cards.set_action(store, admin, card, 1, rng.choice([
+                "Add to the ward priorities", "Speed check with residents",
+                "Pass to the PCSO for a visit"]))
+            if received < today - dt.timedelta(days=14) and rng.random() < 0.7:
+                np_cards.close_return(store, admin, card, version, rng.choice([
+                    "Evening patrols added; told at the ward panel",
+                    "Speed checks held; results on the website",
+                    "Visited and advice given"]),
+                    min(today, received + dt.timedelta(days=rng.randrange(3, 20))))
+    return returned

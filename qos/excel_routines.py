@@ -141,6 +141,30 @@ def _call_evaluation(excel: SheetKit, wb: Workbook, summary: Any) -> None:
     ws.freeze_panes = "A5"
 
 
+def _np_cards(excel: SheetKit, wb: Workbook, summary: Any) -> None:
+    figures = summary.routines
+    if figures is None or figures.np_cards is None:
+        return
+    cards = figures.np_cards
+    ws = wb.create_sheet("NP comment cards")
+    excel.heading(ws, summary, "Neighbourhood policing comment cards")
+    rows = [[p.unit_code, p.kind, p.place, p.cards, p.returned, p.return_rate,
+             p.returned_this_month] for p in cards.places]
+    _first, last = excel.table(
+        ws, "NpCardPlaces", ["Area (unit code)", "Kind of place", "Place", "Cards put out",
+                             "Returned so far", "Return rate", "Returned this month"],
+        rows or [["", "No cards put out yet", "", 0, 0, None, 0]], 4, {"Return rate": "0.0%"})
+    themes = [[theme, n] for theme, n in cards.themes]
+    _f, last = excel.table(ws, "NpCardThemes", ["Theme (this month's returns)", "Cards"],
+                           themes or [["No cards returned this month", 0]], last + 3)
+    excel.table(ws, "NpCardActions", ["Actions open at the month's end",
+                                      "Closed this month (with their outcome)",
+                                      "Mean days from return to close"],
+                [[cards.actions_open, cards.closed, cards.mean_days_to_close]], last + 3,
+                {"Mean days from return to close": "0.0"})
+    ws.freeze_panes = "A5"
+
+
 def routine_sheets(kit: SheetKit) -> list[Writer]:
     return [partial(writer, kit)
-            for writer in (_complaints, _closures, _dip_checks, _call_evaluation)]
+            for writer in (_complaints, _closures, _dip_checks, _call_evaluation, _np_cards)]

@@ -89,6 +89,31 @@ class BelowStandard:
     latest_mean: float | None
 
 
+@dataclass(frozen=True)
+class NpPlaceCount:
+    """NP comment cards at one place: put out and returned up to the end of the month."""
+
+    unit_code: str
+    kind: str  # front counter, library, event, other
+    place: str
+    cards: int
+    returned: int
+    returned_this_month: int
+
+    @property
+    def return_rate(self) -> float:
+        return self.returned / self.cards if self.cards else float("nan")
+
+
+@dataclass(frozen=True)
+class NpCardFigures:
+    places: list[NpPlaceCount]
+    themes: list[tuple[str, int]]  # the month's returns
+    actions_open: int  # at the end of the month
+    closed: int  # in the month
+    mean_days_to_close: float | None
+
+
 @dataclass
 class RoutineFigures:
     month: str
@@ -99,3 +124,4 @@ class RoutineFigures:
     dip_failures: list[DipFailure] = field(default_factory=list)
     call_teams: list[TeamEvaluations] = field(default_factory=list)
     below_standard: list[BelowStandard] = field(default_factory=list)
+    np_cards: NpCardFigures | None = None

@@ -46,6 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "call_eval_per_month": 5,
     "call_eval_standard": 0.85,
     "call_eval_months": 3,
+    # NP comment cards: the theme codes keyed from a returned strip (1 = the first, ...).
+    "np_card_themes": ["Visible patrols", "Anti-social behaviour", "Speeding and parking",
+                       "Contacting the police", "Drugs", "Keeping us informed",
+                       "Praise for the team", "Other"],
     "complaint_categories": ["Attitude", "Delay", "Not kept informed", "Handling of property",
                              "Other"],         # no percentage for an officer on fewer cards
 }

@@ -775,3 +775,35 @@ def m0024_call_evaluation(db: sqlite_utils.Database) -> None:
         "CREATE INDEX call_evaluations_person ON call_evaluations(person_id, month)",
         "CREATE INDEX call_evaluations_month ON call_evaluations(month, unit_id)",
     ])
+
+
+@MIGRATIONS(name="0025_np_comment_cards")
+def m0025_np_comment_cards(db: sqlite_utils.Database) -> None:
+    # NP comment cards put out by place (front counter, library, event), the reply-paid
+    # strips that come back, and for each the neighbourhood team's action and outcome
+    # ("you said, we did"): a return closes only with its outcome.
+    _run(db, [
+        f"""CREATE TABLE np_card_batches (
+            id INTEGER PRIMARY KEY,
+            place_kind TEXT NOT NULL CHECK (place_kind IN ('front_counter', 'library', 'event',
+                'other')),
+            place TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            put_out_on TEXT NOT NULL,
+            cards INTEGER NOT NULL CHECK (cards > 0),
+            {META})""",
+        f"""CREATE TABLE np_card_returns (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES np_card_batches(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            received_on TEXT NOT NULL,
+            themes TEXT NOT NULL DEFAULT '[]',
+            comment TEXT NOT NULL,
+            action TEXT,
+            outcome TEXT,
+            closed_on TEXT,
+            {META},
+            CHECK (closed_on IS NULL OR outcome IS NOT NULL))""",
+        "CREATE INDEX np_card_returns_received ON np_card_returns(received_on)",
+        "CREATE INDEX np_card_returns_batch ON np_card_returns(batch_id)",
+    ])

@@ -49,4 +49,6 @@ def routine_pages() -> list[PageSpec]:
         PageSpec("call_evaluation", "Call evaluation",
                  (Action.EVALUATE_CALLS, Action.VIEW_OWN_EVALUATIONS),
                  _lazy("call_evaluation_page", "CallEvaluationPage")),
+        PageSpec("np_cards", "NP comment cards", (Action.MANAGE_NP_CARDS,),
+                 _lazy("np_cards_page", "NpCardsPage")),
     ]
