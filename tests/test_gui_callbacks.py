@@ -6,7 +6,7 @@ import json
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import reference
 from tests.conftest import make_user
 from tests.factories import crime_line, import_lines
@@ -23,7 +23,7 @@ def _window(qtbot, store, actor):
 
 
 def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     reference.add_person(store, admin, "NOR1001", "PC Officer", "officer", unit["id"])
     from qos.months import recent_months
 
@@ -92,7 +92,7 @@ def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, adm
 
 
 def test_an_unanswered_question_keeps_the_form_open(qtbot, store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     import_lines(store, admin, [crime_line("NOR/1", "05/10/2026")])
     from qos.store import samples
 

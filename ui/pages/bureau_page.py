@@ -174,7 +174,8 @@ class BureauPage(QWidget):
             FormField("category", "Category", "choice",
                       [(c, c) for c in setting(store, "complaint_categories")]),
             FormField("unit_id", "Unit", "choice", [(u["id"], f"{u['code']} - {u['name']}")
-                                                    for u in reference.list_units(store)]),
+                                                    for u in reference.list_units(
+                                                        store, self.actor)]),
             FormField("crime_ref", "Crime reference (if any)"),
             FormField("summary", "What was said"),
         ]
@@ -198,5 +199,5 @@ class BureauPage(QWidget):
         self.visits.set_rows(bureau.list_visits(store, actor))
         first = dt.date.today().replace(day=1)
         self.complaints.set_rows(bureau.list_complaints(
-            store, first_day=first.isoformat(),
+            store, self.actor, first_day=first.isoformat(),
             end_day=(first + dt.timedelta(days=32)).replace(day=1).isoformat()))

@@ -54,7 +54,7 @@ class CallbacksPage(QWidget):
         self.store, self.actor = store, actor
         self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit")
-        for unit in reference.list_units(store):
+        for unit in reference.units_for(store, actor):
             self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
         if actor.unit_id is not None:
             self.unit.setCurrentIndex(max(self.unit.findData(actor.unit_id), 0))
@@ -140,7 +140,9 @@ class CallbacksPage(QWidget):
 
     def current_draw(self) -> dict[str, Any] | None:
         unit_id = self.unit_id()
-        return samples.get_draw(self.store, unit_id, self.month.currentText()) if unit_id else None
+        if not unit_id:
+            return None
+        return samples.get_draw(self.store, self.actor, unit_id, self.month.currentText())
 
     def refresh(self) -> None:
         draw = self.current_draw()
@@ -161,7 +163,8 @@ class CallbacksPage(QWidget):
             self.progress.setText(sample_called_text(self.month.currentText(), done,
                                                      draw["size"]))
             self.items_view.resizeColumnsToContents()
-        self.debriefs.set_rows(callbacks.list_debriefs(self.store, unit_id=self.unit_id()))
+        self.debriefs.set_rows(callbacks.list_debriefs(self.store, self.actor,
+                                                       unit_id=self.unit_id()))
         self.verify_button.setEnabled(draw is not None)
         self.draw_button.setEnabled(draw is None)
 
@@ -231,7 +234,7 @@ class CallbacksPage(QWidget):
         draw = self.current_draw()
         if draw is None:
             return
-        check = samples.verify_draw(self.store, draw["id"])
+        check = samples.verify_draw(self.store, self.actor, draw["id"])
         lines = [
             (f"Seed {check['seed']}; {check['population_size']} crimes eligible now "
             f"({draw['population_size']} when drawn)."),

@@ -117,7 +117,7 @@ class MysteryPage(QWidget):
         widget = QWidget()
         self.counter = shrinkable(QComboBox())
         self.counter.setAccessibleName("Front counter")
-        for row in reference.list_counters(self.store):
+        for row in reference.list_counters(self.store, self.actor):
             self.counter.addItem(f"{row['name']} ({row['unit_code']})", row["id"])
         self.counter.currentIndexChanged.connect(lambda _: self.refresh_findings())
         self.findings = RowsModel([
@@ -183,7 +183,7 @@ class MysteryPage(QWidget):
 
     def new_calibration(self) -> None:
         store, actor = self.store, self.actor
-        scenarios = [(s["id"], s["title"]) for s in mystery.list_scenarios(store)]
+        scenarios = [(s["id"], s["title"]) for s in mystery.list_scenarios(store, self.actor)]
         RecordDialog("New calibration exercise",
                      [FormField("scenario_id", "Scenario", "choice", scenarios),
                       FormField("title", "Title"),
@@ -249,7 +249,8 @@ class MysteryPage(QWidget):
             mystery.sync_scenarios(self.store, self.actor)  # new scenarios in the bank file
         self.plan.set_rows(mystery.list_plan(self.store, self.actor))
         if hasattr(self, "bank"):
-            self.bank.set_rows(mystery.list_scenarios(self.store, include_inactive=True))
+            self.bank.set_rows(mystery.list_scenarios(self.store, self.actor,
+                                                      include_inactive=True))
             self.bank_view.resizeColumnsToContents()
         self.plan_view.resizeColumnsToContents()
         if self.coordinator:
@@ -257,7 +258,7 @@ class MysteryPage(QWidget):
             current = self.calibration.currentData()
             self.calibration.blockSignals(True)
             self.calibration.clear()
-            for row in mystery.list_calibrations(self.store):
+            for row in mystery.list_calibrations(self.store, self.actor):
                 self.calibration.addItem(f"{row['title']} ({row['created_at'][:10]})", row["id"])
             self.calibration.setCurrentIndex(max(self.calibration.findData(current), 0))
             self.calibration.blockSignals(False)
