@@ -174,12 +174,12 @@ def _np_cards(store: Store, admin: Actor, rng: random.Random) -> int:
     today = dt.date.today()
     themes = len(setting(store, "np_card_themes"))
     batches = []
-    for unit in [u for u in reference.list_units(store) if u["kind"] == "BCU"]:
+    for unit in [u for u in reference.list_units(store, admin) if u["kind"] == "BCU"]:
         for kind, place in (("front_counter", f"{unit['name']} front counter"),
                             ("library", f"{unit['name']} library")):
             batches.append(np_cards.put_out(store, admin, kind, place, unit["id"], 50,
                                             today - dt.timedelta(days=90)))
-    show_unit = reference.list_units(store)[0]["id"]
+    show_unit = reference.list_units(store, admin)[0]["id"]
     batches.append(np_cards.put_out(store, admin, "event", "County show", show_unit, 200,
                                     today - dt.timedelta(days=60)))
     returned = 0
