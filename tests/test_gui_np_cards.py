@@ -24,7 +24,7 @@ def _answer(qtbot, text: str) -> None:
 
 
 def test_a_strip_is_keyed_and_closed_with_its_outcome(qtbot, store, admin):
-    nor = reference.unit_by_code(store, "NOR")["id"]
+    nor = reference.unit_by_code(store, admin, "NOR")["id"]
     np_cards.put_out(store, admin, "library", "Eastfield library", nor, 20,
                      dt.date.today() - dt.timedelta(days=5))
     sergeant = make_user(store, admin, "sgt", Role.SUPERVISOR, "NOR")

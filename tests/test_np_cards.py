@@ -17,8 +17,8 @@ D = dt.date
 
 @pytest.fixture
 def cards(store, admin):
-    nor = reference.unit_by_code(store, "NOR")["id"]
-    sou = reference.unit_by_code(store, "SOU")["id"]
+    nor = reference.unit_by_code(store, admin, "NOR")["id"]
+    sou = reference.unit_by_code(store, admin, "SOU")["id"]
     counter = np_cards.put_out(store, admin, "front_counter", "Northgate counter", nor, 50,
                                D(2026, 9, 20))
     library = np_cards.put_out(store, admin, "library", "Eastfield library", nor, 20,
@@ -67,7 +67,7 @@ def test_a_returned_strip_names_what_is_wrong(store, admin, cards):
     with pytest.raises(ValidationError, match="the comment"):
         np_cards.record_return(store, admin, cards["counter"], " ")
     small = np_cards.put_out(store, admin, "event", "Fete", reference.unit_by_code(
-        store, "NOR")["id"], 1, D(2026, 10, 1))
+        store, admin, "NOR")["id"], 1, D(2026, 10, 1))
     np_cards.record_return(store, admin, small, "Lovely")
     with pytest.raises(ValidationError, match="already back"):
         np_cards.record_return(store, admin, small, "Again")
@@ -76,7 +76,7 @@ def test_a_returned_strip_names_what_is_wrong(store, admin, cards):
 @pytest.mark.parametrize("role", list(Role))
 def test_who_may_key_cards(store, admin, role):
     actor = make_user(store, admin, f"who-{role.value}", role, "NOR")
-    nor = reference.unit_by_code(store, "NOR")["id"]
+    nor = reference.unit_by_code(store, admin, "NOR")["id"]
     try:
         np_cards.put_out(store, actor, "library", "Library", nor, 10)
         allowed = True

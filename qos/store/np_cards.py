@@ -57,7 +57,7 @@ def list_batches(store: Store, actor: Actor) -> list[Row]:
     return rows
 
 
-def themes_from_codes(store: Store, text: str) -> list[str]:
+def _themes_from_codes(store: Store, text: str) -> list[str]:
     """'1 3', '1,3' or '13' -> those themes by number; an unknown number is refused."""
     names = list(setting(store, "np_card_themes"))
     digits = [c for c in text if not c.isspace() and c != ","]
@@ -95,7 +95,7 @@ def record_return(store: Store, actor: Actor, batch_id: int, comment: str, *,
                                   "are already back: check the place chosen.")
         return store.insert_record(actor, "np_card_returns", {
             "batch_id": batch_id, "unit_id": area, "received_on": day,
-            "themes": json.dumps(themes_from_codes(store, theme_codes)),
+            "themes": json.dumps(_themes_from_codes(store, theme_codes)),
             "comment": comment.strip()})
 
 
