@@ -91,9 +91,9 @@ def demo_figures(store: Store, months: int, out: Path) -> tuple[float, float]:
     admin = users.actor_for(store, 1)
     del report
     export = timed(lambda: export_summary(store, admin, "2026-10", out))
-    unit = reference.unit_by_code(store, "NOR")["id"]
-    criteria = samples.current_criteria(store)
-    draw = timed(lambda: samples.sorted_frame(store, unit, "2026-10", criteria))
+    unit = reference.unit_by_code(store, admin, "NOR")["id"]
+    criteria = samples.current_criteria(store, admin)
+    draw = timed(lambda: samples.sorted_frame(store, admin, unit, "2026-10", criteria))
     return export, draw
 
 
@@ -137,8 +137,9 @@ def bureau_force(url: str, crimes: int, callers: int) -> list[int]:
                               "admin", "Admin", "correct horse battery")
     import_lines(store, admin, [crime_line(f"NOR/B{i}", "08/11/2026", category="Theft")
                                 for i in range(crimes)])
+    nor = reference.unit_by_code(store, admin, "NOR")["id"]
     ids = [users.create_user(store, admin, f"caller{n}", f"Caller {n}", Role.BUREAU,
-                             "correct horse battery") for n in range(callers)]
+                             "correct horse battery", unit_id=nor) for n in range(callers)]
     store.close()
     return ids
 

@@ -156,7 +156,7 @@ def np_card_figures(store: Store, actor: Actor, month: str) -> NpCardFigures:
                   " c.place_kind = b.place_kind AND r.received_on >= ? AND r.received_on < ?) "
                   " AS this_month "
                   "FROM np_card_batches b JOIN units u ON u.id = b.unit_id "
-                  "WHERE b.put_out_on < ? GROUP BY u.code, b.place_kind, b.place "
+                  "WHERE b.put_out_on < ? GROUP BY u.code, b.unit_id, b.place_kind, b.place "
                   "ORDER BY u.code, b.place", [end, start, end, end])]
     themes: Counter[str] = Counter()
     for row in store.rows("SELECT themes FROM np_card_returns WHERE received_on >= ? AND "
