@@ -30,6 +30,12 @@ def _cheap_password_hashing(request: pytest.FixtureRequest,
 
 
 @pytest.fixture(autouse=True)
+def _command_line_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Command-line tests sign in as the test force's administrator (--user admin)."""
+    monkeypatch.setenv("QOS_PASSWORD", PASSWORD)
+
+
+@pytest.fixture(autouse=True)
 def _no_running_jobs_left() -> Iterator[None]:
     """Background jobs a GUI test started finish before its widgets and database go."""
     yield
