@@ -11,10 +11,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("qos", "ui")
 
-# Loops being removed. Each entry goes when its loop is gone; the test fails if a listed loop
-# no longer exists, so the list cannot rot. (qos.summary <-> qos.doorstep: gone, via qos.rates.)
-KNOWN_LOOPS: set[frozenset[str]] = set()
-
 
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -98,10 +94,7 @@ def test_no_import_loops():
     graph = _graph()
     for name, targets in graph.items():
         graph[name] = {t for t in targets if not _is_package_init(graph, name, t)}
-    loops = [frozenset(loop) for loop in _loops(graph)]
-    unexpected = [sorted(loop) for loop in loops if loop not in KNOWN_LOOPS]
-    assert unexpected == []
-    assert not KNOWN_LOOPS - set(loops), "a listed loop is gone: remove it from KNOWN_LOOPS"
+    assert _loops(graph) == []
 
 
 def test_the_loop_finder_finds_a_loop():

@@ -16,8 +16,9 @@ from qos.errors import PermissionDenied, ValidationError
 from qos.roles import Action, Actor, allowed, require, require_any, require_unit
 from qos.settings import setting
 from qos.store.core import Row, Store, where_all
+from qos.store.exclusions import where_not_excluded
 from qos.store.reference import scope_sql
-from qos.store.samples import current_criteria, exclusion_clauses
+from qos.store.samples import current_criteria
 from qos.store.templates import register_template
 from qos.templates import Template, load_template
 
@@ -33,7 +34,7 @@ def _new_crimes_sql(store: Store, actor: Actor, today: dt.date,
     """Crimes the bureau's rules say to call that nobody has taken up yet, in the units this
     caller's bureau serves. The bureau's own exclusions apply (setting `bureau_exclusions`),
     not the sample's."""
-    exclusions, params = exclusion_clauses(current_criteria(store, actor, "bureau"))
+    excluded, params = where_not_excluded(current_criteria(store, actor, "bureau"))
     scope, scope_params = scope_sql(actor, "c.unit_id")
     categories = [c.lower() for c in setting(store, "bureau_categories")]
     latest = today - dt.timedelta(days=int(setting(store, "bureau_min_days")))
@@ -42,7 +43,7 @@ def _new_crimes_sql(store: Store, actor: Actor, today: dt.date,
            f"WHERE {scope} AND c.recorded_on >= ? "
            "AND c.recorded_on <= ? "
            f"AND LOWER(c.offence_category) IN ({', '.join('?' * len(categories))}) AND "
-           + " AND ".join(exclusions)
+           + excluded
            + " AND NOT EXISTS (SELECT 1 FROM bureau_calls b WHERE b.crime_id = c.id)"
              " AND NOT EXISTS (SELECT 1 FROM sample_items si WHERE si.crime_id = c.id"
              " AND si.is_reserve = 0)")

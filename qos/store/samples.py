@@ -27,14 +27,6 @@ def current_criteria(store: Store, actor: Actor, which: str = "sample") -> dict[
     return criteria
 
 
-def exclusion_clauses(criteria: dict[str, Any]) -> tuple[list[str], list[Any]]:
-    """Who is never called under these criteria (alias `c` for crimes)."""
-    from qos.store.exclusions import where_not_excluded
-
-    clause, params = where_not_excluded(criteria)
-    return [clause], params
-
-
 def _recontact_clause(month: str, criteria: dict[str, Any],
                       before_draw_id: int | None) -> tuple[str, list[Any]]:
     """A victim sampled in an earlier draw within the window is not asked again. Matched by
