@@ -46,6 +46,9 @@ class AdminPage(QWidget):
         layout.addWidget(title_label("Admin"))
         layout.addWidget(self.tabs)
 
+    def focus_main_work(self) -> None:
+        self.units.view.setFocus()
+
     def refresh(self) -> None:
         for tab in (self.units, self.people, self.counters, getattr(self, "users", None)):
             if tab is not None:

@@ -25,7 +25,15 @@ from ui.bureau_call_form import BureauCallForm
 from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog, text_dialog
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
+from ui.widgets import (
+    fit_columns,
+    focus_table,
+    hint_label,
+    selected_row,
+    show_error,
+    table_view,
+    title_label,
+)
 
 
 def _button(layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
@@ -50,6 +58,10 @@ class BureauPage(QWidget):
         self.tabs.addTab(self._actions_tab(), "&Remedial actions")
         self.tabs.addTab(self._visits_tab(), "&PCSO visits")
         self.tabs.addTab(self._complaints_tab(), "Informal co&mplaints")
+        if allowed(actor, Action.BUREAU_CALL):
+            # Anywhere on the page, whichever tab or control has the keyboard.
+            QShortcut(QKeySequence("Ctrl+N"), self, activated=self.next_call,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("Contact bureau"))
         layout.addWidget(self.tabs)
@@ -68,8 +80,6 @@ class BureauPage(QWidget):
         bar.addStretch(1)
         self.tally = QLabel("")
         bar.addWidget(self.tally)
-        QShortcut(QKeySequence("Ctrl+N"), widget, activated=self.next_call,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         layout = QVBoxLayout(widget)
         layout.addWidget(hint_label("Victims to re-contact, oldest first, overdue at the top. "
                                     "Next call hands you the first one nobody else is calling."))
@@ -86,11 +96,24 @@ class BureauPage(QWidget):
         if call is None:
             self.tally.setText("The queue is empty. Well done.")
             return
+        self.tabs.setCurrentIndex(0)
         self.form = BureauCallForm(self.store, self.actor, call, self)
         if self.form.exec():
             self.calls_made += 1
-            self.tally.setText(f"{self.calls_made} call(s) logged in this sitting.")
+            raised = self.form.raised_actions
+            self.tally.setText(
+                f"{self.calls_made} call(s) logged in this sitting."
+                + (f" This call raised {len(raised)} remedial action(s) for the officer's line "
+                   "manager (Remedial actions tab)." if raised else ""))
         self.refresh()
+        self.queue_view.setFocus()  # Ctrl+N again for the next victim
+
+    def focus_main_work(self) -> None:
+        if allowed(self.actor, Action.BUREAU_CALL):
+            self.tabs.setCurrentIndex(0)
+            focus_table(self.queue_view)
+        else:
+            focus_table(self.actions_view)
 
     # -- remedial actions ------------------------------------------------------------------
     def _actions_tab(self) -> QWidget:
@@ -193,11 +216,11 @@ class BureauPage(QWidget):
         if allowed(actor, Action.BUREAU_CALL):
             # Lazy: the view asks for the next page of the queue only as the user scrolls.
             self.queue.set_fetch(lambda offset, limit: bureau.queue(store, actor, offset, limit))
-            self.queue_view.resizeColumnsToContents()
+            fit_columns(self.queue_view)
         closed = self.show_closed.isChecked()
         self.actions.set_fetch(lambda offset, limit: bureau.list_actions(
             store, actor, open_only=not closed, offset=offset, limit=limit))
-        self.actions_view.resizeColumnsToContents()
+        fit_columns(self.actions_view)
         self.visits.set_rows(bureau.list_visits(store, actor))
         first = dt.date.today().replace(day=1)
         self.complaints.set_rows(bureau.list_complaints(

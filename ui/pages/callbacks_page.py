@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -29,8 +27,19 @@ from ui.import_dialog import ImportDialog
 from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog, text_dialog
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
+from ui.widgets import (
+    fit_columns,
+    focus_table,
+    hint_label,
+    on_enter,
+    selected_row,
+    show_error,
+    shrinkable,
+    table_view,
+    title_label,
+)
 
+WORK_ORDER = {"to_call": 0, "attempted": 1}
 STATUS_WORDS = {"to_call": "To call", "attempted": "Attempted", "completed": "Completed",
                 "unreachable": "Unreachable", "declined": "Declined",
                 "swapped_out": "Swapped out"}
@@ -75,9 +84,7 @@ class CallbacksPage(QWidget):
             self, {"status": lambda s: STATUS_WORDS.get(s, s),
                    "last_attempt_at": lambda t: (t or "")[:16].replace("T", " ")})
         self.items_view = table_view(self.items, "Worklist")
-        self.items_view.doubleClicked.connect(lambda _: self.call())
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.items_view, activated=self.call,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        on_enter(self.items_view, self.call)  # Enter on a row opens its call form
         actions = QHBoxLayout()
         set_role(self._button(actions, "&Call (Enter)...", self.call), "primary")
         self._button(actions, "&No answer", lambda: self.attempt("no_answer"))
@@ -148,6 +155,8 @@ class CallbacksPage(QWidget):
             self.progress.setText("")
         else:
             rows = samples.list_items(self.store, draw["id"], viewer=self.actor)
+            # Victims still to call first (in sample order), then those tried, then the rest.
+            rows.sort(key=lambda r: WORK_ORDER.get(r["status"], len(WORK_ORDER)))
             self.items.set_rows(rows)
             done = sum(r["status"] == "completed" for r in rows)
             self.draw_info.setText(
@@ -156,10 +165,19 @@ class CallbacksPage(QWidget):
             # Progress on this month's sample: not the "checks made in the month" figure.
             self.progress.setText(sample_called_text(self.month.currentText(), done,
                                                      draw["size"]))
-            self.items_view.resizeColumnsToContents()
+            fit_columns(self.items_view)
         self.debriefs.set_rows(callbacks.list_debriefs(self.store, unit_id=self.unit_id()))
         self.verify_button.setEnabled(draw is not None)
         self.draw_button.setEnabled(draw is None)
+
+    def focus_main_work(self) -> None:
+        """The worklist when there is one; else the next step (draw, or import first)."""
+        if self.items.rowCount():
+            focus_table(self.items_view)
+        elif self.draw_button.isVisible() and self.draw_button.isEnabled():
+            self.draw_button.setFocus()
+        elif self.import_button.isVisible():
+            self.import_button.setFocus()
 
     def selected_item(self) -> dict[str, Any] | None:
         return selected_row(self.items_view)
@@ -233,8 +251,13 @@ class CallbacksPage(QWidget):
         item = self.selected_item()
         if item is None or item["status"] not in ("to_call", "attempted"):
             return
+        row = self.items_view.currentIndex().row()
         form = CallbackForm(self.store, self.actor, item, self)
         form.exec()
+        self.refresh()
+        self.items_view.setFocus()  # back on the list, on the next victim to call
+        self.items_view.selectRow(min(max(row, 0), self.items.rowCount() - 1))
+        return
         self.refresh()
 
     def attempt(self, outcome: str) -> None:

@@ -37,7 +37,7 @@ from ui.record_dialog import FormField
 from ui.record_list import RecordList
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import answer_row, hint_label, show_error, table_view, title_label
+from ui.widgets import answer_row, fit_columns, hint_label, show_error, table_view, title_label
 
 
 class CardEntry(QWidget):
@@ -215,6 +215,10 @@ class DoorstepPage(QWidget):
         if self.stock is not None:
             self.stock.refresh()
             self.refresh_rates()
+            self.stock_empty.setVisible(not self.stock.model.rowCount())
+
+    def focus_main_work(self) -> None:
+        self.tabs.setCurrentIndex(0)
         self.entry.serial.setFocus()
 
     def _stock_tab(self) -> RecordList:
@@ -248,6 +252,9 @@ class DoorstepPage(QWidget):
                            ("template_version", "Card design"), ("returned", "Returned")],
             lambda inactive: doorstep.list_batches(store), fields, add, None)
         tab.add_button.setText("&Issue cards...")
+        self.stock_empty = hint_label("No card stock issued yet: press Issue cards and give the "
+                                      "serial range handed to an officer or team.")
+        tab.layout().insertWidget(0, self.stock_empty)
         return tab
 
     def _rates_tab(self) -> QWidget:
@@ -281,7 +288,7 @@ class DoorstepPage(QWidget):
         months = recent_months()
         self.rates.set_rows(doorstep.return_rates(self.store, self.group_by.currentData(),
                                                   months[-1], months[0]))
-        self.rates_view.resizeColumnsToContents()
+        fit_columns(self.rates_view)
 
     def _feedback_tab(self) -> QWidget:
         widget = QWidget()
