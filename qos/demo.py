@@ -98,6 +98,9 @@ def build_demo(store: Store, seed: int, end_month: str, *, months: int = 12,
                                 Role.VOLUNTEER.label, DEMO_PASSWORD))
     report.extra.update(build_activity(store, admin, rng, end_month, months,
                                       crimes_per_unit_month))
+    from qos.demo_survey import load_demo_survey
+
+    report.extra["official survey figures"] = load_demo_survey(store, admin, rng, end_month)
     from qos.demo_routines import build_routines
 
     report.extra.update(build_routines(store, admin, rng, DEMO_PASSWORD, report.sign_ins))
@@ -106,7 +109,9 @@ def build_demo(store: Store, seed: int, end_month: str, *, months: int = 12,
 
 OFFENCES = [("Burglary dwelling", 18), ("Vehicle crime", 22), ("Criminal damage", 20),
             ("Theft", 25), ("Violence against the person", 12), ("Sexual offences", 1),
-            ("Domestic abuse", 2)]
+            ("Domestic abuse", 2), ("Road traffic collision", 4)]
+# Units differ in size (equal targets, unequal victims): the force figure is weighted by unit.
+UNIT_VOLUME = (1.0, 2.5, 0.6, 1.6)
 CALL_DAYS_AFTER = 20  # call-backs happen in the weeks after the month closes
 
 
@@ -178,11 +183,11 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
     serial = 1
     for m in range(months):
         month = shift_month(first_month, m)
-        for unit in units:
-            for row in _crime_rows(rng, unit, month, crimes_per_unit_month, officers[unit["id"]],
-                                   serial):
+        for i, unit in enumerate(units):
+            count = round(crimes_per_unit_month * UNIT_VOLUME[i % len(UNIT_VOLUME)])
+            for row in _crime_rows(rng, unit, month, count, officers[unit["id"]], serial):
                 table.rows.append((len(table.rows) + 2, row))
-            serial += crimes_per_unit_month
+            serial += count
     import_crimes_with_deadlines(store, admin, table, all_or_nothing=True, source="demo")
     quality = {u["id"]: 0.55 + 0.3 * rng.random() for u in units}  # each unit's service level
     completed = 0

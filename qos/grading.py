@@ -55,6 +55,6 @@ def grade(key: str, label: str, basis: str, peers_name: str, peers: Change | Non
         result = FAILS
     else:
         result = MEETS
-    if len(tested) == 1:
+    if any(c is not None and not c.testable for c in (peers, trend)):
         reason += "; the other comparison has too few answers"
     return Grade(key, label, result, reason, basis, peers, trend)

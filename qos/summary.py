@@ -19,7 +19,9 @@ from typing import Any
 
 from qos.doorstep import question_rates
 from qos.grading import Grade, grade
+from qos.months import months_back, shift_month
 from qos.rates import Change, ItemRate, Rate, make_rate
+from qos.routine_figures import RoutineFigures
 from qos.stats import (
     Difference,
     StratifiedEstimate,
@@ -30,8 +32,6 @@ from qos.stats import (
     two_proportion_test,
 )
 from qos.survey_groups import SurveyGroups, survey_groups
-from qos.months import months_back, shift_month
-from qos.routine_figures import RoutineFigures
 from qos.templates import SATISFIED_CODES, Template, ethnic_group, load_template, template_files
 
 __all__ = ["Change", "ItemRate", "Rate", "make_rate"]  # shared figures, re-exported

@@ -127,6 +127,9 @@ def test_each_named_figure_agrees_on_pages_summary_and_workbook(qtbot, store, ad
         page.records.close()
     satisfied = callbacks_behind(store, admin, nor.unit_id, MONTH, "satisfied")
     assert len(satisfied) == whole.valid  # the don't-know answer is not behind the figure
+    # The grade reads the last 3 months (July-September): the August check joins them.
+    three = callbacks_behind(store, admin, nor.unit_id, MONTH, "satisfied_3_months")
+    assert len(three) == nor.driver("whole_experience").rolling3.valid == 6
     assert len(callbacks_behind(store, admin, nor.unit_id, MONTH, "code_met")) == code.valid
 
     # The call-backs page: progress on September's sample, under its own name.

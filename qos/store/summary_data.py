@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from qos.months import month_bounds, shift_month
 from qos.roles import Action, Actor, require
 from qos.store.core import Row, Store
-from qos.months import month_bounds, shift_month
 from qos.templates import Template, parse_template
 
 if TYPE_CHECKING:
@@ -177,6 +177,8 @@ def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
 FIGURES_BEHIND = {
     "checks_made": "checks made in the month (completed call-backs)",
     "satisfied": "checks with a whole-experience answer (don't know left out)",
+    "satisfied_3_months": "checks with a whole-experience answer in the last 3 months (what "
+                          "the grade reads)",
     "code_met": "checks with at least one Victims' Code question answered yes or no",
     "sample": "the month's sample: checks completed from it so far",
 }
@@ -186,7 +188,7 @@ def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str
                      figure: str = "checks_made") -> list[Row]:
     """The records a summary figure counts, and only those: no victim names or phone numbers.
 
-    checks_made, satisfied and code_met are chosen by the summary's own counting rule
+    checks_made, satisfied(_3_months) and code_met are chosen by the summary's own counting rule
     (`qos.summary.rows_counted`); sample lists the checks completed from the month's draw.
     """
     from qos.summary import CHECKS_MADE, HEADLINE, catalogue, rows_counted
@@ -203,13 +205,15 @@ def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str
         return store.rows(
             columns + "JOIN sample_items si ON si.id = cb.item_id JOIN sample_draws d "
             f"ON d.id = si.draw_id WHERE d.month = ? AND si.status = 'completed' {clause} "
-            "ORDER BY cb.call_date, cb.crime_ref", [month] + ([unit_id] if unit_id else []))
-    start, end = month_bounds(month)
+            "ORDER BY cb.call_date, cb.crime_ref",
+            [month] + ([unit_id] if unit_id is not None else []))
+    first = shift_month(month, -2) if figure == "satisfied_3_months" else month
+    start, end = month_bounds(first)[0], month_bounds(month)[1]
     params: list[Any] = [start, end] + ([unit_id] if unit_id is not None else [])
     rows = store.rows(columns + f"WHERE cb.call_date >= ? AND cb.call_date < ? {clause} "
                       "ORDER BY cb.call_date, cb.crime_ref", params)
     key = {"checks_made": CHECKS_MADE, "satisfied": f"driver:{HEADLINE}",
-           "code_met": "victims_code_met"}[figure]
+           "satisfied_3_months": f"driver:{HEADLINE}", "code_met": "victims_code_met"}[figure]
     chosen = rows_counted(key, rows, catalogue(templates_in_use(store, "callback")))
     for row in chosen:
         row.pop("_answers", None)

@@ -408,15 +408,18 @@ class SummaryPage(QWidget):
         _chart_fonts(chart)
         self.trend_chart.setChart(chart)
 
-    def _figure_at(self, column: int) -> str:
-        """The drill-down behind a table column: the records that column's figure counts."""
+    def _figure_at(self, column: int) -> str | None:
+        """The drill-down behind a table column: the records that column's figure counts
+        (debriefs have their own list on the call-backs page)."""
         key = self.table.columns[column][0] if 0 <= column < len(self.table.columns) else ""
-        return {"satisfied": "satisfied", "grade": "satisfied", "change": "satisfied",
-                "vs_rest": "satisfied", "code_met": "code_met",
+        if key == "debriefs":
+            return None
+        return {"satisfied": "satisfied", "change": "satisfied", "vs_rest": "satisfied",
+                "grade": "satisfied_3_months", "code_met": "code_met",
                 "sample": "sample"}.get(key, "checks_made")
 
-    def show_records(self, row: int, figure: str = "checks_made") -> None:
-        if row < 0 or row >= self.table.rowCount():
+    def show_records(self, row: int, figure: str | None = "checks_made") -> None:
+        if figure is None or row < 0 or row >= self.table.rowCount():
             return
         picked = self.table.row_at(row)
         month = self.month.currentText()
