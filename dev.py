@@ -72,8 +72,27 @@ def reexec_in_venv(argv: list[str]) -> None:
     os.execv(str(python), [str(python), *argv])
 
 
+LINTED = ["qos", "ui", "tests", "tools", "bench", "main.py", "dev.py"]
+
+
+def run_checks(python: Path) -> int:
+    """ruff (the rules in pyproject.toml) on all the code, and mypy (strict on qos/, as
+    pyproject.toml says); the first that fails fails the test command."""
+    for check in (["ruff", "check", "--quiet", *LINTED], ["mypy", "qos"]):
+        print(f"Checking: {' '.join(check[:2])} ...", file=sys.stderr)
+        code = subprocess.call([str(python), "-m", *check], cwd=ROOT)
+        if code:
+            print(f"{check[0]} found problems (above); fix them before the tests run.",
+                  file=sys.stderr)
+            return code
+    return 0
+
+
 def run_tests(extra: list[str]) -> int:
     python = ensure_venv()
+    checked = run_checks(python)
+    if checked:
+        return checked
     if sys.platform.startswith("linux") and not shutil.which("xvfb-run"):
         # The real-window test (tests/test_gui_real_display.py) needs a virtual X display.
         print("Note: Xvfb is not installed, so the real-display test is skipped "

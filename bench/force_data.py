@@ -17,16 +17,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qos.demo import build_demo, person_name  # noqa: E402
-from qos.roles import SYSTEM  # noqa: E402
-from qos.store import (  # noqa: E402
+from qos.demo import build_demo, person_name
+from qos.roles import SYSTEM
+from qos.store import (
     callbacks,
     crimes,
-    duties,  # noqa: E402
+    duties,
     mystery,
 )
-from qos.store.core import Store, open_store  # noqa: E402
-from qos.tabular import Table  # noqa: E402
+from qos.store.core import Store, open_store
+from qos.tabular import Table
 
 DATA = ROOT / "bench" / "data"
 FULL = {"crimes": 1_000_000, "checks": 5_000, "bureau": 200_000, "cards": 50_000,

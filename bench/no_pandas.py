@@ -12,7 +12,6 @@ class _Hide(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):  # type: ignore[no-untyped-def]
         if name.split(".")[0] in ("pandas", "numpy"):
             raise ImportError(f"{name} is hidden: the app does not use it")
-        return None
 
 
 def hide() -> None:

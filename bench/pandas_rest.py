@@ -80,11 +80,11 @@ def other_sheets(conn: sqlite3.Connection, month: str, by: Any, units: Any,
     bureau["attempted"] = calls.groupby("unit_id").size()
     bureau["made"] = done.groupby("unit_id").size()
     for name, sql in (
-            ("actions raised", "SELECT a.unit_id, COUNT(*) AS n FROM remedial_actions a JOIN "
+            ("actions raised", ("SELECT a.unit_id, COUNT(*) AS n FROM remedial_actions a JOIN "
              "bureau_calls b ON b.id = a.bureau_call_id WHERE b.called_at >= ? AND "
-             "b.called_at < ? GROUP BY a.unit_id"),
-            ("actions closed", "SELECT unit_id, COUNT(*) AS n FROM remedial_actions WHERE "
-             "closed_on >= ? AND closed_on < ? GROUP BY unit_id")):
+             "b.called_at < ? GROUP BY a.unit_id")),
+            ("actions closed", ("SELECT unit_id, COUNT(*) AS n FROM remedial_actions WHERE "
+             "closed_on >= ? AND closed_on < ? GROUP BY unit_id"))):
         bureau[name] = pd.read_sql_query(sql, conn, params=[start, end]).set_index(
             "unit_id")["n"]
     themes = done.assign(theme=done["themes"].map(json.loads)).explode("theme")

@@ -22,23 +22,23 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sqlite_utils  # noqa: E402
+import sqlite_utils
 
 sys.path.insert(0, str(ROOT / "bench"))
-import app_bench  # noqa: E402
-import force_data  # noqa: E402
-import pandas_rest  # noqa: E402
+import app_bench
+import force_data
+import pandas_rest
 
-from qos.excel import write_summary_workbook  # noqa: E402
-from qos.months import month_bounds, months_back, shift_month  # noqa: E402
-from qos.roles import SYSTEM  # noqa: E402
-from qos.sampling import draw_sample  # noqa: E402
-from qos.store import crimes, samples  # noqa: E402
-from qos.store.core import open_store  # noqa: E402
-from qos.store.summary_data import monthly_summary  # noqa: E402
-from qos.store.users import setup_force  # noqa: E402
-from qos.summary import DRIVER_LABELS  # noqa: E402
-from qos.tabular import read_table  # noqa: E402
+from qos.excel import write_summary_workbook
+from qos.months import month_bounds, months_back, shift_month
+from qos.roles import SYSTEM
+from qos.sampling import draw_sample
+from qos.store import crimes, samples
+from qos.store.core import open_store
+from qos.store.summary_data import monthly_summary
+from qos.store.users import setup_force
+from qos.summary import DRIVER_LABELS
+from qos.tabular import read_table
 
 DATA = ROOT / "bench" / "data"
 UNITS = ["NOR", "EAS", "SOU", "WES", "CEN", "COA", "RPU", "CID", "PPU"]
@@ -261,7 +261,7 @@ def _check_same_figures(ours_out: Path, pandas_out: Path) -> None:
         min_row=5, values_only=True)}
     theirs = openpyxl.load_workbook(pandas_out)
     for key, label in DRIVER_LABELS.items():
-        force = [r for r in theirs[key[:31]].iter_rows(values_only=True) if r[0] == "FORCE"][0]
+        force = next(r for r in theirs[key[:31]].iter_rows(values_only=True) if r[0] == "FORCE")
         mine = ours[("FORCE", label)]
         assert (mine[2], mine[3]) == (force[1], force[2]), (label, mine, force)
     mine_book = openpyxl.load_workbook(ours_out)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import no_pandas  # noqa: E402
+import no_pandas
 
 no_pandas.hide()  # as deployed: the app's own dependencies only
 
@@ -26,7 +26,7 @@ def main() -> None:
 
         painted = False
 
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and not self.painted:
                 self.painted = True
                 print(f"{time.time():.6f}", flush=True)

@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_extra_commands(sub: argparse._SubParsersAction, db_arg: argparse.ArgumentParser) -> None:
+def _add_extra_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                        db_arg: argparse.ArgumentParser) -> None:
     """The headless subcommands (demo, import, backup, ...) live in qos.cli_commands."""
     cli_commands.register(sub, db_arg, month=_month, day=_day)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from qos.months import shift_month
 from qos.roles import Actor, Role
@@ -115,7 +116,7 @@ UNIT_VOLUME = (1.0, 2.5, 0.6, 1.6)
 CALL_DAYS_AFTER = 20  # call-backs happen in the weeks after the month closes
 
 
-def _crime_rows(rng: random.Random, unit: dict, month: str, count: int,
+def _crime_rows(rng: random.Random, unit: dict[str, Any], month: str, count: int,
                 officers: list[str], serial: int) -> list[list[str]]:
     first = dt.date.fromisoformat(month + "-01")
     days = ((first + dt.timedelta(days=32)).replace(day=1) - first).days
@@ -133,6 +134,11 @@ def _crime_rows(rng: random.Random, unit: dict, month: str, count: int,
             rng.choice(officers), rng.choice(["W1"] * 8 + ["A1", "A2", "B1", "M1", "NS"]),
             *flags[:1], *flags[2:], "Y" if category == "Domestic abuse" else "N",
             *_events(rng, recorded, arrest_date_unknown=flags[1] == "Y")])
+        # Enhanced service for persistent targeting, and some victims agree how often
+        # they are updated (2020 Code): weekly or fortnightly instead of every 28 days.
+        agreed = rng.random()
+        rows[-1] += ["Y" if rng.random() < 0.04 else "N",
+                     "7" if agreed < 0.05 else "14" if agreed < 0.15 else ""]
     return rows
 
 
@@ -164,7 +170,7 @@ def _events(rng: random.Random, reported: dt.date, *, arrest_date_unknown: bool 
 def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: str,
                    months: int, crimes_per_unit_month: int = 160) -> dict[str, int]:
     """Crime extracts, monthly samples and completed call-backs for each unit and month."""
-    from qos.store import callbacks, crimes, samples
+    from qos.store import callbacks, samples
     from qos.store.crime_import import import_crimes_with_deadlines
     from qos.tabular import Table
     from qos.templates import load_template
@@ -174,7 +180,8 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
               "Contact phone", "Officer", "Victim ethnicity", "Vulnerable or intimidated",
               "Victim declined contact", "Victim under 18", "Domestic abuse",
               "Suspect arrested", "Charged", "Investigation closed", "Enhanced service",
-              "Victim updated", "Date crime closed"]
+              "Victim updated", "Date crime closed", "Persistently targeted",
+              "Agreed update frequency (days)"]
     units = reference.list_units(store)
     officers = {u["id"]: [p["staff_number"] for p in reference.list_people(store, unit_id=u["id"])]
                 for u in units}
@@ -226,7 +233,8 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
                     ethnicity=rng.choice(["W1"] * 7 + ["A1", "B1", "M1", "NS"]),
                     comments=rng.choice(["", "", "Officer was kind", "Never heard back",
                                          "Took a long time to arrive"]),
-                    feedback=feedback, call_date=min(call_day, dt.date.today()), template=template)
+                    feedback=feedback, call_date=min(call_day, dt.date.today()), template=template,
+                    agreed_update_days=21 if rng.random() < 0.05 else None)
                 completed += 1
     debriefed = _work_debriefs(store, admin, rng)
     cards = _doorstep_cards(store, admin, rng, first_month, months, units)
@@ -257,6 +265,8 @@ def _mystery_visits(store: Store, admin: Actor, rng: random.Random) -> int:
         when = dt.datetime.combine(week + dt.timedelta(days=rng.randrange(5)),
                                    dt.time(rng.choice([8, 10, 12, 14, 16]), rng.choice([0, 30])))
         open_now = rng.random() > 0.04
+        if sent % 40 == 7:  # now and then a volunteer comes before opening time: a void visit
+            when, open_now = when.replace(hour=6, minute=45), False
         answers = {i["key"]: ("Y" if rng.random() < 0.8 else rng.choice("NX"))
                    for i in scenarios[plan["scenario_id"]]} if open_now else {}
         mystery.submit_visit(store, actor_for(store, plan["volunteer_id"]), plan["id"],
@@ -309,9 +319,9 @@ def _bureau_calls(store: Store, admin: Actor, rng: random.Random, count: int = 4
 
 
 def _doorstep_cards(store: Store, admin: Actor, rng: random.Random, first_month: str,
-                    months: int, units: list[dict]) -> int:
+                    months: int, units: list[dict[str, Any]]) -> int:
     """Card batches for a few officers a month; about a third come back by post."""
-    from qos.store import doorstep, samples
+    from qos.store import doorstep
     from qos.templates import load_template
 
     today = dt.date.today()
@@ -329,10 +339,16 @@ def _doorstep_cards(store: Store, admin: Actor, rng: random.Random, first_month:
                     continue
                 doorstep.issue_batch(store, admin, serial, serial + 24, issued, unit["id"],
                                      person_id=officer["id"], template_version=version)
+                # The first unit records which crime each card was left for (its return
+                # rate is out of cards left with victims); the others only issue cards.
+                left = (_leave_cards(store, admin, rng, unit["id"], serial, issued, today)
+                        if unit is units[0] else None)
                 for card in range(serial, serial + 25):
                     received = issued + dt.timedelta(days=rng.randrange(5, 40))
                     if rng.random() > 0.33 or received > today:
                         continue
+                    if left is not None and card not in left:
+                        continue  # a card never left with anyone cannot come back
                     answers: dict[str, object] = {}
                     for q in template.questions:
                         if q.type == "scale7":
@@ -345,6 +361,23 @@ def _doorstep_cards(store: Store, admin: Actor, rng: random.Random, first_month:
                     returned += 1
                 serial += 25
     return returned
+
+
+def _leave_cards(store: Store, admin: Actor, rng: random.Random, unit_id: int, first: int,
+                 issued: dt.date, today: dt.date) -> set[int]:
+    """Most of a batch's 25 cards recorded against crimes attended in the next three weeks
+    (never one where someone was arrested): the serials left with victims."""
+    from qos.store import handouts
+
+    crimes = handouts.crimes_without_card(store, unit_id, issued,
+                                          min(today, issued + dt.timedelta(days=21)))
+    left: set[int] = set()
+    for card, crime in zip(range(first, first + 25), rng.sample(crimes, min(20, len(crimes))),
+                           strict=False):
+        handouts.record_handout(store, admin, card, crime["crime_ref"],
+                                dt.date.fromisoformat(crime["recorded_on"]))
+        left.add(card)
+    return left
 
 
 def _work_debriefs(store: Store, admin: Actor, rng: random.Random) -> int:

@@ -356,8 +356,11 @@ HOW_CALCULATED = [
     "(different callers, different victims) and never pooled with them."),
     ("Doorstep cards are posted back by victims: a different method with a different response "
     "bias from telephone call-backs, so their figures are a separate series and never pooled "
-    "with call-back satisfaction. Return rate: of the cards issued in the month, how many "
-    "have come back so far."),
+    "with call-back satisfaction. Return rate: where the unit records which crime each card "
+    "was left for (a column of the crime import, or keyed when the card is handed out), of "
+    "the cards left with victims in the month, how many have come back so far; otherwise, "
+    "labelled as such, of the cards issued to its officers in the month. 'How reassured' "
+    "has its own answers (completely, very or fairly reassured count as reassured)."),
     "This workbook holds no victim names, phone numbers or addresses.",
 ]
 
@@ -415,11 +418,11 @@ def _bureau(wb: Workbook, summary: MonthlySummary) -> None:
     _table(ws, "BureauChecks", ["Unit code", "Check", "Failed", "Answers", "Failure rate"],
            checks or [["", "No completed calls this month", None, None, None]], top,
            {"Failure rate": PERCENT})
-    top += len(checks or [0]) + 3
-    complaints = [[unit.code, kind, category, n] for unit in _everyone(summary)
-                  for kind, category, n in unit.bureau.complaints]
+    top += max(len(checks), 1) + 3
+    logged = [[unit.code, kind, category, n] for unit in _everyone(summary)
+              for kind, category, n in unit.bureau.complaints]
     _table(ws, "Complaints", ["Unit code", "Kind", "Category", "Number"],
-           complaints or [["", "None logged this month", "", None]], top)
+           logged or [["", "None logged this month", "", None]], top)
     ws.freeze_panes = "A5"
 
 
@@ -427,9 +430,10 @@ def _mystery(wb: Workbook, summary: MonthlySummary) -> None:
     ws = wb.create_sheet("Mystery shopping")
     _heading(ws, summary, "Front-counter mystery shopping")
     headers = ["Unit code", "Visits planned", "Visits done", "Found closed in published hours",
+               "Void: closed outside published hours (to be made again)",
                "Most often fell short on"]
     rows = [[u.code, u.mystery.planned, u.mystery.done, u.mystery.closed_in_hours,
-             "; ".join(f"{t} ({n})" for t, n in u.mystery.most_failed)]
+             u.mystery.void, "; ".join(f"{t} ({n})" for t, n in u.mystery.most_failed)]
             for u in _everyone(summary)]
     _first, last = _table(ws, "Mystery", headers, rows, 4)
     top = last + 3
@@ -448,13 +452,17 @@ def _doorstep(wb: Workbook, summary: MonthlySummary) -> None:
     ws = wb.create_sheet("Doorstep cards")
     _heading(ws, summary, "Operation Doorstep cards (postal: a separate series)")
     headers = ["Unit code", "Cards issued this month", "Of those, returned so far",
-               "Return rate", "Cards received this month", "Question", "Satisfied or yes",
-               "Answers", "Rate", "95% low", "95% high"]
+               "Cards left with victims this month", "Of those, returned so far",
+               "Return rate", "Return rate out of cards", "Cards received this month",
+               "Question", "Satisfied, reassured or yes", "Answers", "Rate", "95% low",
+               "95% high"]
     rows = []
     for unit in _everyone(summary):
         d = unit.doorstep
-        base = [unit.code, d.issued, d.returned_of_issued, d.return_rate if d.issued else None,
-                d.received]
+        counted = d.left_with_victims or d.issued
+        base = [unit.code, d.issued, d.returned_of_issued, d.left_with_victims,
+                d.returned_of_left, d.return_rate if counted else None,
+                d.basis if counted else "", d.received]
         if not d.questions:
             rows.append([*base, "", None, None, None, None, None])
         for item in d.questions:

@@ -99,7 +99,7 @@ def _dip_checks(excel: SheetKit, wb: Workbook, summary: Any) -> None:
     failures = [[f.unit_code, f.test, f.item, f.note] for f in figures.dip_failures]
     excel.table(ws, "DipFailures", ["Unit code", "Test", "Crime or counter", "What was found"],
                 failures or [["", "No failed item this month", "", ""]], last + 3)
-    excel.set_value(ws.cell(row=last + len(failures or [0]) + 6, column=1),
+    excel.set_value(ws.cell(row=last + max(len(failures), 1) + 6, column=1),
                     "Items drawn at random (seeded, re-runnable) from the unit's counters and "
                     "the crimes it recorded in the month. Pass rate: passed of passed plus "
                     "failed; items that could not be checked are left out. With a handful of "

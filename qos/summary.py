@@ -237,6 +237,7 @@ class MysteryFigures:
     by_counter: list[tuple[str, int, float]]  # counter, visits, mean share of checklist met
     by_scenario: list[tuple[str, int, float]]
     most_failed: list[tuple[str, int]]
+    void: int = 0  # found closed outside published hours: not scored, back in the plan
 
 
 @dataclass(frozen=True)
@@ -245,9 +246,19 @@ class DoorstepFigures:
     returned_of_issued: int  # of those, returned so far
     received: int  # cards received in the month, whatever month they were issued
     questions: list[ItemRate]
+    left_with_victims: int = 0  # cards recorded against a crime in the month
+    returned_of_left: int = 0  # of those, returned so far
+
+    @property
+    def basis(self) -> str:
+        """What the return rate is out of: cards left with victims where the unit records
+        which crime each card was left for, else the cards issued to its officers."""
+        return "left with victims" if self.left_with_victims else "issued to officers"
 
     @property
     def return_rate(self) -> float:
+        if self.left_with_victims:
+            return self.returned_of_left / self.left_with_victims
         return self.returned_of_issued / self.issued if self.issued else float("nan")
 
 
@@ -476,8 +487,9 @@ def _mystery_figures(inputs: SummaryInputs, ids: list[int]) -> MysteryFigures:
             if answers.get(item["key"]) == "N":
                 failed[item["text"]] += 1
     closed = sum(1 for v in visits if v["published_open"] and not v["counter_open"])
+    void = sum(r["n"] for r in data.get("void", []) if r["unit_id"] in ids)
     return MysteryFigures(planned, len(visits), closed, mean_by("counter"), mean_by("scenario"),
-                          failed.most_common(5))
+                          failed.most_common(5), void)
 
 
 def _bureau_figures(inputs: SummaryInputs, ids: list[int], min_n: int) -> BureauFigures:
@@ -553,9 +565,11 @@ def _doorstep_figures(inputs: SummaryInputs, ids: list[int], min_n: int) -> Door
     cards = [_parsed(c, "answers")[0] for c in door.get("received", []) if c["unit_id"] in ids]
     issued = door.get("issued", {})
     returned = door.get("returned_of_issued", {})
+    left, back = door.get("left", {}), door.get("returned_of_left", {})
     return DoorstepFigures(sum(issued.get(u, 0) for u in ids),
                            sum(returned.get(u, 0) for u in ids), len(cards),
-                           question_rates(cards, min_n))
+                           question_rates(cards, min_n), sum(left.get(u, 0) for u in ids),
+                           sum(back.get(u, 0) for u in ids))
 
 
 class _Builder:

@@ -33,6 +33,7 @@ class Question:
     driver: bool = False
     group: str | None = None
     remedy: str | None = None  # a "no" raises a remedial action with this text
+    labels: tuple[str, ...] = ()  # a scale7 question's own answer words (else the template's)
     measures: str = "other"  # one of MEASURES
     figure: str = ""  # the reported figure it feeds; the same across versions when renamed
     label: str = ""  # the figure's short name in reports
@@ -53,7 +54,8 @@ def _question(q: dict[str, Any]) -> Question:
                     group=group or (measures if measures in ("victims_code", "qosc") else None),
                     remedy=q.get("remedy"),
                     measures=measures, figure=q.get("figure", q["key"]),
-                    label=q.get("label", q["text"]))
+                    label=q.get("label", q["text"]),
+                    labels=tuple(q.get("labels", ())))
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ class Template:
     @property
     def drivers(self) -> list[Question]:
         return [q for q in self.questions if q.driver]
+
+    def scale_for(self, question: Question) -> tuple[str, ...]:
+        """The seven answer words a scale question is asked with."""
+        return question.labels or self.scale_labels
 
     def in_group(self, group: str) -> list[Question]:
         return [q for q in self.questions if q.group == group]
@@ -95,6 +101,9 @@ def parse_template(body: str) -> Template:
     for q in template.questions:
         if q.type not in ("scale7", "yes_no"):
             raise ValidationError(f"Question {q.key} has an unknown type '{q.type}'.")
+        if q.labels and (q.type != "scale7" or len(q.labels) != 7):
+            raise ValidationError(f"Question {q.key}: its own answer words must be seven, "
+                                  "for a 1-7 question.")
     return template
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from functools import cache
 from itertools import accumulate
+from typing import Any
 
 from qos.paths import resource
 
@@ -18,8 +19,9 @@ CALENDAR_FILE = ("calendar", "bank_holidays.json")
 
 
 @cache
-def _calendar() -> dict:
-    return json.loads(resource(*CALENDAR_FILE).read_text(encoding="utf-8"))
+def _calendar() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(resource(*CALENDAR_FILE).read_text(encoding="utf-8"))
+    return data
 
 
 def years_in_file() -> range:

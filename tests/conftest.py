@@ -6,14 +6,14 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from qos.roles import Actor, Role  # noqa: E402
-from qos.store import reference, users  # noqa: E402
-from qos.store.core import Store, open_store  # noqa: E402
+from qos.roles import Actor, Role
+from qos.store import reference, users
+from qos.store.core import Store, open_store
 
 PASSWORD = "correct horse battery"
 

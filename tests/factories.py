@@ -4,9 +4,8 @@ from __future__ import annotations
 import zlib
 
 from qos.roles import Actor
-from qos.store import crimes
-from qos.store.crime_import import import_crimes_with_deadlines
 from qos.store.core import Store
+from qos.store.crime_import import import_crimes_with_deadlines
 from qos.tabular import read_csv_text
 
 HEADER = ("Crime reference,Date recorded,Unit,Offence category,Victim name,Contact phone,"

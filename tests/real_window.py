@@ -13,7 +13,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import ui.app  # noqa: E402
+import ui.app
 
 
 def main() -> int:

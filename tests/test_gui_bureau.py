@@ -61,7 +61,7 @@ def test_an_all_good_call_logged_with_the_keyboard_alone(qtbot, store, admin):
     presses += 1
     assert typed == [""], typed
     print(f"\nkey presses for an all-good bureau call: {presses}")
-    assert presses == 12 <= 15
+    assert presses == 12 and presses <= 15
     call = store.row("SELECT * FROM bureau_calls WHERE status = 'completed'")
     assert json.loads(call["answers"])["vs_accepted"] == "N"
     assert json.loads(call["answers"])["overall"] == 2

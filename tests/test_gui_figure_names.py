@@ -87,6 +87,7 @@ def test_each_named_figure_agrees_on_pages_summary_and_workbook(qtbot, store, ad
         (6, 50, 3, 6)
     assert row["Whole experience satisfied"] == whole.rate == 0.8
     assert row["Victims' Code met (victims)"] == code.rate == 0.6
+    assert row["Whole experience grade"] == nor.grade_for("whole_experience").grade
 
     # The scorecard page, month chosen with the keyboard.
     window = MainWindow(store, admin, "Testshire Police")
@@ -113,6 +114,9 @@ def test_each_named_figure_agrees_on_pages_summary_and_workbook(qtbot, store, ad
     assert page.tiles["checks"].caption.text() == MADE
     assert page.tiles["checks"].value.text() == "6 of 50"
     assert "September 2026 sample: 3 of 6 called so far" in page.tiles["checks"].detail.text()
+    graded = nor.grade_for("whole_experience")
+    assert f"Whole experience {graded.grade.lower()}" in page.grades.text()
+    assert page.table.row_at(table_row)["grade"].startswith(graded.grade)
 
     # Each drill-down, opened with Enter on its cell, lists exactly the records it counts.
     keys = [k for k, _ in page.table.columns]

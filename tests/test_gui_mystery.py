@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-
 from qos.roles import Role
 from qos.store import mystery, reference
 from tests.conftest import make_user

@@ -84,7 +84,7 @@ def test_scorecard_shows_doorstep_cards_as_their_own_series(qtbot, store, admin)
     qtbot.waitUntil(lambda: page.job is None, timeout=20000)  # figures on a worker
     tile = page.tiles["doorstep"]
     assert tile.value.text() == "12 back"
-    assert "12 of 40 issued this month returned" in tile.detail.text()
+    assert "12 of 40 issued to officers this month returned" in tile.detail.text()
     assert "Satisfied overall: 75% of 12." in tile.detail.text()
     assert page.tiles["satisfied"].value.text() == "too few"  # no call-backs: not pooled
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
-from qos.store import crimes, duties
+from qos.store import agreed_updates, crimes, duties
 from qos.store.crime_import import import_crimes_with_deadlines
 from qos.store.summary_data import monthly_summary
 from qos.store.updates import due_list, record_victim_update
@@ -67,6 +67,6 @@ def test_an_agreed_update_frequency_reworks_that_crimes_deadline_at_once(store, 
     crime_id = store.scalar("SELECT id FROM crimes WHERE crime_ref = 'NOR/3'")
     as_of = dt.date(2026, 10, 30)
     assert [r["due"] for r in due_list(store, as_of)] == ["2026-10-30"]  # 2 Oct + 28 days
-    crimes.record_update_frequency(store, admin, crime_id, 7, source="call-back")
+    agreed_updates.record_update_frequency(store, admin, crime_id, 7, source="call-back")
     assert duties.stale_count(store) == 0
     assert [r["due"] for r in due_list(store, as_of)] == ["2026-10-09"]  # 2 Oct + 7 days

@@ -26,7 +26,7 @@ def checks(unit: int, month: str, satisfied: int, total: int, **extra: object) -
             for i in range(total)]
 
 
-def test_force_satisfaction_is_weighted_by_eligible_victims():
+def test_force_satisfaction_is_weighted_by_eligible_victims(tmp_path):
     # NOR: 40 of 50 satisfied, 900 eligible victims; SOU: 20 of 40, 100 eligible.
     # W = 900/1000 = 0.9 and 0.1; estimate = 0.9*0.8 + 0.1*0.5 = 0.77 (pooled: 60/90 = 0.667).
     # Variance = 0.81*(1 - 50/900)*0.8*0.2/49 + 0.01*(1 - 40/100)*0.5*0.5/39
@@ -43,6 +43,24 @@ def test_force_satisfaction_is_weighted_by_eligible_victims():
                                                          pytest.approx(0.8687, abs=1e-4))
     assert (whole.pooled.hits, whole.pooled.valid) == (60, 90)
     assert whole.strata == [("NOR", 900, whole.strata[0][2]), ("SOU", 100, whole.strata[1][2])]
+    # The workbook carries the same estimate, and the method sheet explains it.
+    import openpyxl
+
+    from qos.excel import write_summary_workbook
+
+    book = openpyxl.load_workbook(write_summary_workbook(summary, tmp_path / "s.xlsx"))
+    sheet = book["Force estimate"]
+    headers = [c.value for c in sheet[4]]
+    cells = next(dict(zip(headers, r, strict=True)) for r in sheet.iter_rows(min_row=5,
+                 values_only=True) if r[0] == "Whole experience")
+    assert cells["Weighted estimate"] == pytest.approx(0.77)
+    assert cells["95% low"] == pytest.approx(0.6713, abs=1e-4)
+    assert (cells["Unweighted: satisfied"], cells["Unweighted: answers"]) == (60, 90)
+    method = " ".join(str(c.value) for c in book["How calculated"]["A"])
+    for words in ("stratified estimate", "Benjamini-Hochberg", (f"{summary.comparisons} this "
+                  "month"), "never while deteriorating", "counts victims, not answers",
+                  "Checks made in October 2026", "October 2026 sample: called so far"):
+        assert words in method
     # A unit without a drawn sample has no eligible-victim count: left out, and said so.
     no_frame = build_summary(SummaryInputs("T", [NOR, SOU], inputs.callbacks, TEMPLATES,
                                            eligible={(1, "2026-10"): 900}), "2026-10")

@@ -107,3 +107,39 @@ def test_history_import_names_its_template_version(installed_v2, store, admin, t
     assert (items["vc_told_arrest"].hits, items["vc_told_arrest"].valid) == (1, 2)
     # A version that is not installed is refused with a message, nothing imported.
     assert run(["import", "callbacks", str(csv), "--db", db, "--template-version", "7"]) == 1
+
+
+def test_history_import_dialog_asks_which_version(installed_v2, qtbot, store, admin):
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QComboBox, QInputDialog
+
+    from ui.import_dialog import ImportDialog
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+    page = window.show_page("callbacks")
+    seen: list[list[str]] = []
+
+    def choose_version_2() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QInputDialog):
+            QTimer.singleShot(20, choose_version_2)
+            return
+        combo = box.findChild(QComboBox)
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+        qtbot.keyClick(combo, Qt.Key.Key_Return)
+        QTimer.singleShot(20, read_the_columns)
+
+    def read_the_columns() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, ImportDialog):
+            QTimer.singleShot(20, read_the_columns)
+            return
+        seen.append([f.key for f in dialog.fields])
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, choose_version_2)
+    page.import_history()
+    assert seen and "vc_told_arrest" in seen[0] and "vc_updated_as_agreed" in seen[0]
+    assert "qosc_response_time" not in seen[0]  # dropped in version 2

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 
 from qos.cli import run
 from qos.errors import ValidationError
 from qos.store import reference, retention, samples
-from qos.roles import SYSTEM
 from qos.store.audit import anchor_path_for, latest_anchor, read_anchors, verify_audit
 from qos.store.backups import automatic_backup, backup, restore
 from qos.store.core import open_store
@@ -30,9 +28,9 @@ def test_intact_trail_verifies(store, admin):
 @pytest.mark.parametrize("tamper, expected", [
     ("UPDATE audit_log SET detail = '{}' WHERE id = 3", "entry 3 (create units) was changed"),
     ("DELETE FROM audit_log WHERE id = 3", "entries 3 to 3 are missing"),
-    ("INSERT INTO audit_log (id, at, user_id, username, action, entity, entity_id, detail, "
+    (("INSERT INTO audit_log (id, at, user_id, username, action, entity, entity_id, detail, "
      "prev_hash, hash) SELECT 1000, at, user_id, username, action, entity, entity_id, detail, "
-     "hash, hash FROM audit_log ORDER BY id DESC LIMIT 1", "entry 1000 ("),
+     "hash, hash FROM audit_log ORDER BY id DESC LIMIT 1"), "entry 1000 ("),
 ])
 def test_direct_sql_edits_inserts_and_deletes_are_detected(store, admin, tamper, expected):
     _untrigger(store)

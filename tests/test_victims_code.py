@@ -60,7 +60,7 @@ def test_due_list_and_compliance_agree_with_a_hand_worked_example(store, admin):
 
     reference.add_person(store, admin, "NOR1", "PC Ann Hall", "officer",
                          reference.unit_by_code(store, "NOR")["id"])
-    table = read_csv_text(HEADER + "".join([
+    table = read_csv_text(HEADER + "".join([  # noqa: FLY002 (one commented row a line)
         # arrested Thu 2 Apr (standard): due 13 Apr, updated 10 Apr -> on time
         "NOR/A,30/03/2026,NOR,Burglary,A,07700900001,NOR1,02/04/2026,,N,10/04/2026\n",
         # arrested Thu 2 Apr (enhanced): due 7 Apr, updated 9 Apr -> late by 2
@@ -109,8 +109,8 @@ def test_due_command_prints_one_line_per_victim(store, admin, db_path, capsys):
     store.close()
     assert run(["due", "--db", str(db_path), "--as-of", "2026-04-14", "--unit", "nor"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["NOR/C\tNOR\tdue 2026-04-13 (1 working day(s) overdue)\t"
-                     "Told of the suspect's arrest\t"]
+    assert lines == [("NOR/C\tNOR\tdue 2026-04-13 (1 working day(s) overdue)\t"
+                     "Told of the suspect's arrest\t")]
     assert "Ann" not in lines[0] and "07700" not in lines[0]  # no personal details
     assert run(["due", "--db", str(db_path), "--unit", "XXX"]) == 1
     with pytest.raises(SystemExit) as bad_date:

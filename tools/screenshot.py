@@ -9,12 +9,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QTimer
 
-from qos.store.core import open_store  # noqa: E402
-from qos.store.users import actor_by_username  # noqa: E402
-from ui.app import make_application  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
+from qos.store.core import open_store
+from qos.store.users import actor_by_username
+from ui.app import make_application
+from ui.main_window import MainWindow
 
 
 def main() -> int:

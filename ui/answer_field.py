@@ -20,7 +20,7 @@ class DigitAnswer(QLineEdit):
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setToolTip(", ".join(f"{k} = {v}" for k, v in options.items()))
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text()
         if text in ("y", "Y") and self.options.get("1") == "Yes":
             self.all_yes.emit()

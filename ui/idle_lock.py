@@ -38,7 +38,7 @@ class IdleLock(QObject):
         self.timer.timeout.connect(self.check)
         self.timer.start(15_000)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in INPUT_EVENTS and not self.locked:
             self.last_input = self.clock()
         return False

@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.navigation.setCurrentRow(self._home_row)
         self.navigation.blockSignals(False)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if self._first_page_pending:
             self._first_page_pending = False

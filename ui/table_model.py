@@ -14,6 +14,7 @@ Row = dict[str, Any]
 Fetch = Callable[[int, int], list[Row]]
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
+NO_PARENT = QModelIndex()  # the invalid index: a flat list has no parents
 # Plain ints: data() is called for every cell and role, and comparing Qt enum objects made it
 # several times slower than the rest of the call.
 _TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole.value,
@@ -44,10 +45,10 @@ class RowsModel(QAbstractTableModel):
         self._exhausted = len(self._rows) < PAGE
         self.endResetModel()
 
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+    def canFetchMore(self, parent: Index = NO_PARENT) -> bool:
         return not parent.isValid() and not self._exhausted
 
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+    def fetchMore(self, parent: Index = NO_PARENT) -> None:
         if parent.isValid() or self._exhausted:
             return
         more = self._fetch(len(self._rows), PAGE)
@@ -62,10 +63,10 @@ class RowsModel(QAbstractTableModel):
     def row_at(self, row: int) -> Row:
         return self._rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = NO_PARENT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = 0) -> Any:

@@ -40,7 +40,7 @@ class _Runner(QObject):
                 result = self.job(store, lambda done, total: self.progressed.emit(done, total))
             finally:
                 store.close()
-        except BaseException as exc:  # reported to the GUI, which decides how to show it
+        except BaseException as exc:  # noqa: BLE001 (reported to the GUI, which shows it)
             if not isinstance(exc, QosError):  # a defect: logged here, whoever listens
                 log_failure(log, "background job failed", exc)
             self.failed.emit(exc)

@@ -71,8 +71,8 @@ def queue(store: Store, actor: Actor, offset: int = 0, limit: int = 200, *,
         "   OR (b.status = 'claimed' AND b.claimed_at < ?) "
         "ORDER BY c.recorded_on, c.id LIMIT ?",
         [moment.isoformat(), stale.isoformat(), offset + limit])
-    rows = heapq.merge(new, retry, key=lambda r: (r["recorded_on"], r["crime_id"]))
-    rows = list(itertools.islice(rows, offset, offset + limit))
+    merged = heapq.merge(new, retry, key=lambda r: (r["recorded_on"], r["crime_id"]))
+    rows = list(itertools.islice(merged, offset, offset + limit))
     for row in rows:
         due = _due(store, row["recorded_on"])
         row["due_on"] = due.isoformat()
@@ -163,7 +163,7 @@ def record_call(store: Store, actor: Actor, call_id: int, outcome: str, *,
 
             record_victim_update(store, actor, call["crime_id"], moment.date(), source="bureau")
         if agreed_update_days is not None:
-            from qos.store.crimes import record_update_frequency
+            from qos.store.agreed_updates import record_update_frequency
 
             record_update_frequency(store, actor, call["crime_id"], agreed_update_days,
                                     source="bureau")

@@ -90,7 +90,7 @@ def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str,
 
             record_victim_update(store, actor, item["crime_id"], when, source="callback")
         if agreed_update_days is not None:
-            from qos.store.crimes import record_update_frequency
+            from qos.store.agreed_updates import record_update_frequency
 
             record_update_frequency(store, actor, item["crime_id"], agreed_update_days,
                                     source="callback")

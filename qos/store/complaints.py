@@ -11,10 +11,10 @@ from collections import Counter
 
 from qos.commitment import commitment_items, item_for_category, item_label
 from qos.errors import ValidationError
+from qos.months import month_bounds
 from qos.roles import Action, Actor, allowed, require
 from qos.routine_figures import CommitmentCount
 from qos.store.core import Row, Store
-from qos.months import month_bounds
 
 RESOLUTIONS = {"resolved": "Resolved there and then", "passed_on": "Passed on"}
 KINDS = ("complaint", "compliment")

@@ -1,6 +1,7 @@
 """Crime extracts: import (upsert by crime reference), saved column mappings, look-ups."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
@@ -8,7 +9,6 @@ from typing import Any
 
 from qos.bulk import gc_paused
 from qos.clock import now_iso
-from qos.errors import PermissionDenied, ValidationError
 from qos.ids import new_uuids
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import (
@@ -17,9 +17,10 @@ from qos.parsing import (
     parse_date,
     parse_flag,
 )
-from qos.roles import Action, Actor, allowed, require
-from qos.store import duties, reference
+from qos.roles import Action, Actor, require
+from qos.store import reference
 from qos.store.core import Row, Store
+from qos.store.handouts import handout_problem, record_imported_handouts
 from qos.store.retention import phone_hasher
 from qos.tabular import Table
 
@@ -59,6 +60,13 @@ def update_days(text: str) -> int:
         raise ValueError(f"'{text}' is not a number of days between 1 and 365 (or weekly, "
                          "fortnightly, monthly)")
     return days
+
+
+def _serial(text: str) -> int:
+    value = text.strip()
+    if not value.isdigit() or int(value) <= 0:
+        raise ValueError(f"'{text}' is not a card serial number")
+    return int(value)
 
 
 def _ethnicity(text: str) -> str:
@@ -129,6 +137,10 @@ CRIME_FIELDS = [
                    "agreed_update_days"), parse=update_days),
     # Closure compliance and dip checks (issue 19): the record's closure date, and the
     # incident type (a road traffic collision has its own update rule).
+    # Operation Doorstep: the serial of the card left with this victim, if any.
+    Field("doorstep_serial", "Doorstep card serial",
+          aliases=("card_serial", "doorstep_card", "doorstep_card_number", "card_number"),
+          parse=_serial),
     Field("finalised_on", "Date crime closed",
           aliases=("closure_date", "date_closed", "crime_closed", "finalised", "finalised_on"),
           parse=_iso_date),
@@ -173,6 +185,7 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
     unit_of_text: dict[str, int | None] = {}  # the same few unit texts on every row
     hash_phone = phone_hasher(store)
     arrest_given = "arrested_on" in columns or "arrest_made" in columns
+    serials: dict[int, int] = {}  # card serial -> the row that left it
     for row_number, values in parsed.good:
         ref = values["crime_ref"]
         unit_text = values["unit"]
@@ -196,6 +209,15 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
             if problem:
                 result.bad.append(RowProblem(row_number, problem))
                 continue
+        serial = values.get("doorstep_serial")
+        if serial is not None:
+            problem = (f"card {serial} appears again (first at row {serials[serial]})"
+                       if serial in serials else handout_problem(
+                           store, serial, values, dt.date.fromisoformat(values["recorded_on"])))
+            if problem:
+                result.bad.append(RowProblem(row_number, problem))
+                continue
+            serials[serial] = row_number
         values.update(flags_absent)
         for key in flags_given:
             values[key] = int(bool(values[key]))
@@ -243,6 +265,10 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
                 progress(min(start + 5000, total), total)
         if "victim_updated_on" in columns:
             _record_imported_updates(store, actor, records, stamp)
+        if serials:  # left on the day the crime was recorded, as near as the extract says
+            record_imported_handouts(store, actor, [
+                (r["doorstep_serial"], r["crime_ref"], r["recorded_on"]) for r in records
+                if r.get("doorstep_serial") is not None])
         result.updated = len(existing)
         result.inserted = total - result.updated
         store.hash_rows(actor, "crimes", "crime_ref", [r["crime_ref"] for r in records])
@@ -280,26 +306,6 @@ def _existing_refs(store: Store, refs: list[str]) -> set[str]:
         found.update(r[0] for r in store.conn.execute(
             f"SELECT crime_ref FROM crimes WHERE crime_ref IN ({marks})", chunk))
     return found
-
-
-def record_update_frequency(store: Store, actor: Actor, crime_id: int, days: int, *,
-                            source: str) -> None:
-    """How often the victim agreed to be updated (2020 Code), from a call-back or the bureau;
-    the due list and timeliness figures then run on it."""
-    if not (allowed(actor, Action.RECORD_CALLBACK) or allowed(actor, Action.BUREAU_CALL)):
-        raise PermissionDenied(f"{actor.display_name} may not record what a victim agreed.")
-    if not 1 <= days <= 365:
-        raise ValidationError("The agreed update frequency is a number of days from 1 to 365.")
-    with store.write():
-        cursor = store.execute(
-            "UPDATE crimes SET update_every_days = ?, updated_at = ?, updated_by = ?, "
-            "version = version + 1 WHERE id = ?", [days, now_iso(), actor.user_id, crime_id])
-        if cursor.rowcount != 1:
-            raise ValidationError("That crime no longer exists.")
-        store.audit(actor, "agreed update frequency", "crimes", crime_id,
-                    {"days": days, "source": source})
-        store.hash_rows(actor, "crimes", "id", [crime_id])
-        duties.rework(store, [crime_id])  # its deadlines now: the due list only reads them
 
 
 def crime_by_ref(store: Store, ref: str) -> Row | None:

@@ -126,7 +126,8 @@ GROUPS = {
 
 
 def return_rates(store: Store, group_by: str, first_month: str, last_month: str) -> list[Row]:
-    """Cards issued in the period and how many came back, with the issue-to-return lag."""
+    """Cards issued in the period and how many came back, with the issue-to-return lag; and
+    of those left with victims (recorded against a crime), how many came back."""
     if group_by not in GROUPS:
         raise ValueError(group_by)
     key = GROUPS[group_by][0]
@@ -146,17 +147,34 @@ def return_rates(store: Store, group_by: str, first_month: str, last_month: str)
         lag = (dt.date.fromisoformat(row["received_on"])
                - dt.date.fromisoformat(row["issued_on"])).days
         lags.setdefault(row["batch_id"], []).append(lag)
+    left: dict[int, list[int]] = {}  # batch -> 1 per card left with a victim, if returned
+    for row in store.rows(
+            "SELECT b.id, c.id IS NOT NULL AS back FROM card_handouts h JOIN card_batches b "
+            "ON b.first_serial <= h.serial AND b.last_serial >= h.serial LEFT JOIN "
+            "doorstep_cards c ON c.serial = h.serial WHERE b.issued_on >= ? "
+            "AND b.issued_on < ?", [start, end]):
+        left.setdefault(row["id"], []).append(row["back"])
     grouped: dict[str, dict[str, Any]] = {}
     for batch in batches:
         entry = grouped.setdefault(batch["label"], {"group": batch["label"], "issued": 0,
-                                                    "returned": 0, "lags": []})
+                                                    "returned": 0, "left": 0,
+                                                    "returned_of_left": 0, "lags": []})
         entry["issued"] += batch["n"]
         entry["returned"] += len(lags.get(batch["id"], []))
+        entry["left"] += len(left.get(batch["id"], []))
+        entry["returned_of_left"] += sum(left.get(batch["id"], []))
         entry["lags"] += lags.get(batch["id"], [])
     result = []
     for entry in sorted(grouped.values(), key=lambda e: e["group"]):
         lag_days = entry.pop("lags")
-        entry["rate"] = entry["returned"] / entry["issued"] if entry["issued"] else 0.0
+        # Out of the cards left with victims where they are recorded against crimes, else
+        # out of the cards issued (said so in "basis").
+        if entry["left"]:
+            entry["basis"] = "left with victims"
+            entry["rate"] = entry["returned_of_left"] / entry["left"]
+        else:
+            entry["basis"] = "issued to officers"
+            entry["rate"] = entry["returned"] / entry["issued"] if entry["issued"] else 0.0
         entry["median_lag_days"] = statistics.median(lag_days) if lag_days else None
         result.append(entry)
     return result

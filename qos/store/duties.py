@@ -46,9 +46,9 @@ Progress = Callable[[int, int], None]
 
 def stale_count(store: Store) -> int:
     """Crimes whose deadlines are not yet worked out: changed ones, and new ones."""
-    return store.scalar(
+    return int(store.scalar(
         "SELECT (SELECT count(*) FROM code_duties_stale) + (SELECT count(*) FROM crimes "
-        "WHERE id > (SELECT last_crime_id FROM code_duties_seen))")
+        "WHERE id > (SELECT last_crime_id FROM code_duties_seen))"))
 
 
 def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:

@@ -88,7 +88,8 @@ def list_plan(store: Store, actor: Actor, *, status: str | None = "planned") -> 
     """Volunteers see only their own visits; the co-ordinator sees the whole programme."""
     if not (allowed(actor, Action.RECORD_VISIT) or allowed(actor, Action.PLAN_VISITS)):
         raise PermissionDenied(f"{actor.display_name} may not see the visit programme.")
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[Any] = []
     if actor.role is Role.VOLUNTEER:
         clauses.append("p.volunteer_id = ?")
         params.append(actor.user_id)
@@ -140,6 +141,8 @@ def load_draft(store: Store, actor: Actor, plan_id: int) -> dict[str, Any] | Non
 def submit_visit(store: Store, actor: Actor, plan_id: int, *, arrived_at: dt.datetime,
                  counter_open: bool, waiting_minutes: int | None, answers: dict[str, str],
                  overall: int | None, went_well: str = "", to_improve: str = "") -> int:
+    """Record a visit. One that found the counter closed outside its published hours is
+    void: kept for the record, left out of every score, and the planned visit stays open."""
     plan = _own_plan(store, actor, plan_id)
     if arrived_at > dt.datetime.now() + dt.timedelta(minutes=5):
         raise ValidationError("The time of arrival is in the future.")
@@ -158,22 +161,27 @@ def submit_visit(store: Store, actor: Actor, plan_id: int, *, arrived_at: dt.dat
             raise ValidationError(f"Please answer every item, starting with: {missing[0]}")
     unknown = set(answers) - keys
     if unknown:
-        raise ValidationError(f"'{sorted(unknown)[0]}' is not on this scenario's checklist.")
+        raise ValidationError(f"'{min(unknown)}' is not on this scenario's checklist.")
     published = open_at(json.loads(counter["opening_hours"]), arrived_at)
     result = score(checklist, answers, published_open=published, counter_open=counter_open)
+    # Closed outside its published hours: nothing was tested, so the visit is void and stays
+    # in the programme to be made again. Closed inside them is a failure (scored 0).
+    void = not counter_open and not published
     with store.write():
         if store.scalar("SELECT 1 FROM visits WHERE plan_id = ?", [plan_id]):
             raise ValidationError("This visit has already been sent in.")
         visit_id = store.insert_record(actor, "visits", {
-            "plan_id": plan_id, "counter_id": plan["counter_id"],
+            "plan_id": None if void else plan_id, "void": int(void),
+            "voided_plan_id": plan_id if void else None, "counter_id": plan["counter_id"],
             "scenario_id": plan["scenario_id"], "volunteer_id": plan["volunteer_id"],
             "arrived_at": arrived_at.isoformat(timespec="minutes"),
             "counter_open": int(counter_open), "published_open": int(published),
             "waiting_minutes": waiting_minutes, "checklist": json.dumps(answers),
             "score": result.share, "overall": overall, "went_well": went_well.strip() or None,
             "to_improve": to_improve.strip() or None})
-        store.execute("UPDATE visit_plan SET status = 'done' WHERE id = ?", [plan_id])
-        store.audit(actor, "visit done", "visit_plan", plan_id)  # records its new hash
+        if not void:
+            store.execute("UPDATE visit_plan SET status = 'done' WHERE id = ?", [plan_id])
+            store.audit(actor, "visit done", "visit_plan", plan_id)  # records its new hash
         store.execute("DELETE FROM visit_drafts WHERE plan_id = ?", [plan_id])
     return visit_id
 
@@ -191,6 +199,7 @@ def counter_findings(store: Store, actor: Actor, counter_id: int) -> list[Row]:
         items = json.loads(row.pop("items"))
         row["failed"] = [i["text"] for i in items if answers.get(i["key"]) == "N"]
         row["closed_in_hours"] = bool(row["published_open"] and not row["counter_open"])
+        row["void"] = bool(row["void"])  # closed outside published hours: not scored
     return rows
 
 
@@ -251,5 +260,11 @@ def mystery_month(store: Store, first_day: str, end_day: str) -> dict[str, Any]:
             "SELECT c.unit_id, c.name AS counter, s.title AS scenario, v.score, "
             "v.published_open, v.counter_open, v.checklist, s.checklist AS items FROM visits v "
             "JOIN counters c ON c.id = v.counter_id JOIN scenarios s ON s.id = v.scenario_id "
-            "WHERE v.arrived_at >= ? AND v.arrived_at < ?", [first_day, end_day]),
+            "WHERE v.arrived_at >= ? AND v.arrived_at < ? AND v.void = 0",
+            [first_day, end_day]),
+        # Visits that found the counter closed outside its published hours: back in the plan.
+        "void": store.rows(
+            "SELECT c.unit_id, COUNT(*) AS n FROM visits v JOIN counters c "
+            "ON c.id = v.counter_id WHERE v.arrived_at >= ? AND v.arrived_at < ? "
+            "AND v.void = 1 GROUP BY c.unit_id", [first_day, end_day]),
     }

@@ -20,7 +20,7 @@ def _mount_table() -> str:
 def network_share_reason(path: Path, mounts: str | None = None) -> str | None:
     """Why `path` looks like a network share, or None when it is local."""
     raw = str(path)
-    if raw.startswith("\\\\") or raw.startswith("//"):
+    if raw.startswith(("\\\\", "//")):
         return f"{raw} is a network (UNC) path"
     if mounts is None:
         if os.name == "nt":

@@ -40,10 +40,10 @@ def _recontact_clause(month: str, criteria: dict[str, Any],
     the keyed hash of the phone number, which outlives the erased number for the window."""
     if not criteria.get("recontact_months"):
         return "0", []
-    return ("EXISTS (SELECT 1 FROM crimes c2 JOIN sample_items si ON si.crime_id = c2.id "
+    return (("EXISTS (SELECT 1 FROM crimes c2 JOIN sample_items si ON si.crime_id = c2.id "
             "JOIN sample_draws d ON d.id = si.draw_id WHERE c2.phone_hmac = c.phone_hmac "
             "AND (si.is_reserve = 0 OR si.status != 'reserve') "
-            "AND d.month >= ? AND d.month < ? AND d.id < ?)",
+            "AND d.month >= ? AND d.month < ? AND d.id < ?)"),
             [shift_month(month, -int(criteria["recontact_months"])), month,
              before_draw_id if before_draw_id is not None else 2**62])
 

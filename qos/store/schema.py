@@ -460,8 +460,8 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (unit_id, due_on, crime_id, rule)) WITHOUT ROWID""",
         "CREATE INDEX code_duties_crime ON code_duties(crime_id)",
         # The whole force's due list in due-date order, a page at a time.
-        "CREATE INDEX code_duties_owed ON code_duties(due_on, unit_id, crime_ref, rule) "
-        "WHERE updated_on IS NULL",
+        ("CREATE INDEX code_duties_owed ON code_duties(due_on, unit_id, crime_ref, rule) "
+        "WHERE updated_on IS NULL"),
         "CREATE TABLE code_duties_stale (crime_id INTEGER PRIMARY KEY)",
         "CREATE TABLE code_duties_seen (last_crime_id INTEGER NOT NULL)",
         "INSERT INTO code_duties_seen (last_crime_id) VALUES (0)",
@@ -498,8 +498,8 @@ def m0009_arrest_exclusions_phone_hash(db: sqlite_utils.Database) -> None:
     import secrets
 
     _run(db, [
-        "UPDATE crimes SET arrested_on = 'unknown' WHERE arrest_made = 1 "
-        "AND arrested_on IS NULL",
+        ("UPDATE crimes SET arrested_on = 'unknown' WHERE arrest_made = 1 "
+        "AND arrested_on IS NULL"),
         "ALTER TABLE crimes DROP COLUMN arrest_made",
         "ALTER TABLE sample_draws ADD COLUMN excluded TEXT NOT NULL DEFAULT '{}'",
         "ALTER TABLE crimes ADD COLUMN phone_hmac TEXT",
@@ -533,8 +533,8 @@ def m0009_arrest_exclusions_phone_hash(db: sqlite_utils.Database) -> None:
     db.conn.executemany("UPDATE crimes SET phone_hmac = ? WHERE id = ?", [
         (hmac.digest(secret, phone.encode(), hashlib.sha256).hex(), crime_id)
         for crime_id, phone in rows])
-    _run(db, ["CREATE INDEX crimes_phone_hmac ON crimes(phone_hmac) "
-              "WHERE phone_hmac IS NOT NULL"])
+    _run(db, [("CREATE INDEX crimes_phone_hmac ON crimes(phone_hmac) "
+              "WHERE phone_hmac IS NOT NULL")])
     _rebaseline_if_hashed(db, ("crimes", "sample_draws", "settings"),
                           {"settings": list(old)})
 
@@ -593,6 +593,36 @@ def m0010_enhanced_reasons_agreed_updates(db: sqlite_utils.Database) -> None:
             INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END""",
         "UPDATE code_duties_seen SET last_crime_id = 0",
     ])
+
+
+@MIGRATIONS(name="0011_card_handouts_void_visits")
+def m0011_card_handouts_void_visits(db: sqlite_utils.Database) -> None:
+    """Doorstep cards left with victims, and void mystery-shopping visits.
+
+    - card_handouts: a card's serial recorded against the crime it was left for (from the
+      crime import or keyed when handed out), so the return rate can be returned / left with
+      victims rather than returned / issued to the officer.
+    - visits.void: a counter found closed outside its published hours is not a finding; the
+      visit goes back into the plan (plan_id moves to voided_plan_id, the plan is 'planned'
+      again). Visits already recorded that way are voided here, and their plans reopened.
+    """
+    _run(db, [
+        f"""CREATE TABLE card_handouts (
+            id INTEGER PRIMARY KEY,
+            serial INTEGER NOT NULL UNIQUE,
+            crime_id INTEGER NOT NULL REFERENCES crimes(id),
+            handed_out_on TEXT NOT NULL,
+            {META})""",
+        "CREATE INDEX card_handouts_day ON card_handouts(handed_out_on)",
+        "CREATE INDEX card_handouts_crime ON card_handouts(crime_id)",
+        "ALTER TABLE visits ADD COLUMN void INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE visits ADD COLUMN voided_plan_id INTEGER REFERENCES visit_plan(id)",
+        ("UPDATE visits SET void = 1, voided_plan_id = plan_id, plan_id = NULL "
+        "WHERE counter_open = 0 AND published_open = 0"),
+        ("UPDATE visit_plan SET status = 'planned' WHERE id IN "
+        "(SELECT voided_plan_id FROM visits WHERE void = 1)"),
+    ])
+    _rebaseline_if_hashed(db, ("visits", "visit_plan"))
 
 
 @MIGRATIONS(name="0012_official_survey")

@@ -169,9 +169,17 @@ def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
         "SELECT b.unit_id, COUNT(c.id) AS n FROM card_batches b JOIN doorstep_cards c "
         "ON c.batch_id = b.id WHERE b.issued_on >= ? AND b.issued_on < ? GROUP BY b.unit_id",
         [start, end])
+    # Cards recorded against a crime (left with a victim) in the month, and of those returned.
+    left = store.rows(
+        "SELECT b.unit_id, COUNT(*) AS n, COUNT(c.id) AS back FROM card_handouts h "
+        "JOIN card_batches b ON b.first_serial <= h.serial AND b.last_serial >= h.serial "
+        "LEFT JOIN doorstep_cards c ON c.serial = h.serial "
+        "WHERE h.handed_out_on >= ? AND h.handed_out_on < ? GROUP BY b.unit_id", [start, end])
     return {"received": cards_received(store, start, end),
             "issued": cards_issued(store, start, end),
-            "returned_of_issued": {r["unit_id"]: r["n"] for r in returned}}
+            "returned_of_issued": {r["unit_id"]: r["n"] for r in returned},
+            "left": {r["unit_id"]: r["n"] for r in left},
+            "returned_of_left": {r["unit_id"]: r["back"] for r in left}}
 
 
 FIGURES_BEHIND = {

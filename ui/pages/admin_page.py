@@ -61,7 +61,7 @@ class AdminPage(QWidget):
 
     def _units_tab(self) -> RecordList:
         store, actor = self.store, self.actor
-        fields = lambda: [  # noqa: E731
+        fields = lambda: [
             FormField("code", "Code", hint="A short code such as NOR"),
             FormField("name", "Name"),
             FormField("kind", "Kind", "choice", [("BCU", "BCU (an area)"),
@@ -123,7 +123,7 @@ class AdminPage(QWidget):
 
     def _counters_tab(self) -> RecordList:
         store, actor = self.store, self.actor
-        fields = lambda: [  # noqa: E731
+        fields = lambda: [
             FormField("name", "Station name"),
             FormField("unit_id", "Unit", "choice", self._unit_choices()),
             FormField("hours_text", "Opening hours",
@@ -207,6 +207,6 @@ def _templates_text() -> str:
     lines += ["", f"{bank['title']} (version {bank['version']})"]
     for scenario in bank["scenarios"]:
         lines.append(f"  {scenario['title']}: {len(scenario['checklist'])} checklist items")
-    lines += ["", "Templates are versioned files under resources/. A new version applies to new "
-                  "records; answers already given stay under the version they were asked with."]
+    lines += ["", ("Templates are versioned files under resources/. A new version applies to new "
+                  "records; answers already given stay under the version they were asked with.")]
     return "\n".join(lines)

@@ -6,6 +6,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -21,7 +22,7 @@ from qos.store import callbacks, crimes, reference, samples
 from qos.store.core import Store
 from qos.store.crime_import import import_crimes_with_deadlines
 from qos.summary import sample_called_text
-from qos.templates import load_template
+from qos.templates import load_template, template_files
 from ui.callback_form import CallbackForm
 from ui.import_dialog import ImportDialog
 from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog, text_dialog
@@ -198,14 +199,26 @@ class CallbacksPage(QWidget):
 
     def import_history(self) -> None:
         actor = self.actor
+        versions = sorted(template_files("callback"))
+        version = versions[0]
+        if len(versions) > 1:  # which question set the spreadsheet's columns belong to
+            names = [f"Version {v}: {load_template('callback', v).title}" for v in versions]
+            picked, ok = QInputDialog.getItem(
+                self, "Import old call-back spreadsheets",
+                "Which question template do the spreadsheet's columns belong to?", names, 0,
+                False)
+            if not ok:
+                return
+            version = versions[names.index(picked)]
         ImportDialog(
             "Import old call-back spreadsheets",
-            "Completed checks kept in Excel before QoS Checks, in the layout described in "
-            "docs/import-formats.md.", self.store, actor, "callbacks",
-            callbacks.history_fields(load_template("callback", 1)),
+            f"Completed checks kept in Excel before QoS Checks, answers to question template "
+            f"version {version}, in the layout described in docs/import-formats.md.",
+            self.store, actor, "callbacks",
+            callbacks.history_fields(load_template("callback", version)),
             lambda store, table, strict, mapping, progress: callbacks.import_history(
                 store, actor, table, all_or_nothing=strict, mapping=mapping,
-                progress=progress), self).exec()
+                progress=progress, template_version=version), self).exec()
 
     def draw(self) -> None:
         unit_id = self.unit_id()
@@ -235,8 +248,8 @@ class CallbacksPage(QWidget):
             return
         check = samples.verify_draw(self.store, draw["id"])
         lines = [
-            f"Seed {check['seed']}; {check['population_size']} crimes eligible now "
-            f"({draw['population_size']} when drawn).",
+            (f"Seed {check['seed']}; {check['population_size']} crimes eligible now "
+            f"({draw['population_size']} when drawn)."),
             "The underlying crimes are unchanged since the draw." if check["population_unchanged"]
             else "The underlying crimes HAVE CHANGED since the draw (a re-import or edit).",
             "Re-running the draw from its seed gives the same sample." if check["same_sample"]

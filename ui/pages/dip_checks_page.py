@@ -84,7 +84,7 @@ class DipChecksPage(QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.view, 1)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (watched is self.view and event.type() == QEvent.Type.KeyPress
                 and isinstance(event, QKeyEvent) and event.key() in KEYS
                 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):

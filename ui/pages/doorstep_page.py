@@ -142,10 +142,12 @@ class CardEntry(QWidget):
 
     def _build_answers(self, template: Template) -> None:
         self._clear_answers()
-        scale = {str(i): label for i, label in enumerate(template.scale_labels, start=1)}
-        scale["0"] = "Left blank"
         previous: QWidget = self.serial
         for row, question in enumerate(template.questions):
+            # Each scale question with its own words ("How reassured" is not satisfaction).
+            scale = {str(i): label for i, label in
+                     enumerate(template.scale_for(question), start=1)}
+            scale["0"] = "Left blank"
             box = answer_row(self.answer_grid, row, question.text,
                              scale if question.type == "scale7" else YES_NO)
             self.setTabOrder(previous, box)
@@ -266,7 +268,10 @@ class DoorstepPage(QWidget):
             self.group_by.addItem(text, key)
         self.group_by.currentIndexChanged.connect(lambda _: self.refresh_rates())
         self.rates = RowsModel([("group", "Group"), ("issued", "Cards issued"),
-                                ("returned", "Returned"), ("rate", "Return rate"),
+                                ("returned", "Returned"),
+                                ("left", "Left with victims"),
+                                ("returned_of_left", "Of those, returned"),
+                                ("rate", "Return rate"), ("basis", "Rate out of cards"),
                                 ("median_lag_days", "Median days to return")], self,
                                {"rate": lambda r: f"{r:.1%}",
                                 "median_lag_days": lambda d: "" if d is None else f"{d:g}"})

@@ -102,6 +102,16 @@ def grade_text(unit: UnitSummary) -> str:
     return f"{graded.grade}: {graded.reason}" if graded.reason else graded.grade
 
 
+def grades_text(unit: UnitSummary) -> str:
+    """Every driver's grade, grouped by what it was judged on."""
+    by_basis: dict[str, list[str]] = {}
+    for g in unit.grades:
+        by_basis.setdefault(g.basis, []).append(f"{g.label} {g.grade.lower()}")
+    return f"Grades for {unit.code}: " + ". ".join(
+        f"on {basis[0].lower()}{basis[1:]}: {', '.join(items)}"
+        for basis, items in by_basis.items()) + "."
+
+
 class Tile(QFrame):
     def __init__(self, caption: str) -> None:
         super().__init__()
@@ -234,6 +244,9 @@ class SummaryPage(QWidget):
         layout.addWidget(title_label("Monthly compliance summary"))
         layout.addLayout(bar)
         layout.addLayout(tiles)
+        self.grades = hint_label("")
+        self.grades.setAccessibleName("Grades per driver")
+        layout.addWidget(self.grades)
         layout.addWidget(hint_label(
             "Double-click a figure (or press Enter on it) to see exactly the call-backs it "
             "counts. Arrows mark only significant changes (after adjusting for the month's "
@@ -254,7 +267,7 @@ class SummaryPage(QWidget):
             self.tile_grid.setColumnStretch(column, 1 if column < columns else 0)
         self.tile_columns = columns
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         wide_enough = self.width() >= len(self.tiles) * self.fontMetrics().averageCharWidth() * 19
         self._arrange_tiles(len(self.tiles) if wide_enough else len(self.tiles) // 2)
         super().resizeEvent(event)
@@ -351,10 +364,13 @@ class SummaryPage(QWidget):
         overall = next((q.rate for q in door.questions if q.key == "overall"), None)
         self.tiles["doorstep"].show_figure(
             f"{door.received} back",
-            (f"{door.returned_of_issued} of {door.issued} issued this month returned so far. "
-             if door.issued else "No cards issued this month. ")
+            (f"{door.returned_of_left} of {door.left_with_victims} left with victims this "
+             "month returned so far. " if door.left_with_victims else
+             f"{door.returned_of_issued} of {door.issued} issued to officers this month "
+             "returned so far. " if door.issued else "No cards issued this month. ")
             + (f"Satisfied overall: {overall.rate:.0%} of {overall.valid}."
                if overall and overall.reportable else "Too few cards for a percentage."))
+        self.grades.setText(grades_text(unit))
         self._trend_chart(unit)
 
     def _completion_chart(self) -> None:
