@@ -127,7 +127,7 @@ class BureauPage(QWidget):
              "times_for_officer": lambda n: "" if n is None else
              (f"{n} (repeat)" if n > 1 else "1")})
         self.actions_view = table_view(self.actions, "Remedial actions")
-        self.show_closed = QCheckBox("Show &closed actions")
+        self.show_closed = QCheckBox("Show c&losed actions")
         self.show_closed.toggled.connect(lambda _: self.refresh())
         bar = QHBoxLayout()
         _button(bar, "Close &action...", self.close_action)

@@ -111,7 +111,7 @@ class CallbacksPage(QWidget):
         debrief_actions = QHBoxLayout()
         self._button(debrief_actions, "&Record debrief...", self.record_debrief)
         self._button(debrief_actions, "Officer &acknowledges", lambda: self.acknowledge(True))
-        self._button(debrief_actions, "Officer dis&agrees...", lambda: self.acknowledge(False))
+        self._button(debrief_actions, "Officer disa&grees...", lambda: self.acknowledge(False))
         debrief_actions.addStretch(1)
         debrief_tab = QWidget()
         debrief_layout = QVBoxLayout(debrief_tab)
@@ -189,8 +189,8 @@ class CallbacksPage(QWidget):
         dialog = ImportDialog(
             "Import a crime extract",
             "A CSV or Excel extract from the crime recording system. The default column "
-            "headings are listed in docs/import-formats.md. Crimes already held are updated, "
-            "never duplicated.", self.store, actor, "crimes", crimes.CRIME_FIELDS,
+            "headings are in Help (F1), under Importing files. Crimes already held are "
+            "updated, never duplicated.", self.store, actor, "crimes", crimes.CRIME_FIELDS,
             lambda store, table, strict, mapping, progress: import_crimes_with_deadlines(
                 store, actor, table, all_or_nothing=strict, mapping=mapping, progress=progress),
             self)
@@ -213,7 +213,7 @@ class CallbacksPage(QWidget):
         ImportDialog(
             "Import old call-back spreadsheets",
             f"Completed checks kept in Excel before QoS Checks, answers to question template "
-            f"version {version}, in the layout described in docs/import-formats.md.",
+            f"version {version}, in the layout described in Help (F1), under Importing files.",
             self.store, actor, "callbacks",
             callbacks.history_fields(load_template("callback", version)),
             lambda store, table, strict, mapping, progress: callbacks.import_history(

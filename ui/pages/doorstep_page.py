@@ -78,7 +78,7 @@ class CardEntry(QWidget):
         self.message.setAccessibleName("Card entry message")
         self.counter = QLabel("")
         form = QFormLayout()
-        for text, widget in (("Date &received:", self.received), ("&Serial:", self.serial)):
+        for text, widget in (("Date recei&ved:", self.received), ("Seria&l:", self.serial)):
             label = QLabel(text)
             label.setBuddy(widget)
             form.addRow(label, widget)
@@ -89,7 +89,7 @@ class CardEntry(QWidget):
             label = QLabel(text)
             label.setBuddy(widget)
             form.addRow(label, widget)
-        save = QPushButton("&Save card (Enter)")
+        save = QPushButton("S&ave card (Enter)")
         set_role(save, "primary")
         save.clicked.connect(self.save)
         layout = QVBoxLayout(self)
@@ -309,7 +309,7 @@ class DoorstepPage(QWidget):
         self.feedback_to = DateField(today)
         for edit, name in ((self.feedback_from, "From"), (self.feedback_to, "To")):
             edit.setAccessibleName(name)
-        write = QPushButton("&Save feedback sheet...")
+        write = QPushButton("Save feedback s&heet...")
         write.clicked.connect(self.save_feedback)
         form = QFormLayout(widget)
         form.addRow(hint_label("One page for the officer's supervisor: only that officer's "

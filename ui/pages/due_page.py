@@ -65,7 +65,7 @@ class DuePage(QWidget):
             {"enhanced_reason": lambda e: e or "", "overdue_days":
              lambda d: str(d) if d else "due today"})
         self.view = table_view(self.model, "Victims owed an update")
-        updated = QPushButton("Victim &updated today")
+        updated = QPushButton("Victim updated &today")
         updated.setAccessibleName("Victim updated today")
         updated.clicked.connect(self.mark_updated)
         self.count = QLabel("")

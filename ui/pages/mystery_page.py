@@ -148,7 +148,7 @@ class MysteryPage(QWidget):
         self.findings_view = table_view(self.findings, "Findings for the counter")
         bar = QHBoxLayout()
         bar.addWidget(self.counter)
-        fed = QPushButton("Mark as fed &back to the BCU")
+        fed = QPushButton("Mark as fed back &to the BCU")
         fed.clicked.connect(self.mark_fed_back)
         bar.addWidget(fed)
         bar.addStretch(1)
