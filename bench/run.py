@@ -122,8 +122,8 @@ def bench_sampling(total: int) -> None:
     timings, baseline = [], []
     for month in ("2025-03", "2025-04", "2025-05", "2025-06", "2025-07"):
         started = time.perf_counter()
-        population = samples.eligible_population(store, unit_id, month,
-                                                 samples.current_criteria(store))
+        population = samples.eligible_population(store, SYSTEM, unit_id, month,
+                                                 samples.current_criteria(store, SYSTEM))
         draw_sample(population, 50, 1)
         timings.append(time.perf_counter() - started)
         start, end = month_bounds(month)
@@ -379,8 +379,8 @@ def _median_sampling(path: Path) -> float:
     times = []
     for month in ("2025-03", "2025-04", "2025-05"):
         started = time.perf_counter()
-        draw_sample(samples.eligible_population(store, unit_id, month,
-                                                samples.current_criteria(store)), 50, 1)
+        draw_sample(samples.eligible_population(store, SYSTEM, unit_id, month,
+                                                samples.current_criteria(store, SYSTEM)), 50, 1)
         times.append(time.perf_counter() - started)
     store.close()
     return statistics.median(times)

@@ -48,6 +48,7 @@ def main() -> None:
         window = QMainWindow()
         window.setCentralWidget(QLabel("Hello"))
     else:
+        from qos.settings import setting
         from qos.store.core import open_store
         from qos.store.users import actor_for
         from ui.app import make_application
@@ -55,7 +56,7 @@ def main() -> None:
 
         app = make_application(sys.argv[:1])
         store = open_store(Path(sys.argv[2]))
-        window = MainWindow(store, actor_for(store, 1), str(store.setting("force_name")))
+        window = MainWindow(store, actor_for(store, 1), str(setting(store, "force_name")))
     probe = FirstPaint()
     window.installEventFilter(probe)
     window.resize(1366, 768)

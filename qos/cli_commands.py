@@ -103,7 +103,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     table = read_table(args.file)
     store = _open(args)
     try:
-        mapping = mappings.get_mapping(store, args.kind, args.mapping) if args.mapping else None
+        mapping = (mappings.get_mapping(store, SYSTEM, args.kind, args.mapping)
+                   if args.mapping else None)
         strict = not args.good_rows_only
         if args.kind == "people":
             result = reference.import_people(store, SYSTEM, table, all_or_nothing=strict,
@@ -123,6 +124,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         store.close()
     for problem in result.bad:
         print(f"  {problem}", file=sys.stderr)
+    for note in result.notes:
+        print(f"  note: {note}", file=sys.stderr)
     print(result.summary())
     return 0 if result.applied and not result.bad else 1
 
@@ -143,6 +146,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
+    from qos.roles import SYSTEM
     from qos.store import duties
     from qos.store.reference import unit_by_code
     from qos.store.updates import due_list
@@ -150,12 +154,12 @@ def cmd_due(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     store = _open(args)
     try:
-        if args.unit and unit_by_code(store, args.unit) is None:
+        if args.unit and unit_by_code(store, SYSTEM, args.unit) is None:
             raise ValidationError(f"There is no unit with the code {args.unit}.")
         # Asked for explicitly: after an upgrade the deadlines may not be worked out yet, and
         # no background job runs for the command line.
         duties.bring_up_to_date(store)
-        rows = due_list(store, as_of, args.unit)
+        rows = due_list(store, SYSTEM, as_of, args.unit)
     finally:
         store.close()
     for row in rows:

@@ -32,7 +32,7 @@ def cmd_closures(args: argparse.Namespace) -> int:
     try:
         unit_id = None
         if args.unit:
-            unit = reference.unit_by_code(store, args.unit.upper())
+            unit = reference.unit_by_code(store, SYSTEM, args.unit.upper())
             if unit is None:
                 raise ValidationError(f"There is no unit with the code {args.unit}.")
             unit_id = unit["id"]

@@ -61,7 +61,7 @@ def build_demo(store: Store, seed: int, end_month: str, *, months: int = 12,
                               DEMO_PASSWORD)
     report.units = len(units)
     report.sign_ins.append(("admin", Role.ADMIN.label, DEMO_PASSWORD))
-    unit_rows = reference.list_units(store)
+    unit_rows = reference.list_units(store, admin)
     with store.write():
         people_per_unit = officers // len(unit_rows)
         number = 1000
@@ -89,8 +89,10 @@ def build_demo(store: Store, seed: int, end_month: str, *, months: int = 12,
                                   bcu_rows[i % len(bcu_rows)]["id"], HOURS[i % len(HOURS)])
             report.counters += 1
         for i in range(1, 4):
-            users.create_user(store, admin, f"bureau{i}", person_name(rng), Role.BUREAU,
-                              DEMO_PASSWORD)
+            bureau_id = users.create_user(store, admin, f"bureau{i}", person_name(rng),
+                                          Role.BUREAU, DEMO_PASSWORD)
+            # The force's one contact bureau serves every BCU (set by an administrator).
+            users.set_responsibility(store, admin, bureau_id, 1, [u["id"] for u in bcu_rows])
             report.sign_ins.append((f"bureau{i}", Role.BUREAU.label, DEMO_PASSWORD))
         for i in range(1, volunteers + 1):
             users.create_user(store, admin, f"volunteer{i:02d}", person_name(rng),
@@ -182,8 +184,9 @@ def build_activity(store: Store, admin: Actor, rng: random.Random, end_month: st
               "Suspect arrested", "Charged", "Investigation closed", "Enhanced service",
               "Victim updated", "Date crime closed", "Persistently targeted",
               "Agreed update frequency (days)"]
-    units = reference.list_units(store)
-    officers = {u["id"]: [p["staff_number"] for p in reference.list_people(store, unit_id=u["id"])]
+    units = reference.list_units(store, admin)
+    officers = {u["id"]: [p["staff_number"]
+                          for p in reference.list_people(store, admin, unit_id=u["id"])]
                 for u in units}
     first_month = shift_month(end_month, -(months - 1))
     table = Table(headers=header)
@@ -256,7 +259,7 @@ def _mystery_visits(store: Store, admin: Actor, rng: random.Random) -> int:
     for weeks_back in (26, 13, 0):  # two quarters done, the current one ahead
         mystery.plan_visits(store, admin, this_monday - dt.timedelta(weeks=weeks_back),
                             seed=rng.randrange(10**6))
-    scenarios = {s["id"]: s["items"] for s in mystery.list_scenarios(store)}
+    scenarios = {s["id"]: s["items"] for s in mystery.list_scenarios(store, admin)}
     sent = 0
     for plan in mystery.list_plan(store, admin):
         week = dt.date.fromisoformat(plan["week_start"])
@@ -331,7 +334,7 @@ def _doorstep_cards(store: Store, admin: Actor, rng: random.Random, first_month:
         version = 1 if m < months // 2 else 2  # the card was redesigned half-way through
         template = load_template("doorstep", version)
         for unit in units:
-            people = [p for p in reference.list_people(store, unit_id=unit["id"])
+            people = [p for p in reference.list_people(store, admin, unit_id=unit["id"])
                       if p["role_type"] == "officer"]
             for officer in rng.sample(people, min(3, len(people))):
                 issued = dt.date.fromisoformat(month + "-01") + dt.timedelta(days=rng.randrange(20))
@@ -369,7 +372,7 @@ def _leave_cards(store: Store, admin: Actor, rng: random.Random, unit_id: int, f
     (never one where someone was arrested): the serials left with victims."""
     from qos.store import handouts
 
-    crimes = handouts.crimes_without_card(store, unit_id, issued,
+    crimes = handouts.crimes_without_card(store, admin, unit_id, issued,
                                           min(today, issued + dt.timedelta(days=21)))
     left: set[int] = set()
     for card, crime in zip(range(first, first + 25), rng.sample(crimes, min(20, len(crimes))),
@@ -386,7 +389,7 @@ def _work_debriefs(store: Store, admin: Actor, rng: random.Random) -> int:
 
     today = dt.date.today()
     done = 0
-    for debrief in callbacks.list_debriefs(store, today=today):
+    for debrief in callbacks.list_debriefs(store, admin, today=today):
         called = dt.date.fromisoformat(debrief["call_date"])
         on = called + dt.timedelta(days=rng.randrange(2, 25))
         if on > today or rng.random() < 0.15:

@@ -7,7 +7,7 @@ import random
 from typing import Any
 
 from qos.errors import ValidationError
-from qos.roles import Actor, Role
+from qos.roles import SYSTEM, Actor, Role
 from qos.store.core import Store
 
 
@@ -33,7 +33,7 @@ def _complaints(store: Store, fcc: list[Actor], rng: random.Random, days: int = 
     from qos.commitment import commitment_items
     from qos.store import complaints, reference
 
-    units = [u["id"] for u in reference.list_units(store)]
+    units = [u["id"] for u in reference.list_units(store, SYSTEM)]
     items = [i.key for i in commitment_items()]
     weights = [3, 4, 2, 5, 2, 1][:len(items)] + [1] * max(0, len(items) - 6)
     today = dt.date.today()
@@ -81,7 +81,7 @@ def _dip_checks(store: Store, inspector: Actor, rng: random.Random) -> int:
 
     month = last_complete_month(dt.date.today())
     found = 0
-    for unit in [u for u in reference.list_units(store) if u["kind"] == "BCU"][:3]:
+    for unit in [u for u in reference.list_units(store, SYSTEM) if u["kind"] == "BCU"][:3]:
         try:
             check_id = dipchecks.draw_dip_check(store, inspector, unit["id"], month,
                                                 seed=rng.randrange(2**31))

@@ -17,7 +17,7 @@ from qos.tabular import Table
 def load_demo_survey(store: Store, admin: Actor, rng: random.Random, end_month: str) -> int:
     """Survey lines for the end month's quarter and the same quarter a year earlier."""
     table = Table(headers=["Quarter", "Unit", "Driver", "Satisfied %", "Respondents"])
-    bcus = [u["code"] for u in reference.list_units(store) if u["kind"] == "BCU"]
+    bcus = [u["code"] for u in reference.list_units(store, admin) if u["kind"] == "BCU"]
     lines: list[list[str]] = []
     for quarter in (quarter_of(end_month), quarter_of(shift_month(end_month, -12))):
         lines.append([quarter, "MSF", HEADLINE, "80.0", "9000"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +20,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qos.doorstep import OfficerFeedback
 from qos.excel_routines import SheetKit, routine_sheets
 from qos.grading import EXCEEDS, FAILS, MEETS
+from qos.progress import Progress
 from qos.summary import (
     Change,
     MonthlySummary,
@@ -45,7 +47,6 @@ FILLS = {
     MEETS: PatternFill("solid", fgColor="FFFFFF"),
     FAILS: PatternFill("solid", fgColor="FFC7CE"),
 }
-Progress = Callable[[int, int], None]
 
 
 def set_value(cell: Cell, value: Any) -> None:
@@ -558,7 +559,7 @@ SHEETS = [_overview, _satisfaction, _force_estimate, _grades, _trend, _ethnicity
           _explanations]
 
 
-def write_officer_feedback(feedback: Any, path: Path | str) -> Path:
+def write_officer_feedback(feedback: OfficerFeedback, path: Path | str) -> Path:
     """One page for an officer's supervisor: that officer's cards only, never a ranking."""
     wb = Workbook()
     ws = wb.active

@@ -97,6 +97,10 @@ class Actor:
     display_name: str
     role: Role
     unit_id: int | None = None
+    # The units whose victim-level data this user may see (a supervisor's responsibility,
+    # or the units a bureau serves), set by an administrator; None: their own unit only.
+    # Administrators and the inspectorate cover every unit whatever this holds (unit_scope).
+    units: frozenset[int] | None = None
 
 
 def allowed(actor: Actor | Role, action: Action) -> bool:
@@ -110,6 +114,37 @@ def require(actor: Actor, action: Action) -> None:
             f"{actor.display_name} is signed in as {actor.role.label}, "
             f"who may not {action.value}."
         )
+
+
+def require_any(actor: Actor, *actions: Action) -> None:
+    """For reads several roles need for different work (the due list: call-backs or bureau)."""
+    if not any(allowed(actor, action) for action in actions):
+        require(actor, actions[0])
+
+
+def unit_scope(actor: Actor) -> frozenset[int] | None:
+    """The unit ids whose victim-level data `actor` may see; None means every unit.
+
+    Aggregate figures (the summary) are not limited by this: only the records behind them.
+    """
+    if actor.role in (Role.ADMIN, Role.INSPECTORATE):  # the inspectorate checks every unit
+        return None
+    if actor.units is not None:
+        return actor.units
+    return frozenset({actor.unit_id}) if actor.unit_id is not None else frozenset()
+
+
+def covers(actor: Actor, unit_id: int | None) -> bool:
+    scope = unit_scope(actor)
+    return scope is None or unit_id in scope
+
+
+def require_unit(actor: Actor, unit_id: int | None, what: str = "records") -> None:
+    """Refuse victim-level data of a unit the actor is not responsible for."""
+    if not covers(actor, unit_id):
+        raise PermissionDenied(
+            f"{actor.display_name} is not responsible for the unit these {what} belong to; "
+            "an administrator sets which units each supervisor and bureau covers.")
 
 
 # A system actor for first-run set-up and headless jobs started by an administrator's CLI.

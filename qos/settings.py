@@ -1,9 +1,15 @@
-"""Settings a force may change, with their defaults, read through the store."""
+"""Settings a force may change, with their defaults. `setting(store, key)` is the one way
+to read one: it knows the default. (`Store.setting` is the raw read under it, used inside
+qos/store/ for the store's own bookkeeping keys, which are not settings.)"""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qos.store.core import Store
 
 DEFAULTS: dict[str, Any] = {
+    "force_name": "",                 # set by the first-run wizard
     "recontact_months": 6,           # skip victims already sampled this many months back
     "sensitive_categories": ["Sexual offences", "Domestic abuse"],
     # Who is never called (keys in qos/store/exclusions.py). Under 18s and on-duty officers
@@ -39,5 +45,5 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def setting(store: Any, key: str) -> Any:
+def setting(store: Store, key: str) -> Any:
     return store.setting(key, DEFAULTS[key])

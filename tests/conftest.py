@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qos.roles import Actor, Role
+from qos.roles import SYSTEM, Actor, Role
 from qos.store import reference, users
 from qos.store.core import Store, open_store
 
@@ -66,7 +66,7 @@ def admin(store: Store) -> Actor:
 
 def make_user(store: Store, admin: Actor, username: str, role: Role,
               unit_code: str | None = None) -> Actor:
-    unit = reference.unit_by_code(store, unit_code) if unit_code else None
+    unit = reference.unit_by_code(store, SYSTEM, unit_code) if unit_code else None
     user_id = users.create_user(store, admin, username, username.title(), role, PASSWORD,
                                 unit_id=unit["id"] if unit else None)
     return users.actor_for(store, user_id)

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from qos.errors import PermissionDenied, QosError
-from qos.roles import PERMISSIONS, Action, Role
+from qos.roles import PERMISSIONS, SYSTEM, Action, Role
 from qos.store import callbacks, crimes, reference, retention, samples, users
 from qos.store.backups import restore
 from qos.store.summary_data import callbacks_behind, monthly_summary
@@ -40,13 +40,13 @@ ATTEMPTS = {
 def test_role_by_action(store, admin, tmp_path, role):
     from tests.factories import crime_line, import_lines
 
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     import_lines(store, admin, [crime_line(f"NOR/{i}", "05/10/2026") for i in range(5)])
     draw_id = samples.draw_for_month(store, admin, unit["id"], "2026-10", seed=1)
     item = samples.list_items(store, draw_id, viewer=admin)[0]
     actor = make_user(store, admin, f"who-{role.value}", role, "NOR")
-    context = {"unit_id": reference.unit_by_code(store, "SOU")["id"], "item_id": item["id"],
-               "tmp": tmp_path}
+    # The actor's own unit, so only the role decides here (units: the tests below).
+    context = {"unit_id": unit["id"], "item_id": item["id"], "tmp": tmp_path}
     checked = 0
     for action, attempt in ATTEMPTS.items():
         if attempt is None:
@@ -70,15 +70,15 @@ def test_monthly_summary_refuses_a_volunteer(store, admin):
         monthly_summary(store, volunteer, "2026-10")
 
 
-def test_worklist_hides_contact_details_from_roles_that_do_not_call(store, admin):
+def test_worklist_is_refused_to_roles_that_do_not_call(store, admin):
     from tests.factories import crime_line, import_lines
 
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     import_lines(store, admin, [crime_line("NOR/1", "05/10/2026")])
     draw_id = samples.draw_for_month(store, admin, unit["id"], "2026-10", seed=1)
     volunteer = make_user(store, admin, "vol", Role.VOLUNTEER)
-    [row] = samples.list_items(store, draw_id, viewer=volunteer)
-    assert row["victim_name"] is None and row["victim_phone"] is None
+    with pytest.raises(PermissionDenied):  # not even without the names: it lists victims
+        samples.list_items(store, draw_id, viewer=volunteer)
     [row] = samples.list_items(store, draw_id, viewer=admin)
     assert row["victim_name"] == "Victim NOR/1"
     views = store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'view contact details'")

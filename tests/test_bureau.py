@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qos.errors import PermissionDenied, ValidationError
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import bureau, reference, samples
 from qos.store.core import open_store
 from tests.conftest import make_user
@@ -23,7 +23,7 @@ GOOD = {"crime_number_given": "Y", "officer_name_known": "Y", "vc_leaflet": "Y",
 
 @pytest.fixture
 def crimes_to_call(store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     manager = reference.add_person(store, admin, "S1", "Sgt Lee", "officer", unit["id"])
     reference.add_person(store, admin, "NOR1", "PC Kim", "officer", unit["id"], manager)
     import_lines(store, admin, [
@@ -36,7 +36,7 @@ def crimes_to_call(store, admin):
         crime_line("NOR/DA", "05/11/2026", category="Theft", da="Y"),
         crime_line("NOR/ANCIENT", "01/06/2026", category="Theft"),  # beyond the look-back
     ])
-    return make_user(store, admin, "caller", Role.BUREAU)
+    return make_user(store, admin, "caller", Role.BUREAU, "NOR")
 
 
 def test_queue_follows_the_rules_and_puts_overdue_first(store, crimes_to_call):
@@ -65,13 +65,13 @@ def test_arrest_cases_are_called_and_the_queue_has_its_own_exclusions(store, adm
 
 
 def test_crimes_in_the_monthly_sample_are_left_to_the_supervisor(store, admin, crimes_to_call):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     samples.draw_for_month(store, admin, unit["id"], "2026-11", size=50, seed=1)
     assert bureau.queue(store, crimes_to_call, now=NOW) == []
 
 
 def test_two_callers_never_get_the_same_victim(store, admin, crimes_to_call, db_path):
-    other_caller = make_user(store, admin, "caller2", Role.BUREAU)
+    other_caller = make_user(store, admin, "caller2", Role.BUREAU, "NOR")
     second = open_store(db_path)  # a second connection, as on a second PC
     try:
         first = bureau.claim_next(store, crimes_to_call, now=NOW)
@@ -108,7 +108,7 @@ def test_two_processes_claiming_at_once_share_out_the_queue(store, admin, crimes
                                                             db_path):
     import_lines(store, admin, [crime_line(f"NOR/Q{i}", "08/11/2026", category="Theft")
                                 for i in range(80)])
-    second = make_user(store, admin, "caller2", Role.BUREAU)
+    second = make_user(store, admin, "caller2", Role.BUREAU, "NOR")
     store.close()
     root = str(Path(__file__).resolve().parent.parent)
     procs = [subprocess.Popen([sys.executable, "-c", CLAIMER.format(root=root, db=str(db_path),
@@ -184,20 +184,20 @@ def test_outcomes_no_answer_retries_later_and_pcso_visit_is_listed(store, crimes
 
 def test_stale_claims_go_back_to_the_queue(store, admin, crimes_to_call):
     bureau.claim_next(store, crimes_to_call, now=NOW)
-    other = make_user(store, admin, "caller2", Role.BUREAU)
+    other = make_user(store, admin, "caller2", Role.BUREAU, "NOR")
     later = bureau.claim_next(store, other, now=NOW + dt.timedelta(minutes=45))
     assert later["crime_ref"] == "NOR/OLD"  # the first caller walked away 45 minutes ago
 
 
 def test_informal_complaints_are_captured(store, crimes_to_call):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     bureau.log_complaint(store, crimes_to_call, "complaint", "Delay", unit["id"],
                          "Waited two days for a visit", crime_ref="nor/old")
     bureau.log_complaint(store, crimes_to_call, "compliment", "Attitude", unit["id"],
                          "PC was very kind")
     with pytest.raises(ValidationError, match="not one of the categories"):
         bureau.log_complaint(store, crimes_to_call, "complaint", "Bogus", unit["id"], "x")
-    rows = bureau.list_complaints(store, first_day="2026-01-01", end_day="2027-01-01")
+    rows = bureau.list_complaints(store, SYSTEM, first_day="2026-01-01", end_day="2027-01-01")
     assert [(r["kind"], r["category"]) for r in rows] == [("complaint", "Delay"),
                                                           ("compliment", "Attitude")]
 
@@ -217,7 +217,7 @@ def test_monthly_summary_gains_the_bureau_figures(store, admin, crimes_to_call, 
                        themes=["Kept informed", "Response time"], now=NOW)
     third = bureau.claim_next(store, crimes_to_call, now=NOW)
     bureau.record_call(store, crimes_to_call, third["id"], "no_answer", now=NOW)
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     bureau.log_complaint(store, crimes_to_call, "complaint", "Delay", unit["id"], "Slow",
                          raised_on=dt.date(2026, 11, 20))
     summary = monthly_summary(store, admin, "2026-11")

@@ -7,6 +7,7 @@ import pytest
 
 from qos.errors import ValidationError
 from qos.paths import resource
+from qos.roles import SYSTEM
 from qos.store import callbacks, reference, samples
 from qos.tabular import read_table
 from tests.factories import crime_line, import_lines
@@ -19,7 +20,7 @@ ALL_GOOD = {"ease_of_contact": 1, "arrival": 2, "actions": 3, "follow_up": 0, "t
 
 @pytest.fixture
 def drawn(store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     sgt = reference.add_person(store, admin, "S1", "Sgt Manager", "officer", unit["id"])
     insp = reference.add_person(store, admin, "I1", "Insp Boss", "officer", unit["id"])
     store_person = store.row("SELECT version FROM people WHERE id = ?", [sgt])
@@ -34,7 +35,7 @@ def drawn(store, admin):
 def test_completed_call_is_stored_with_its_template_version(store, admin, drawn):
     callback_id = callbacks.record_callback(store, admin, drawn[0]["id"], ALL_GOOD,
                                             ethnicity="A1", comments="Very helpful")
-    saved = callbacks.get_callback(store, callback_id)
+    saved = callbacks.get_callback(store, SYSTEM, callback_id)
     assert saved["answers"] == ALL_GOOD and saved["template_version"] == 1
     assert saved["ethnicity"] == "A1" and saved["crime_ref"] == drawn[0]["crime_ref"]
     assert store.scalar("SELECT status FROM sample_items WHERE id = ?", [drawn[0]["id"]]) == \
@@ -54,7 +55,7 @@ def test_feedback_raises_a_debrief_for_the_line_manager_and_disagreement_escalat
         store, admin, drawn):
     callbacks.record_callback(store, admin, drawn[1]["id"], ALL_GOOD, ethnicity="W1",
                               feedback="improvement", call_date=dt.date(2026, 11, 2))
-    [debrief] = callbacks.list_debriefs(store, today=dt.date(2026, 11, 20))
+    [debrief] = callbacks.list_debriefs(store, SYSTEM, today=dt.date(2026, 11, 20))
     assert debrief["manager_name"] == "Sgt Manager" and debrief["officer_name"] == "PC Officer"
     assert debrief["due_on"] == "2026-11-16" and debrief["overdue"] and debrief["age_days"] == 18
     with pytest.raises(ValidationError, match="Record the debrief"):
@@ -64,7 +65,7 @@ def test_feedback_raises_a_debrief_for_the_line_manager_and_disagreement_escalat
                                        dt.date(2026, 11, 18), "Discussed keeping victim updated")
     callbacks.record_acknowledgement(store, admin, debrief["id"], version, agrees=False,
                                      reason="Victim was updated by email")
-    [after] = callbacks.list_debriefs(store)
+    [after] = callbacks.list_debriefs(store, SYSTEM)
     assert after["acknowledgement"] == "disagreed" and after["escalated_name"] == "Insp Boss"
 
 

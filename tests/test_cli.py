@@ -85,17 +85,6 @@ def test_gui_without_a_display_says_so_in_one_line(tmp_path):
         assert "no display" in done.stderr and "main.py --help" in done.stderr
 
 
-def test_qos_package_never_imports_qt():
-    code = ("import pkgutil, importlib, sys, qos\n"
-            "for m in pkgutil.walk_packages(qos.__path__, 'qos.'):\n"
-            "    importlib.import_module(m.name)\n"
-            "print('PySide6' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, check=False)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
-
-
 def test_import_crimes_works_out_their_code_deadlines_too(store, admin, db_path, tmp_path):
     from qos.store import duties
     from tests.factories import HEADER

@@ -9,7 +9,7 @@ import pytest
 
 from qos.closures import FailedCheck, OpenAction, closure_problems
 from qos.errors import PermissionDenied, ValidationError
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import callbacks, closures, crimes, reference
 from qos.tabular import read_csv_text
 from tests.conftest import make_user
@@ -73,7 +73,7 @@ def test_a_supervisor_sees_their_unit_and_records_a_remedy(store, closed):
     sgt = make_user(store, closed, "sgt", Role.SUPERVISOR, "NOR")
     mine = closures.closures_for_month(store, sgt, "2026-10", problems_only=True)
     assert [r["crime_ref"] for r in mine] == ["NOR/C", "NOR/B"]  # by closure date
-    south = reference.unit_by_code(store, "SOU")["id"]
+    south = reference.unit_by_code(store, SYSTEM, "SOU")["id"]
     with pytest.raises(PermissionDenied):
         closures.closures_for_month(store, sgt, "2026-10", unit_id=south)
     crime_b = mine[1]["id"]

@@ -7,6 +7,7 @@ from collections import defaultdict
 import pytest
 
 from qos.demo import build_demo
+from qos.roles import SYSTEM
 from qos.store import duties
 from qos.store.core import Store, open_store
 from qos.store.updates import LOOKBACK_DAYS, PERIODIC_LOOKBACK_DAYS, due_list, record_victim_update
@@ -54,7 +55,7 @@ def _from_scratch(store: Store, as_of: dt.date, unit_code: str | None = None) ->
 
 def _listed(store: Store, as_of: dt.date, unit_code: str | None = None) -> list[tuple]:
     return sorted((r["crime_ref"], r["rule"], r["due"], r["overdue_days"])
-                  for r in due_list(store, as_of, unit_code))
+                  for r in due_list(store, SYSTEM, as_of, unit_code))
 
 
 def _copy_of(demo_db: str, tmp_path) -> Store:
@@ -93,13 +94,14 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
     try:
         actor = actor_for(store, 1)
         as_of = D(2026, 10, 1)
-        owed = next(r for r in due_list(store, as_of) if r["rule"] != "Regular progress update")
+        owed = next(r for r in due_list(store, SYSTEM, as_of)
+                    if r["rule"] != "Regular progress update")
         crime_id = owed["crime_id"]
         # A victim update: the trigger marks the crime stale and the update works it out.
         record_victim_update(store, actor, crime_id, as_of)
         assert duties.stale_count(store) == 0
         assert (owed["crime_ref"], owed["rule"]) not in {
-            (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
+            (r["crime_ref"], r["rule"]) for r in due_list(store, SYSTEM, as_of)}
         # A re-import that closes the case and moves the arrest.
         ref = owed["crime_ref"]
         with store.write():
@@ -123,7 +125,7 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
         assert duties.stale_count(store) == 1
         duties.bring_up_to_date(store)
         assert ("NEW/1", "Told of the suspect's arrest") in {
-            (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
+            (r["crime_ref"], r["rule"]) for r in due_list(store, SYSTEM, as_of)}
         assert _listed(store, as_of) == _from_scratch(store, as_of)
         # Deleting the newest crime and adding another that takes its id: still worked out.
         newest = store.scalar("SELECT max(id) FROM crimes")
@@ -137,7 +139,7 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
         duties.bring_up_to_date(store)
         assert store.scalar("SELECT count(*) FROM code_duties WHERE crime_ref = 'NEW/1'") == 0
         assert ("NEW/2", "Told the suspect was charged") in {
-            (r["crime_ref"], r["rule"]) for r in due_list(store, as_of)}
+            (r["crime_ref"], r["rule"]) for r in due_list(store, SYSTEM, as_of)}
         assert _listed(store, as_of) == _from_scratch(store, as_of)
     finally:
         store.close()
@@ -146,7 +148,7 @@ def test_every_kind_of_change_marks_the_crime_and_is_caught_up(demo_db, tmp_path
 def test_new_rules_or_holidays_rework_every_deadline(demo_db, tmp_path, monkeypatch):
     store = _copy_of(demo_db, tmp_path)
     try:
-        due_list(store, D(2026, 10, 1))
+        due_list(store, SYSTEM, D(2026, 10, 1))
         monkeypatch.setattr(duties, "basis", lambda: "another edition file")
         seen = []
         assert duties.bring_up_to_date(store, lambda done, total: seen.append((done, total))) \
@@ -180,7 +182,7 @@ def test_monthly_compliance_reads_the_same_deadlines_as_a_reckoning_from_scratch
             if D(2026, 9, 1) <= duty.due < D(2026, 10, 1)])
         assert len(expected) > 100
         got = sorted((d["unit_id"], d["key"], d["on_time"], d["settled"], d["late_by"])
-                     for d in code_duties(store, "2026-09", as_of=today))
+                     for d in code_duties(store, SYSTEM, "2026-09", as_of=today))
         assert got == expected
     finally:
         store.close()
@@ -192,12 +194,12 @@ def test_pages_and_counts_agree_with_the_whole_list(demo_db):
     store = open_store(demo_db)
     try:
         for as_of, unit in ((D(2026, 10, 1), None), (D(2026, 10, 4), "NOR")):  # 4th: a Sunday
-            whole = due_list(store, as_of, unit)
+            whole = due_list(store, SYSTEM, as_of, unit)
             pages = [row for offset in range(0, len(whole) + 50, 50)
-                     for row in due_page(store, as_of, unit, offset, 50)]
+                     for row in due_page(store, SYSTEM, as_of, unit, offset, 50)]
             assert pages == whole and len(whole) > 100
             overdue = sum(1 for row in whole if row["overdue_days"])
-            assert due_counts(store, as_of, unit) == (len(whole), overdue)
+            assert due_counts(store, SYSTEM, as_of, unit) == (len(whole), overdue)
             assert [r["due"] for r in whole] == sorted(r["due"] for r in whole)
     finally:
         store.close()
@@ -227,7 +229,7 @@ def test_a_0007_database_with_crimes_gets_its_deadlines_after_the_upgrade(tmp_pa
     try:
         assert duties.stale_count(upgraded) == 1  # known to be owed its deadlines
         duties.bring_up_to_date(upgraded)  # the background catch-up after the upgrade
-        due = due_list(upgraded, D(2026, 10, 20))
+        due = due_list(upgraded, SYSTEM, D(2026, 10, 20))
         assert ("NOR/1", "Told of the suspect's arrest", "2026-10-08") in {
             (r["crime_ref"], r["rule"], r["due"]) for r in due}
         assert _listed(upgraded, D(2026, 10, 20)) == _from_scratch(upgraded, D(2026, 10, 20))

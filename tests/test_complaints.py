@@ -8,14 +8,14 @@ import openpyxl
 import pytest
 
 from qos.errors import PermissionDenied, ValidationError
-from qos.roles import PERMISSIONS, Action, Role
+from qos.roles import PERMISSIONS, SYSTEM, Action, Role
 from qos.store import bureau, complaints, reference
 from qos.store.core import open_store
 from tests.conftest import make_user
 
 
 def _unit(store, code: str) -> int:
-    return reference.unit_by_code(store, code)["id"]
+    return reference.unit_by_code(store, SYSTEM, code)["id"]
 
 
 def test_control_room_logs_a_complaint_in_a_few_fields_and_sees_only_its_own(store, admin):

@@ -6,6 +6,7 @@ import openpyxl
 import pytest
 
 from qos.errors import ValidationError
+from qos.roles import SYSTEM
 from qos.store import crimes, mappings
 from qos.tabular import read_table
 
@@ -37,11 +38,12 @@ def test_messy_csv_imports_the_same(store, admin, tmp_path, encoding, bom, sep):
     path = _csv(tmp_path, _text(ROWS, sep), encoding, bom)
     result = crimes.import_crimes(store, admin, read_table(path), all_or_nothing=True)
     assert (result.inserted, result.updated, result.bad) == (3, 0, [])
-    one = crimes.crime_by_ref(store, "nor/1")
+    one = crimes.crime_by_ref(store, SYSTEM, "nor/1")
     assert one["victim_name"] == "Zoë Brontë" and one["victim_phone"] == "07700900123"
     assert one["recorded_on"] == "2026-10-01" and one["officer_number"] == "NOR1001"
-    assert crimes.crime_by_ref(store, "NOR/3")["recorded_on"] == "2026-10-03"  # Excel serial
-    assert crimes.crime_by_ref(store, "NOR/3")["victim_phone"] == "+447700900125"
+    # An Excel serial date:
+    assert crimes.crime_by_ref(store, SYSTEM, "NOR/3")["recorded_on"] == "2026-10-03"
+    assert crimes.crime_by_ref(store, SYSTEM, "NOR/3")["victim_phone"] == "+447700900125"
 
 
 def test_xlsx_keeps_leading_zeros_and_reads_real_dates(store, admin, tmp_path):
@@ -55,9 +57,9 @@ def test_xlsx_keeps_leading_zeros_and_reads_real_dates(store, admin, tmp_path):
     book.save(path)
     result = crimes.import_crimes(store, admin, read_table(path), all_or_nothing=True)
     assert result.inserted == 2
-    assert crimes.crime_by_ref(store, "NOR/9")["recorded_on"] == "2026-10-09"
-    assert crimes.crime_by_ref(store, "NOR/9")["victim_phone"] == "07700900999"
-    assert crimes.crime_by_ref(store, "NOR/10")["victim_phone"] == "07700900998"
+    assert crimes.crime_by_ref(store, SYSTEM, "NOR/9")["recorded_on"] == "2026-10-09"
+    assert crimes.crime_by_ref(store, SYSTEM, "NOR/9")["victim_phone"] == "07700900999"
+    assert crimes.crime_by_ref(store, SYSTEM, "NOR/10")["victim_phone"] == "07700900998"
 
 
 def test_reimport_updates_and_never_duplicates(store, admin, tmp_path):
@@ -69,8 +71,8 @@ def test_reimport_updates_and_never_duplicates(store, admin, tmp_path):
         store, admin, read_table(_csv(tmp_path, _text(changed), "utf-8", name="y.csv")),
         all_or_nothing=True)
     assert (result.inserted, result.updated) == (1, 2)
-    assert crimes.count_crimes(store) == 4
-    row = crimes.crime_by_ref(store, "NOR/2")
+    assert crimes.count_crimes(store, SYSTEM) == 4
+    row = crimes.crime_by_ref(store, SYSTEM, "NOR/2")
     assert row["offence_category"] == "Theft from person" and row["version"] == 2
 
 
@@ -84,7 +86,7 @@ def test_bad_rows_are_listed_and_all_or_nothing_imports_nothing(store, admin, tm
     ]
     table = read_table(_csv(tmp_path, _text(rows), "utf-8"))
     result = crimes.import_crimes(store, admin, table, all_or_nothing=True)
-    assert not result.applied and crimes.count_crimes(store) == 0
+    assert not result.applied and crimes.count_crimes(store, SYSTEM) == 0
     assert [(p.row, p.reason) for p in result.bad] == [
         (5, "Crime reference is missing"),
         (6, "Date recorded: '31/02/2026' is not a real date"),
@@ -93,7 +95,7 @@ def test_bad_rows_are_listed_and_all_or_nothing_imports_nothing(store, admin, tm
         (9, "Date recorded: '01/10/26' has a two-digit year, which is ambiguous; use dd/mm/yyyy"),
     ]
     partial = crimes.import_crimes(store, admin, table, all_or_nothing=False)
-    assert partial.applied and partial.inserted == 3 and crimes.count_crimes(store) == 3
+    assert partial.applied and partial.inserted == 3 and crimes.count_crimes(store, SYSTEM) == 3
 
 
 def test_missing_column_is_named(store, admin, tmp_path):
@@ -110,11 +112,11 @@ def test_saved_mapping_reads_another_layout(store, admin, tmp_path):
                "offence_category": "Type", "victim_name": "Who", "victim_phone": "Tel",
                "officer_number": "OIC"}
     mappings.save_mapping(store, admin, "crimes", "Niche RMS", mapping)
-    loaded = mappings.get_mapping(store, "crimes", "Niche RMS")
+    loaded = mappings.get_mapping(store, SYSTEM, "crimes", "Niche RMS")
     result = crimes.import_crimes(store, admin, read_table(path), all_or_nothing=True,
                                   mapping=loaded)
     assert result.inserted == 3
-    assert mappings.mapping_names(store, "crimes") == ["Niche RMS"]
+    assert mappings.mapping_names(store, SYSTEM, "crimes") == ["Niche RMS"]
 
 
 def test_example_file_imports_cleanly(store, admin):

@@ -9,7 +9,7 @@ import pytest
 
 from qos.dip_checks import dip_rules, records_say
 from qos.errors import PermissionDenied, ValidationError
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.sampling import draw_sample
 from qos.store import crimes, dipchecks, reference
 from qos.tabular import read_csv_text
@@ -36,7 +36,7 @@ def month_of_nor(store, admin):
     text = HEADER + "".join(f"{r},{d},{u},{o},V,07700900{i:03d},,{v},{up},{t}\n"
                             for i, (r, d, u, o, v, up, t) in enumerate(ROWS))
     assert crimes.import_crimes(store, admin, read_csv_text(text), all_or_nothing=True).applied
-    nor = reference.unit_by_code(store, "NOR")["id"]
+    nor = reference.unit_by_code(store, SYSTEM, "NOR")["id"]
     reference.add_counter(store, admin, "Northgate", nor, "mon-fri 08:00-20:00")
     reference.add_counter(store, admin, "Riverside", nor, "mon-fri 09:00-17:00")
     return nor

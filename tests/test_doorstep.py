@@ -8,6 +8,7 @@ import pytest
 from qos.doorstep import officer_feedback, question_rates
 from qos.errors import ValidationError
 from qos.excel import write_officer_feedback
+from qos.roles import SYSTEM
 from qos.store import doorstep, reference
 from qos.store.summary_data import monthly_summary
 
@@ -16,7 +17,7 @@ DAY = dt.date(2026, 10, 1)
 
 @pytest.fixture
 def stock(store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     pc = reference.add_person(store, admin, "NOR1", "PC Pat Smith", "officer", unit["id"])
     first = doorstep.issue_batch(store, admin, 1001, 1100, DAY, unit["id"], person_id=pc,
                                  template_version=1)
@@ -37,12 +38,12 @@ def test_overlapping_serials_are_refused_naming_the_batch(store, admin, stock):
 
 
 def test_serial_is_attributed_to_its_batch_and_design(store, admin, stock):
-    batch = doorstep.check_serial(store, 1050)
+    batch = doorstep.check_serial(store, SYSTEM, 1050)
     assert batch["officer"] == "PC Pat Smith" and batch["unit_code"] == "NOR"
     assert batch["template_version"] == 1
-    assert doorstep.check_serial(store, 2001)["team"] == "Response Team B"
+    assert doorstep.check_serial(store, SYSTEM, 2001)["team"] == "Response Team B"
     with pytest.raises(ValidationError, match="never issued"):
-        doorstep.check_serial(store, 1500)
+        doorstep.check_serial(store, SYSTEM, 1500)
 
 
 def test_card_entry_validation(store, admin, stock):
@@ -68,16 +69,16 @@ def test_card_entry_validation(store, admin, stock):
 def test_return_rates_and_lag(store, admin, stock):
     for serial, lag in ((1001, 5), (1002, 9), (1003, 20), (2001, 4)):
         doorstep.record_card(store, admin, serial, {}, received_on=DAY + dt.timedelta(days=lag))
-    by_officer = {r["group"]: r for r in doorstep.return_rates(store, "officer", "2026-10",
+    by_officer = {r["group"]: r for r in doorstep.return_rates(store, SYSTEM, "officer", "2026-10",
                                                                 "2026-10")}
     pat = by_officer["PC Pat Smith (NOR1)"]
     assert (pat["issued"], pat["returned"], pat["median_lag_days"]) == (100, 3, 9)
     assert pat["rate"] == pytest.approx(0.03)
     team = by_officer["Team Response Team B"]
     assert (team["issued"], team["returned"], team["median_lag_days"]) == (50, 1, 1)
-    [unit] = doorstep.return_rates(store, "unit", "2026-10", "2026-10")
+    [unit] = doorstep.return_rates(store, SYSTEM, "unit", "2026-10", "2026-10")
     assert (unit["issued"], unit["returned"]) == (150, 4)
-    assert doorstep.return_rates(store, "unit", "2026-11", "2026-11") == []
+    assert doorstep.return_rates(store, SYSTEM, "unit", "2026-11", "2026-11") == []
 
 
 def test_question_rates_leave_out_blanks_and_dont_knows():
@@ -121,9 +122,9 @@ def test_monthly_summary_gains_a_separate_doorstep_series(store, admin, stock):
 
 
 def test_serial_is_complete_only_when_no_longer_serial_could_follow(store, admin, stock):
-    assert doorstep.serial_is_complete(store, "1001")
-    assert not doorstep.serial_is_complete(store, "100")  # could be 1001 to 1009 yet
-    assert not doorstep.serial_is_complete(store, "9999")  # never issued
+    assert doorstep.serial_is_complete(store, SYSTEM, "1001")
+    assert not doorstep.serial_is_complete(store, SYSTEM, "100")  # could be 1001 to 1009 yet
+    assert not doorstep.serial_is_complete(store, SYSTEM, "9999")  # never issued
     unit = stock["unit"]
     doorstep.issue_batch(store, admin, 20011, 20020, DAY, unit["id"], team="Long serials")
-    assert not doorstep.serial_is_complete(store, "2001")  # 20011-20020 start with 2001
+    assert not doorstep.serial_is_complete(store, SYSTEM, "2001")  # 20011-20020 start with 2001

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from qos.errors import ValidationError
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import crimes, doorstep, handouts, mystery, reference
 from qos.store.summary_data import monthly_summary
 from qos.tabular import read_csv_text
@@ -24,8 +24,8 @@ def cards(store, admin):
     """NOR: 100 cards issued 1 Oct, 20 of them left with victims of October crimes, 8 of
     those returned, and 3 returned that were never recorded against a crime. SOU: 50 cards
     issued, none recorded against crimes, 5 returned."""
-    nor = reference.unit_by_code(store, "NOR")["id"]
-    sou = reference.unit_by_code(store, "SOU")["id"]
+    nor = reference.unit_by_code(store, SYSTEM, "NOR")["id"]
+    sou = reference.unit_by_code(store, SYSTEM, "SOU")["id"]
     import_lines(store, admin, [crime_line(f"NOR/{i}", f"{i + 1:02d}/10/2026")
                                 for i in range(20)])
     doorstep.issue_batch(store, admin, 1001, 1100, DAY, nor, team="Response A",
@@ -64,7 +64,7 @@ def test_return_rate_is_out_of_cards_left_with_victims_where_recorded(store, adm
     assert (rows["SOU"]["Return rate"], rows["SOU"]["Return rate out of cards"]) == (
         pytest.approx(0.10), "issued to officers")
     # The page's grouping says the same, per team.
-    by_team = {r["group"]: r for r in doorstep.return_rates(store, "team", "2026-10",
+    by_team = {r["group"]: r for r in doorstep.return_rates(store, SYSTEM, "team", "2026-10",
                                                              "2026-10")}
     assert (by_team["Response A"]["left"], by_team["Response A"]["returned_of_left"],
             by_team["Response A"]["basis"]) == (20, 8, "left with victims")
@@ -112,7 +112,7 @@ def test_how_reassured_has_its_own_answer_words():
 @pytest.fixture
 def visit_plan(store, admin):
     mystery.sync_scenarios(store, admin)
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     reference.add_counter(store, admin, "Northgate", unit["id"], "mon-fri 09:00-17:00")
     volunteers = [make_user(store, admin, f"vol{i}", Role.VOLUNTEER) for i in range(3)]
     mystery.plan_visits(store, admin, dt.date(2026, 10, 5), seed=1)
@@ -150,7 +150,7 @@ def test_closed_outside_published_hours_is_void_and_stays_in_the_plan(store, adm
                          arrived_at=dt.datetime(2026, 10, 8, 11, 0), counter_open=True,
                          waiting_minutes=1,
                          answers={i["key"]: "Y" for i in next(
-                             s for s in mystery.list_scenarios(store)
+                             s for s in mystery.list_scenarios(store, SYSTEM)
                              if s["id"] == first["scenario_id"])["items"]}, overall=1)
     nor = next(u for u in monthly_summary(store, admin, "2026-10").units
                if u.code == "NOR").mystery

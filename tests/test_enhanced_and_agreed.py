@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import agreed_updates, crimes, duties, reference, samples
 from qos.store.crime_import import import_crimes_with_deadlines
 from qos.store.summary_data import code_duties
@@ -85,7 +85,7 @@ def test_the_due_list_says_why_and_uses_the_agreed_frequency(store, admin):
             "NOR/S,02/03/2026,NOR,Sexual offences,C,07700900003,,N,N,N,weekly,\n",
             "NOR/N,02/03/2026,NOR,Burglary,D,07700900004,,N,N,N,,\n")
     due = {r["crime_ref"]: (r["due"], r["rule"], r["enhanced_reason"])
-           for r in due_list(store, D(2026, 3, 31))}
+           for r in due_list(store, SYSTEM, D(2026, 3, 31))}
     assert due == {
         # 28 days by default: 2 March + 28 = 30 March
         "NOR/V": ("2026-03-30", "Regular progress update", "Vulnerable or intimidated"),
@@ -103,7 +103,7 @@ def test_the_due_list_says_why_and_uses_the_agreed_frequency(store, admin):
 
 def test_frequency_agreed_on_a_call_back_moves_the_deadline_and_timeliness(store, admin):
     _import(store, admin, "NOR/1,02/03/2026,NOR,Burglary,A,07700900001,,N,N,N,,\n")
-    unit = reference.unit_by_code(store, "NOR")["id"]
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")["id"]
     draw = samples.draw_for_month(store, admin, unit, "2026-03", size=1, seed=1)
     item = samples.list_items(store, draw, viewer=admin)[0]
     from qos.store.callbacks import record_callback
@@ -114,7 +114,7 @@ def test_frequency_agreed_on_a_call_back_moves_the_deadline_and_timeliness(store
     crime_id = item["crime_id"]
     assert store.scalar("SELECT update_every_days FROM crimes WHERE id = ?", [crime_id]) == 14
     # 5 March + 14 = 19 March (not 2 April, as 28 days would give).
-    [row] = due_list(store, D(2026, 3, 31))
+    [row] = due_list(store, SYSTEM, D(2026, 3, 31))
     assert (row["due"], row["rule"]) == ("2026-03-19",
                                          "Regular progress update (every 14 days, as agreed)")
     # Updated late on 23 March. Regular updates due in March at 14 days: from the report,
@@ -122,7 +122,7 @@ def test_frequency_agreed_on_a_call_back_moves_the_deadline_and_timeliness(store
     # Monday 23 March: late by 2 working days (20th, 23rd).
     record_victim_update(store, admin, crime_id, D(2026, 3, 23))
     duties.bring_up_to_date(store)
-    periodic = [d for d in code_duties(store, "2026-03", as_of=D(2026, 4, 1))
+    periodic = [d for d in code_duties(store, SYSTEM, "2026-03", as_of=D(2026, 4, 1))
                 if d["key"] == "periodic"]
     assert [(d["on_time"], d["settled"], d["late_by"]) for d in periodic] == [
         (True, True, 0), (False, True, 2)]

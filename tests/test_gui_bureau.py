@@ -25,7 +25,7 @@ def _crimes(store, admin, count: int) -> None:
 
 def test_an_all_good_call_logged_with_the_keyboard_alone(qtbot, store, admin):
     _crimes(store, admin, 3)
-    caller = make_user(store, admin, "caller", Role.BUREAU)
+    caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
     window = MainWindow(store, caller, "Testshire Police")
     qtbot.addWidget(window)
     with qtbot.waitExposed(window):
@@ -71,7 +71,7 @@ def test_an_all_good_call_logged_with_the_keyboard_alone(qtbot, store, admin):
 
 def test_cancelled_call_goes_back_to_the_queue(qtbot, store, admin):
     _crimes(store, admin, 1)
-    caller = make_user(store, admin, "caller", Role.BUREAU)
+    caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
     window = MainWindow(store, caller, "Testshire Police")
     qtbot.addWidget(window)
     page = window.show_page("bureau")
@@ -83,7 +83,7 @@ def test_cancelled_call_goes_back_to_the_queue(qtbot, store, admin):
 
 def test_fifty_thousand_queued_victims_load_lazily(qtbot, store, admin):
     _crimes(store, admin, 50_000)
-    caller = make_user(store, admin, "caller", Role.BUREAU)
+    caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
     window = MainWindow(store, caller, "Testshire Police")
     qtbot.addWidget(window)
     page = window.show_page("bureau")

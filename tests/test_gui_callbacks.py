@@ -6,7 +6,7 @@ import json
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import reference
 from tests.conftest import make_user
 from tests.factories import crime_line, import_lines
@@ -23,14 +23,16 @@ def _window(qtbot, store, actor):
 
 
 def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     reference.add_person(store, admin, "NOR1001", "PC Officer", "officer", unit["id"])
     from qos.months import recent_months
 
     month = recent_months()[1]
     day = f"05/{month[5:7]}/{month[:4]}"
     import_lines(store, admin, [crime_line(f"NOR/{i}", day, officer="NOR1001")
-                                for i in range(1, 31)])
+                                for i in range(1, 31)]
+                 + [crime_line("NOR/NOPHONE", day, phone=""),
+                    crime_line("NOR/DECLINED", day, declined="Y")])
     supervisor = make_user(store, admin, "sgt", Role.SUPERVISOR, "NOR")
     window = _window(qtbot, store, supervisor)
     page = window.show_page("callbacks")
@@ -44,6 +46,8 @@ def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, adm
     QTimer.singleShot(0, accept_draw_dialog)
     page.draw_button.click()
     assert page.items.rowCount() == 30  # population smaller than the target of 50
+    # The draw record counts what each exclusion left out.
+    assert "excluded: 1 declined contact, 1 no phone." in page.draw_info.text()
 
     page.items_view.selectRow(0)
     item = page.items.row_at(0)
@@ -88,7 +92,7 @@ def test_draw_then_complete_a_call_back_with_the_keyboard_only(qtbot, store, adm
 
 
 def test_an_unanswered_question_keeps_the_form_open(qtbot, store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     import_lines(store, admin, [crime_line("NOR/1", "05/10/2026")])
     from qos.store import samples
 

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from qos.months import recent_months
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import crimes, reference
 from qos.tabular import read_csv_text
 from tests.conftest import make_user
@@ -17,7 +17,7 @@ def test_draw_then_p_and_f_record_findings_down_the_list(qtbot, store, admin):
     text = ("Crime reference,Date recorded,Unit,Offence category,Victim name,Contact phone,"
             f"Officer,Incident type\nNOR/1,{month}-03,NOR,Theft,V,07700900001,,RTC\n")
     crimes.import_crimes(store, admin, read_csv_text(text), all_or_nothing=True)
-    reference.add_counter(store, admin, "Northgate", reference.unit_by_code(store, "NOR")["id"],
+    reference.add_counter(store, admin, "Northgate", reference.unit_by_code(store, SYSTEM, "NOR")["id"],
                           "mon-fri 08:00-20:00")
     inspector = make_user(store, admin, "insp", Role.INSPECTORATE)
     window = MainWindow(store, inspector, "Testshire Police")

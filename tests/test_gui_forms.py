@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from qos.errors import ValidationError
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import bureau, doorstep, reference, samples
 from tests.conftest import make_user
 from tests.factories import crime_line, import_lines
@@ -48,7 +48,7 @@ def answer_discard_box(qtbot, replies: list[str], seen: list[str]) -> None:
 
 
 def _callback_item(store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     import_lines(store, admin, [crime_line("NOR/1", "05/10/2026")])
     draw_id = samples.draw_for_month(store, admin, unit["id"], "2026-10", seed=1)
     return samples.list_items(store, draw_id, viewer=admin)[0]
@@ -82,7 +82,7 @@ def test_escape_on_an_untouched_call_back_form_closes_it_without_asking(qtbot, s
 
 def test_the_bureau_form_hears_escape_and_asks_then_the_call_goes_back(qtbot, store, admin):
     _crimes(store, admin, 1)
-    caller = make_user(store, admin, "caller", Role.BUREAU)
+    caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
     call = bureau.claim_next(store, caller)
     form = BureauCallForm(store, caller, call)
     qtbot.addWidget(form)
@@ -127,7 +127,7 @@ def test_record_dialogs_ask_too_and_read_typed_dates_as_typed(qtbot, store, admi
 
 
 def test_doorstep_date_received_is_read_as_typed_or_refused(qtbot, store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     today = dt.date.today()
     doorstep.issue_batch(store, admin, 5001, 5100, today - dt.timedelta(days=30),
                          unit["id"], template_version=2, team="A")

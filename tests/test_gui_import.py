@@ -5,6 +5,7 @@ from unittest import mock
 
 from PySide6.QtCore import Qt
 
+from qos.roles import SYSTEM
 from qos.store import crimes, mappings
 from ui.import_dialog import NOT_IN_FILE, ImportDialog
 
@@ -36,7 +37,7 @@ def test_map_columns_save_the_mapping_and_import_the_good_rows(qtbot, store, adm
     assert dialog.current_mapping() == picks
     with mock.patch("ui.import_dialog.QInputDialog.getText", return_value=("Niche RMS", True)):
         dialog.save_current_mapping()
-    assert mappings.get_mapping(store, "crimes", "Niche RMS") == picks
+    assert mappings.get_mapping(store, SYSTEM, "crimes", "Niche RMS") == picks
 
     dialog.good_only.setChecked(True)
     dialog.start_import()
@@ -44,7 +45,7 @@ def test_map_columns_save_the_mapping_and_import_the_good_rows(qtbot, store, adm
     dialog.job.wait()
     assert dialog.result.inserted == 1
     assert "row 3: unknown unit 'XXX'" in dialog.report.toPlainText()
-    assert crimes.crime_by_ref(store, "NOR/1")["victim_phone"] == "07700900001"
+    assert crimes.crime_by_ref(store, SYSTEM, "NOR/1")["victim_phone"] == "07700900001"
 
     again = _dialog(qtbot, store, admin)
     again.load_file(path)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import mystery, reference
 from tests.conftest import make_user
 from ui.main_window import MainWindow
@@ -12,7 +12,7 @@ from ui.visit_form import VisitForm
 
 def _setup(store, admin):
     mystery.sync_scenarios(store, admin)
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     reference.add_counter(store, admin, "Northgate", unit["id"], "mon-sun 08:00-20:00")
     vols = [make_user(store, admin, f"vol{i}", Role.VOLUNTEER) for i in range(3)]
     mystery.plan_visits(store, admin, dt.date(2026, 10, 5), seed=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget, QWizard
 
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import reference
 from qos.store.users import is_set_up
 from tests.conftest import PASSWORD, make_user
@@ -35,7 +35,7 @@ def test_first_run_wizard_sets_up_force_units_and_admin(qtbot, store):
     assert wizard.actor is not None and wizard.actor.role is Role.ADMIN
     assert is_set_up(store)
     assert store.setting("force_name") == "Kent Police"
-    assert {u["code"] for u in reference.list_units(store)} == {"NOR", "SOU"}
+    assert {u["code"] for u in reference.list_units(store, SYSTEM)} == {"NOR", "SOU"}
 
 
 def test_login_then_walk_every_page_by_keyboard(qtbot, store, admin):

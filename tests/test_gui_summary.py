@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import openpyxl
 
+from qos.roles import SYSTEM
 from qos.store import callbacks
 from qos.tabular import read_csv_text
 from ui.main_window import MainWindow
@@ -75,7 +76,7 @@ def test_scorecard_shows_doorstep_cards_as_their_own_series(qtbot, store, admin)
     page = window.show_page("summary")
     month = page.month.currentText()
     first_day = dt.date.fromisoformat(month + "-01")
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     doorstep.issue_batch(store, admin, 1, 40, first_day, unit["id"], team="A")
     for serial in range(1, 13):
         doorstep.record_card(store, admin, serial, {"overall": 2 if serial <= 9 else 7},

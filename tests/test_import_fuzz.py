@@ -57,7 +57,7 @@ def test_phone_numbers_and_references_keep_leading_zeros():
     store = fuzz_store()
     crimes.import_crimes(store, SYSTEM, read_csv_text(
         HEADER + "\n007/ABC,01/10/2026,NOR,Theft,Ann,07700900123,0042\n"), all_or_nothing=True)
-    row = crimes.crime_by_ref(store, "007/ABC")
+    row = crimes.crime_by_ref(store, SYSTEM, "007/ABC")
     assert row["victim_phone"] == "07700900123" and row["officer_number"] == "0042"
 
 

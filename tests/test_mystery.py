@@ -8,7 +8,7 @@ import pytest
 
 from qos.errors import PermissionDenied, ValidationError
 from qos.mystery import disagreements, open_at, plan_quarter, score
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store import mystery, reference
 from tests.conftest import make_user
 
@@ -78,7 +78,7 @@ def test_calibration_shows_where_volunteers_disagree():
 @pytest.fixture
 def programme(store, admin):
     mystery.sync_scenarios(store, admin)
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     reference.add_counter(store, admin, "Northgate", unit["id"], "mon-fri 09:00-17:00")
     reference.add_counter(store, admin, "Riverside", unit["id"], "mon-sat 08:00-20:00")
     vols = [make_user(store, admin, f"vol{i}", Role.VOLUNTEER) for i in range(6)]
@@ -99,7 +99,7 @@ def test_volunteers_see_only_their_own_visits(store, admin, programme):
 def test_submitting_a_visit_checks_the_counter_was_open(store, admin, programme):
     volunteer = programme[0]
     plan = mystery.list_plan(store, volunteer)[0]
-    items = mystery.list_scenarios(store)
+    items = mystery.list_scenarios(store, SYSTEM)
     checklist = next(s for s in items if s["id"] == plan["scenario_id"])["items"]
     hours_row = store.row("SELECT opening_hours FROM counters WHERE id = ?", [plan["counter_id"]])
     assert hours_row
@@ -127,7 +127,7 @@ def test_monthly_summary_gains_mystery_shopping(store, admin, programme, tmp_pat
 
     for volunteer in programme[:2]:
         plan = mystery.list_plan(store, volunteer)[0]
-        items = next(s for s in mystery.list_scenarios(store)
+        items = next(s for s in mystery.list_scenarios(store, SYSTEM)
                      if s["id"] == plan["scenario_id"])["items"]
         answers = {i["key"]: "Y" for i in items}
         answers[items[0]["key"]] = "N"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from qos.errors import PermissionDenied
-from qos.roles import Role
+from qos.roles import SYSTEM, Role
 from qos.store.official_survey import import_official_survey, official_figures
 from qos.tabular import read_csv_text
 from tests.conftest import make_user
@@ -21,7 +21,7 @@ def test_survey_figures_load_and_grade_the_unit(store, admin):
     result = import_official_survey(store, admin, read_csv_text(CSV), all_or_nothing=True)
     assert (result.applied, result.inserted, result.bad) == (True, 3, [])
     figures = {(f.quarter, f.unit_code, f.driver): (f.satisfied_pct, f.respondents, f.hits)
-               for f in official_figures(store)}
+               for f in official_figures(store, SYSTEM)}
     assert figures[("2026-Q4", "MSF", "whole_experience")] == (80.0, 6000, 4800)
     nor = next(u for u in monthly_summary(store, admin, "2026-11").units if u.code == "NOR")
     assert nor.grade_for("whole_experience").basis == "User satisfaction survey 2026-Q4"

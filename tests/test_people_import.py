@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from qos.errors import ValidationError
+from qos.roles import SYSTEM
 from qos.store import reference
 from qos.tabular import read_table
 
@@ -39,8 +40,8 @@ def test_good_rows_only_imports_them_with_their_managers(store, admin, tmp_path)
     table = read_table(_write(tmp_path, GOOD_AND_BAD))
     result = reference.import_people(store, admin, table, all_or_nothing=False)
     assert result.applied and result.inserted == 2 and len(result.bad) == 3
-    pat = reference.person_by_number(store, "1101")
-    sara = reference.person_by_number(store, "s100")
+    pat = reference.person_by_number(store, SYSTEM, "1101")
+    sara = reference.person_by_number(store, SYSTEM, "s100")
     assert pat["line_manager_id"] == sara["id"]
     # Re-importing updates instead of duplicating.
     again = reference.import_people(store, admin, table, all_or_nothing=False)
@@ -58,4 +59,4 @@ def test_cp1252_names_survive(store, admin, tmp_path):
     data = "Collar number,Name,Unit code\n2001,Zoë Ó Briain,NOR\n".encode("cp1252")
     table = read_table(_write(tmp_path, data))
     reference.import_people(store, admin, table, all_or_nothing=True)
-    assert reference.person_by_number(store, "2001")["name"] == "Zoë Ó Briain"
+    assert reference.person_by_number(store, SYSTEM, "2001")["name"] == "Zoë Ó Briain"

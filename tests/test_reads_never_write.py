@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from qos.roles import SYSTEM
 from qos.store import agreed_updates, crimes, duties
 from qos.store.crime_import import import_crimes_with_deadlines
 from qos.store.summary_data import monthly_summary
@@ -27,7 +28,7 @@ def test_due_list_and_summary_read_while_another_program_holds_the_write_lock(
     other = sqlite3.connect(db_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # someone else is saving
     try:
-        assert due_list(store, dt.date(2026, 10, 30)) == []  # what is kept: nothing yet
+        assert due_list(store, SYSTEM, dt.date(2026, 10, 30)) == []  # what is kept: nothing yet
         summary = monthly_summary(store, admin, "2026-10")
         assert summary is not None
     finally:
@@ -37,7 +38,7 @@ def test_due_list_and_summary_read_while_another_program_holds_the_write_lock(
     # The explicit catch-up then brings the crime's regular update onto the list: recorded
     # 2 October, the edition's periodic update every 28 days: 2 + 28 = 30 October.
     assert duties.bring_up_to_date(store) == 1
-    due = due_list(store, dt.date(2026, 10, 30))
+    due = due_list(store, SYSTEM, dt.date(2026, 10, 30))
     assert [(r["crime_ref"], r["due"]) for r in due] == [("NOR/1", "2026-10-30")]
 
 
@@ -54,11 +55,11 @@ def test_a_victim_update_works_out_that_crimes_deadlines_at_once(store, admin):
     import_crimes_with_deadlines(store, admin, _table(crime_line("NOR/2", "01/10/2026")),
                                  all_or_nothing=True)
     as_of = dt.date(2026, 10, 30)
-    assert [r["crime_ref"] for r in due_list(store, as_of)] == ["NOR/2"]
+    assert [r["crime_ref"] for r in due_list(store, SYSTEM, as_of)] == ["NOR/2"]
     crime_id = store.scalar("SELECT id FROM crimes WHERE crime_ref = 'NOR/2'")
     record_victim_update(store, admin, crime_id, dt.date(2026, 10, 20))
     assert duties.stale_count(store) == 0
-    assert due_list(store, as_of) == []  # updated on the 20th: next due 20 + 28 = 17 November
+    assert due_list(store, SYSTEM, as_of) == []  # updated on the 20th: next due 20 + 28 = 17 November
 
 
 def test_an_agreed_update_frequency_reworks_that_crimes_deadline_at_once(store, admin):
@@ -66,7 +67,7 @@ def test_an_agreed_update_frequency_reworks_that_crimes_deadline_at_once(store, 
                                  all_or_nothing=True)
     crime_id = store.scalar("SELECT id FROM crimes WHERE crime_ref = 'NOR/3'")
     as_of = dt.date(2026, 10, 30)
-    assert [r["due"] for r in due_list(store, as_of)] == ["2026-10-30"]  # 2 Oct + 28 days
+    assert [r["due"] for r in due_list(store, SYSTEM, as_of)] == ["2026-10-30"]  # 2 Oct + 28 days
     agreed_updates.record_update_frequency(store, admin, crime_id, 7, source="call-back")
     assert duties.stale_count(store) == 0
-    assert [r["due"] for r in due_list(store, as_of)] == ["2026-10-09"]  # 2 Oct + 7 days
+    assert [r["due"] for r in due_list(store, SYSTEM, as_of)] == ["2026-10-09"]  # 2 Oct + 7 days

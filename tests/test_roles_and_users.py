@@ -6,7 +6,7 @@ import pytest
 
 from qos.errors import AuthError, PermissionDenied, ValidationError
 from qos.passwords import hash_password, verify_password
-from qos.roles import PERMISSIONS, Action, Role, allowed
+from qos.roles import PERMISSIONS, SYSTEM, Action, Role, allowed
 from qos.store import reference, users
 from qos.store.users import MAX_FAILED_SIGN_INS, SIGN_IN_REFUSED, sign_in
 from tests.conftest import PASSWORD, make_user
@@ -25,7 +25,7 @@ def test_volunteer_cannot_create_a_unit(store, admin):
     volunteer = make_user(store, admin, "vol1", Role.VOLUNTEER)
     with pytest.raises(PermissionDenied, match="Volunteer mystery shopper"):
         reference.add_unit(store, volunteer, "X", "Rogue unit")
-    assert reference.unit_by_code(store, "X") is None
+    assert reference.unit_by_code(store, SYSTEM, "X") is None
 
 
 def test_supervisor_cannot_manage_users(store, admin):
@@ -91,9 +91,9 @@ def test_admin_cannot_lock_themself_out(store, admin):
 
 
 def test_deactivated_unit_stays_for_records_that_use_it(store, admin):
-    unit = reference.unit_by_code(store, "SOU")
+    unit = reference.unit_by_code(store, SYSTEM, "SOU")
     reference.add_person(store, admin, "1234", "Pat Officer", "officer", unit["id"])
     reference.set_active(store, admin, "units", unit["id"], unit["version"], False)
-    assert reference.unit_by_code(store, "SOU")["active"] == 0
-    assert "SOU" not in {u["code"] for u in reference.list_units(store)}
-    assert reference.person_by_number(store, "1234")["unit_id"] == unit["id"]
+    assert reference.unit_by_code(store, SYSTEM, "SOU")["active"] == 0
+    assert "SOU" not in {u["code"] for u in reference.list_units(store, SYSTEM)}
+    assert reference.person_by_number(store, SYSTEM, "1234")["unit_id"] == unit["id"]

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from qos.errors import ValidationError
+from qos.roles import SYSTEM
 from qos.store import crimes, exclusions, reference, retention, samples
 from qos.store.core import open_store
 from qos.tabular import read_csv_text
@@ -32,7 +33,7 @@ def october(store, admin):
         crime_line("SOU/0001", "03/10/2026", unit="SOU"),  # another unit
     ]
     import_lines(store, admin, lines)
-    return reference.unit_by_code(store, "NOR")["id"]
+    return reference.unit_by_code(store, SYSTEM, "NOR")["id"]
 
 
 def test_draw_record_counts_each_exclusion_once_by_the_first_rule(store, admin, october):
@@ -57,8 +58,8 @@ def test_draw_record_counts_each_exclusion_once_by_the_first_rule(store, admin, 
 def test_exclusions_come_from_the_settings_and_arrests_cannot_be_excluded(store, admin,
                                                                           october):
     exclusions.set_exclusions(store, admin, "sample", ["opted_out", "no_phone"])
-    frame, counts = samples.sorted_frame(store, october, "2026-10",
-                                         samples.current_criteria(store))
+    frame, counts = samples.sorted_frame(store, SYSTEM, october, "2026-10",
+                                         samples.current_criteria(store, SYSTEM))
     # Only the 4 without a phone are left out now (DEC2 among them); declined, under-18,
     # domestic-abuse and sensitive cases are callable: 49 - 4 = 45.
     assert len(frame) == 45 and counts == {"opted_out": 0, "no_phone": 4, "recently_called": 0}
@@ -72,13 +73,13 @@ def test_verify_rechecks_the_draws_own_exclusions_built_in_ones_too(store, admin
     draw_id = samples.draw_for_month(store, admin, october, "2026-10", size=10, seed=4)
     # A later change of settings does not change what verify re-checks.
     exclusions.set_exclusions(store, admin, "sample", ["no_phone"])
-    check = samples.verify_draw(store, draw_id)
+    check = samples.verify_draw(store, SYSTEM, draw_id)
     assert check["same_sample"] and check["population_unchanged"]
     assert check["excluded_now"] == check["excluded_then"] and check["now_excluded"] == []
     # A sampled victim opts out after the draw: the built-in opt-out rule catches them.
     first = samples.list_items(store, draw_id, viewer=admin)[0]
     retention.record_opt_out(store, admin, first["victim_phone"])
-    check = samples.verify_draw(store, draw_id)
+    check = samples.verify_draw(store, SYSTEM, draw_id)
     assert [(r["crime_ref"], r["reason"]) for r in check["now_excluded"]] == [
         (first["crime_ref"], "opted out")]
     assert check["excluded_now"]["opted_out"] == 1 and not check["population_unchanged"]
@@ -92,7 +93,7 @@ def test_a_draw_from_before_the_change_is_verified_with_the_arrest_rule_it_used(
     assert exclusions.keys_of(legacy) == ["arrest", "declined_contact", "opted_out",
                                           "no_phone", "under_18", "on_duty_officer",
                                           "sensitive_category"]
-    frame, counts = samples.sorted_frame(store, october, "2026-10", legacy)
+    frame, counts = samples.sorted_frame(store, SYSTEM, october, "2026-10", legacy)
     # 49 - (1 arrest + 2 declined + 3 no phone + 1 under 18 + 1 sensitive) = 41; DA callable.
     assert len(frame) == 41 and counts["arrest"] == 1 and "domestic_abuse" not in counts
 
@@ -170,7 +171,7 @@ def test_migration_merges_the_arrest_flag_and_date_and_carries_settings(tmp_path
         hashes = [r[0] for r in store.conn.execute("SELECT phone_hmac FROM crimes "
                                                    "ORDER BY id")]
         assert hashes[0] == hashes[1] != hashes[2]  # same number, same hash
-        assert hashes[0] == retention.phone_hasher(store)("07700900001")
+        assert hashes[0] == retention.phone_hasher(store, SYSTEM)("07700900001")
         assert "07700900001" not in hashes[0] and len(hashes[0]) == 64
         # The force had chosen to call domestic-abuse victims and sensitive categories.
         carried = ["declined_contact", "opted_out", "no_phone", "under_18", "on_duty_officer"]
@@ -183,7 +184,7 @@ def test_migration_merges_the_arrest_flag_and_date_and_carries_settings(tmp_path
 
 # -- erasure and the no-recontact rule -------------------------------------------------------
 def test_erasure_keeps_the_phone_hash_for_the_recontact_window_then_drops_it(store, admin):
-    unit = reference.unit_by_code(store, "NOR")["id"]
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")["id"]
     import_lines(store, admin, [crime_line(f"NOR/A{i}", "10/06/2026") for i in range(5)])
     june = samples.draw_for_month(store, admin, unit, "2026-06", size=5, seed=1)
     items = samples.list_items(store, june, viewer=admin)
@@ -198,8 +199,8 @@ def test_erasure_keeps_the_phone_hash_for_the_recontact_window_then_drops_it(sto
     # The same five victims report new crimes in September, three months after the call.
     import_lines(store, admin, [crime_line(f"NOR/S{i}", "12/09/2026", phone=phone)
                                 for i, phone in enumerate(phones)])
-    frame, counts = samples.sorted_frame(store, unit, "2026-09",
-                                         samples.current_criteria(store))
+    frame, counts = samples.sorted_frame(store, SYSTEM, unit, "2026-09",
+                                         samples.current_criteria(store, SYSTEM))
     assert frame == [] and counts["recently_called"] == 5  # still not called again
     # Still kept on 5 January: a December sample drawn then would reach back to June.
     retention.erase_expired_contacts(store, admin, today=dt.date(2027, 1, 5))
@@ -211,8 +212,8 @@ def test_erasure_keeps_the_phone_hash_for_the_recontact_window_then_drops_it(sto
                         "AND phone_hmac IS NOT NULL") == 0
     import_lines(store, admin, [crime_line(f"NOR/F{i}", "03/02/2027", phone=phone)
                                 for i, phone in enumerate(phones)])
-    frame, counts = samples.sorted_frame(store, unit, "2027-02",
-                                         samples.current_criteria(store))
+    frame, counts = samples.sorted_frame(store, SYSTEM, unit, "2027-02",
+                                         samples.current_criteria(store, SYSTEM))
     assert len(frame) == 5 and counts["recently_called"] == 0
 
 

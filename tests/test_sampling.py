@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 
 from qos.errors import ValidationError
+from qos.roles import SYSTEM
 from qos.sampling import allocate, draw_sample
 from qos.store import reference, samples
 from tests.factories import crime_line, import_lines
@@ -66,12 +67,12 @@ def month_of_crimes(store, admin):
         crime_line("SOU/0001", "03/10/2026", unit="SOU"),
     ]
     import_lines(store, admin, lines)
-    return reference.unit_by_code(store, "NOR")
+    return reference.unit_by_code(store, SYSTEM, "NOR")
 
 
 def test_sampler_only_picks_eligible_crimes(store, admin, month_of_crimes):
-    population = samples.eligible_population(store, month_of_crimes["id"], "2026-10",
-                                             samples.current_criteria(store))
+    population = samples.eligible_population(store, SYSTEM, month_of_crimes["id"], "2026-10",
+                                             samples.current_criteria(store, SYSTEM))
     refs = {m[1] for m in population}
     # Arrest cases are called like any other victim (the report's arrest rule is about
     # Doorstep cards): the 80 plain crimes and NOR/ARREST.
@@ -85,11 +86,11 @@ def test_sampler_only_picks_eligible_crimes(store, admin, month_of_crimes):
 
 def test_draw_is_verifiable_and_detects_changed_data(store, admin, month_of_crimes):
     draw_id = samples.draw_for_month(store, admin, month_of_crimes["id"], "2026-10", seed=5)
-    check = samples.verify_draw(store, draw_id)
+    check = samples.verify_draw(store, SYSTEM, draw_id)
     assert check["same_sample"] and check["population_unchanged"]
     assert check["population_size"] == 81
     import_lines(store, admin, [crime_line("NOR/LATE", "15/10/2026")])
-    later = samples.verify_draw(store, draw_id)
+    later = samples.verify_draw(store, SYSTEM, draw_id)
     assert not later["population_unchanged"]
 
 
@@ -106,8 +107,8 @@ def test_victims_sampled_recently_are_not_drawn_again(store, admin, month_of_cri
     phone = sampled[0]["victim_phone"]
     import_lines(store, admin, [crime_line("NOR/NOV1", "02/11/2026", phone=phone),
                                 crime_line("NOR/NOV2", "02/11/2026")])
-    november = samples.eligible_population(store, unit_id, "2026-11",
-                                           samples.current_criteria(store))
+    november = samples.eligible_population(store, SYSTEM, unit_id, "2026-11",
+                                           samples.current_criteria(store, SYSTEM))
     assert [m[1] for m in november] == ["NOR/NOV2"]
 
 
@@ -131,7 +132,7 @@ def test_swap_out_needs_a_reason_which_verify_shows(store, admin, month_of_crime
     with pytest.raises(ValidationError, match="why"):
         samples.swap_out(store, admin, item["id"], "")
     samples.swap_out(store, admin, item["id"], "Victim recently bereaved")
-    check = samples.verify_draw(store, draw_id)
+    check = samples.verify_draw(store, SYSTEM, draw_id)
     assert check["same_sample"]
     assert [(s["crime_ref"], s["swap_reason"]) for s in check["swaps"]] == [
         (item["crime_ref"], "Victim recently bereaved")]

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 from qos.excel import TOO_FEW, write_summary_workbook
+from qos.roles import SYSTEM
 from qos.store import callbacks, reference
 from qos.store.summary_data import monthly_summary
 from qos.tabular import read_csv_text
@@ -120,7 +121,7 @@ def test_workbook_carries_the_same_figures(known, tmp_path):
 
 
 def test_workbook_holds_no_victim_details_and_no_formulas(store, admin, tmp_path):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     reference.edit_unit(store, admin, unit["id"], unit["version"],
                         name='=HYPERLINK("http://evil.example","Click")')
     import_lines(store, admin, [crime_line("NOR/1", "05/10/2026", phone="07700 900321")])

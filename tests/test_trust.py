@@ -7,6 +7,7 @@ import pytest
 
 from qos.cli import run
 from qos.errors import ValidationError
+from qos.roles import SYSTEM
 from qos.store import reference, retention, samples
 from qos.store.audit import anchor_path_for, latest_anchor, read_anchors, verify_audit
 from qos.store.backups import automatic_backup, backup, restore
@@ -68,13 +69,13 @@ def test_restore_drill(store, admin, db_path, tmp_path):
     saved = backup(store, admin, tmp_path / "monday.db")
     reference.add_unit(store, admin, "LATE", "Added after the backup", "BCU", 5)
     kept = restore(store, admin, saved)
-    assert reference.unit_by_code(store, "CID") is not None
-    assert reference.unit_by_code(store, "LATE") is None
+    assert reference.unit_by_code(store, SYSTEM, "CID") is not None
+    assert reference.unit_by_code(store, SYSTEM, "LATE") is None
     assert store.scalar("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == "restore"
     assert verify_audit(store, admin).ok
     replaced = open_store(kept)
     try:
-        assert reference.unit_by_code(replaced, "LATE") is not None  # nothing is lost
+        assert reference.unit_by_code(replaced, SYSTEM, "LATE") is not None  # nothing is lost
     finally:
         replaced.close()
 
@@ -84,7 +85,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(store, admin, tmp_path):
     bogus.write_text("hello")
     with pytest.raises(Exception, match="not a readable backup|not a QoS Checks"):
         restore(store, admin, bogus)
-    assert reference.unit_by_code(store, "NOR") is not None
+    assert reference.unit_by_code(store, SYSTEM, "NOR") is not None
 
 
 def test_automatic_backups_are_daily_and_rotated(store, admin, db_path):
@@ -127,7 +128,7 @@ def test_erasure_on_request_removes_canaries_from_file_and_wal(store, admin, db_
 def test_retention_erases_only_closed_old_records(store, admin, db_path):
     import_lines(store, admin, [crime_line(f"NOR/{i}", "05/06/2026") for i in range(1, 6)]
                  + [crime_line("NOR/NEW", "20/11/2026", phone=CANARY_PHONE)])
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
     draw_id = samples.draw_for_month(store, admin, unit["id"], "2026-06", size=2, seed=1)
     still_open, declined = samples.list_items(store, draw_id, viewer=admin)
     samples.record_attempt(store, admin, declined["id"], "declined", on=dt.date(2026, 6, 20))
@@ -143,9 +144,9 @@ def test_opted_out_victims_are_never_sampled(store, admin):
     import_lines(store, admin, [crime_line("NOR/1", "05/10/2026", phone=CANARY_PHONE),
                                 crime_line("NOR/2", "05/10/2026")])
     assert retention.record_opt_out(store, admin, CANARY_PHONE) == 1
-    unit = reference.unit_by_code(store, "NOR")
-    population = samples.eligible_population(store, unit["id"], "2026-10",
-                                             samples.current_criteria(store))
+    unit = reference.unit_by_code(store, SYSTEM, "NOR")
+    population = samples.eligible_population(store, SYSTEM, unit["id"], "2026-10",
+                                             samples.current_criteria(store, SYSTEM))
     assert [m[1] for m in population] == ["NOR/2"]
     with pytest.raises(ValidationError):
         retention.erase_on_request(store, admin, "NOR/1", "")

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from qos.roles import SYSTEM
 from qos.store import crimes, reference
 from qos.store.crime_import import import_crimes_with_deadlines
 from qos.store.updates import due_list, record_victim_update
@@ -59,7 +60,7 @@ def test_due_list_and_compliance_agree_with_a_hand_worked_example(store, admin):
     from qos.store.summary_data import monthly_summary
 
     reference.add_person(store, admin, "NOR1", "PC Ann Hall", "officer",
-                         reference.unit_by_code(store, "NOR")["id"])
+                         reference.unit_by_code(store, SYSTEM, "NOR")["id"])
     table = read_csv_text(HEADER + "".join([  # noqa: FLY002 (one commented row a line)
         # arrested Thu 2 Apr (standard): due 13 Apr, updated 10 Apr -> on time
         "NOR/A,30/03/2026,NOR,Burglary,A,07700900001,NOR1,02/04/2026,,N,10/04/2026\n",
@@ -74,7 +75,7 @@ def test_due_list_and_compliance_agree_with_a_hand_worked_example(store, admin):
     ]))
     result = import_crimes_with_deadlines(store, admin, table, all_or_nothing=True)
     assert not result.bad
-    due = due_list(store, D(2026, 4, 28))
+    due = due_list(store, SYSTEM, D(2026, 4, 28))
     arrests = [(r["crime_ref"], r["due"], r["overdue_days"]) for r in due
                if r["rule"] == "Told of the suspect's arrest"]
     assert arrests == [("NOR/C", "2026-04-13", 11)]  # 14-17, 20-24, 27, 28 April
@@ -86,10 +87,11 @@ def test_due_list_and_compliance_agree_with_a_hand_worked_example(store, admin):
     # charged; A and B were updated on the 9th and 10th.
     regular = {r["crime_ref"] for r in due if r["rule"] == "Regular progress update"}
     assert regular == {"NOR/C", "NOR/D"}
-    assert due_list(store, D(2026, 4, 10), unit_code="SOU") == []
+    assert due_list(store, SYSTEM, D(2026, 4, 10), unit_code="SOU") == []
     # Recording the overdue update takes it off the list.
-    record_victim_update(store, admin, crimes.crime_by_ref(store, "NOR/C")["id"], D(2026, 4, 24))
-    assert "NOR/C" not in {r["crime_ref"] for r in due_list(store, D(2026, 4, 28))
+    crime_id = crimes.crime_by_ref(store, SYSTEM, "NOR/C")["id"]
+    record_victim_update(store, admin, crime_id, D(2026, 4, 24))
+    assert "NOR/C" not in {r["crime_ref"] for r in due_list(store, SYSTEM, D(2026, 4, 28))
                            if r["rule"] == "Told of the suspect's arrest"}
 
     april = monthly_summary(store, admin, "2026-04")

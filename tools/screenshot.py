@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtCore import QTimer
 
+from qos.settings import setting
 from qos.store.core import open_store
 from qos.store.users import actor_by_username
 from ui.app import make_application
@@ -26,7 +27,7 @@ def main() -> int:
     app = make_application()
     store = open_store(Path(db))
     window = MainWindow(store, actor_by_username(store, username),
-                        str(store.setting("force_name")))
+                        str(setting(store, "force_name")))
     window.resize(width, height)
     window.show()
     out = Path(outdir)

@@ -45,7 +45,7 @@ def sign_in_flow(store: Store) -> Actor | None:
         if wizard.exec() != QDialog.DialogCode.Accepted:
             return None  # the caller removes the empty database the wizard was for
         return wizard.actor
-    login = LoginDialog(store, str(store.setting("force_name", "")))
+    login = LoginDialog(store, str(setting(store, "force_name")))
     if login.exec() != QDialog.DialogCode.Accepted:
         return None
     return login.actor
@@ -136,7 +136,7 @@ def run_app(db_path: Path) -> int:
         if new_file and not set_up:
             remove_unfinished(db_path)  # set-up cancelled: no half-made database is left
         return 0
-    window = MainWindow(store, actor, str(store.setting("force_name", "")))
+    window = MainWindow(store, actor, str(setting(store, "force_name")))
     window.show()
     IdleLock(window, store, actor, float(setting(store, "idle_lock_minutes")))
     integrity_check_job(window, db_path).start()

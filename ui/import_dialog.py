@@ -93,7 +93,7 @@ class ImportDialog(QDialog):
         self.saved = QComboBox()
         self.saved.setAccessibleName("Saved column mapping")
         self.saved.addItem("(match the column headings)")
-        self.saved.addItems(mapping_names(store, kind))
+        self.saved.addItems(mapping_names(store, self.actor, kind))
         self.saved.currentIndexChanged.connect(lambda _: self.apply_saved_mapping())
         save_mapping_button = QPushButton("&Save these columns as...")
         save_mapping_button.clicked.connect(self.save_current_mapping)
@@ -216,7 +216,7 @@ class ImportDialog(QDialog):
         if self.saved.currentIndex() <= 0 or self.table is None:
             return
         try:
-            saved = get_mapping(self.store, self.kind, self.saved.currentText())
+            saved = get_mapping(self.store, self.actor, self.kind, self.saved.currentText())
         except QosError as exc:
             self.report.setPlainText(str(exc))
             return
@@ -271,7 +271,8 @@ class ImportDialog(QDialog):
     def _done(self, result: Any) -> None:
         self.result = result
         self.progress.hide()
-        lines = [result.summary()] + [f"  {p}" for p in result.bad[:500]]
+        lines = ([result.summary()] + [f"  {p}" for p in result.bad[:500]]
+                 + [f"  note: {p}" for p in result.notes[:500]])
         if len(result.bad) > 500:
             lines.append(f"  ... and {len(result.bad) - 500} more")
         self.report.setPlainText("\n".join(lines))

@@ -20,7 +20,7 @@ from qos.errors import QosError
 from ui.record_dialog import FormField, RecordDialog
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import fit_columns, fit_columns_on_reset, show_error
+from ui.widgets import add_button, fit_columns, fit_columns_on_reset, show_error
 
 Row = dict[str, Any]
 
@@ -82,11 +82,7 @@ class RecordList(QWidget):
         return self._button(text, slot)
 
     def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(text.replace("&", "").rstrip("."))
-        button.clicked.connect(slot)
-        self.buttons.addWidget(button)
-        return button
+        return add_button(self.buttons, text, slot)
 
     def refresh(self) -> None:
         self.model.set_rows(self._load(self.show_inactive.isChecked()))

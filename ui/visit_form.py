@@ -45,7 +45,8 @@ class VisitForm(QDialog):
         self.setWindowTitle(f"Visit to {plan['counter']}")
         self.setStyleSheet("QWidget { font-size: 13pt; } QRadioButton { padding: 4px 10px; }")
         fit_to_screen(self, 1100, 720)
-        scenario = next(s for s in mystery.list_scenarios(store, include_inactive=True)
+        scenario = next(s for s in mystery.list_scenarios(store, self.actor,
+                                                          include_inactive=True)
                         if s["id"] == plan["scenario_id"])
         self.items = scenario["items"]
         self.hours = mystery.counter_hours(store, actor, plan["id"])

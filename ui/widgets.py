@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
     QMessageBox,
+    QPushButton,
     QScrollArea,
     QTableView,
     QWidget,
@@ -52,6 +54,15 @@ def show_error(parent: QWidget | None, exc: BaseException, what: str = "That did
             parent, what,
             f"Something went wrong inside QoS Checks ({type(exc).__name__}: {exc}).\n"
             "Nothing was half-saved. Please report this to your administrator.")
+
+
+def add_button(layout: QBoxLayout, text: str, slot: Callable[[], Any]) -> QPushButton:
+    """A button at the end of `layout`, named for screen readers after its text."""
+    button = QPushButton(text)
+    button.setAccessibleName(text.replace("&", "").rstrip("."))
+    button.clicked.connect(slot)
+    layout.addWidget(button)
+    return button
 
 
 def error_label() -> QLabel:

@@ -14,11 +14,11 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from qos.errors import QosError
 from qos.logs import log_failure
+from qos.progress import Progress
 from qos.store.core import Store, open_store
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 Job = Callable[[Store, Progress], Any]
 
 

@@ -13,10 +13,12 @@ from typing import Any
 
 from qos.clock import now_iso
 from qos.errors import PermissionDenied, ValidationError
-from qos.roles import Action, Actor, allowed, require
+from qos.roles import Action, Actor, allowed, require, require_any, require_unit
 from qos.settings import setting
-from qos.store.core import Row, Store
-from qos.store.samples import current_criteria, exclusion_clauses
+from qos.store.core import Row, Store, where_all
+from qos.store.exclusions import where_not_excluded
+from qos.store.reference import scope_sql
+from qos.store.samples import current_criteria
 from qos.store.templates import register_template
 from qos.templates import Template, load_template
 
@@ -27,22 +29,25 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _new_crimes_sql(store: Store, today: dt.date, columns: str) -> tuple[str, list[Any]]:
-    """Crimes the bureau's rules say to call that nobody has taken up yet. The bureau's own
-    exclusions apply (setting `bureau_exclusions`), not the sample's."""
-    exclusions, params = exclusion_clauses(current_criteria(store, "bureau"))
+def _new_crimes_sql(store: Store, actor: Actor, today: dt.date,
+                    columns: str) -> tuple[str, list[Any]]:
+    """Crimes the bureau's rules say to call that nobody has taken up yet, in the units this
+    caller's bureau serves. The bureau's own exclusions apply (setting `bureau_exclusions`),
+    not the sample's."""
+    excluded, params = where_not_excluded(current_criteria(store, actor, "bureau"))
+    scope, scope_params = scope_sql(actor, "c.unit_id")
     categories = [c.lower() for c in setting(store, "bureau_categories")]
     latest = today - dt.timedelta(days=int(setting(store, "bureau_min_days")))
     since = today - dt.timedelta(days=int(setting(store, "bureau_lookback_days")))
     sql = (f"SELECT {columns} FROM crimes c JOIN units u ON u.id = c.unit_id "
-           "WHERE c.recorded_on >= ? "
+           f"WHERE {scope} AND c.recorded_on >= ? "
            "AND c.recorded_on <= ? "
            f"AND LOWER(c.offence_category) IN ({', '.join('?' * len(categories))}) AND "
-           + " AND ".join(exclusions)
+           + excluded
            + " AND NOT EXISTS (SELECT 1 FROM bureau_calls b WHERE b.crime_id = c.id)"
              " AND NOT EXISTS (SELECT 1 FROM sample_items si WHERE si.crime_id = c.id"
              " AND si.is_reserve = 0)")
-    return sql, [since.isoformat(), latest.isoformat(), *categories, *params]
+    return sql, [*scope_params, since.isoformat(), latest.isoformat(), *categories, *params]
 
 
 def _due(store: Store, recorded_on: str) -> dt.date:
@@ -57,9 +62,10 @@ def queue(store: Store, actor: Actor, offset: int = 0, limit: int = 200, *,
     moment = _now(now)
     shown = ("c.id AS crime_id, c.crime_ref, c.recorded_on, c.offence_category, "
              "u.code AS unit_code")
-    new_sql, params = _new_crimes_sql(store, moment.date(),
+    new_sql, params = _new_crimes_sql(store, actor, moment.date(),
                                       f"{shown}, 'new' AS state, 0 AS attempts")
     stale = (moment - dt.timedelta(minutes=int(setting(store, "bureau_claim_minutes"))))
+    scope, scope_params = scope_sql(actor, "b.unit_id")
     # Two ordered reads merged here, not one UNION sorted by SQLite: the new crimes come off
     # the recorded_on index and stop at the page wanted, instead of sorting every candidate
     # (0.45 s -> a few ms with a force's three years of crimes).
@@ -67,10 +73,10 @@ def queue(store: Store, actor: Actor, offset: int = 0, limit: int = 200, *,
     retry = store.rows(
         f"SELECT {shown}, 'retry' AS state, b.attempts FROM bureau_calls b "
         "JOIN crimes c ON c.id = b.crime_id JOIN units u ON u.id = c.unit_id "
-        "WHERE (b.status = 'retry' AND b.retry_after <= ?) "
-        "   OR (b.status = 'claimed' AND b.claimed_at < ?) "
+        f"WHERE {scope} AND ((b.status = 'retry' AND b.retry_after <= ?) "
+        "   OR (b.status = 'claimed' AND b.claimed_at < ?)) "
         "ORDER BY c.recorded_on, c.id LIMIT ?",
-        [moment.isoformat(), stale.isoformat(), offset + limit])
+        [*scope_params, moment.isoformat(), stale.isoformat(), offset + limit])
     merged = heapq.merge(new, retry, key=lambda r: (r["recorded_on"], r["crime_id"]))
     rows = list(itertools.islice(merged, offset, offset + limit))
     for row in rows:
@@ -101,17 +107,25 @@ def claim_next(store: Store, actor: Actor, *, now: dt.datetime | None = None) ->
             call_id = store.insert_record(actor, "bureau_calls", {
                 "crime_id": crime_id, "unit_id": unit_id, "status": "claimed",
                 "claimed_by": actor.user_id, "claimed_at": moment.isoformat()})
+        return call_details(store, actor, call_id)  # audited there
+
+
+def call_details(store: Store, actor: Actor, call_id: int) -> Row | None:
+    """A call with the victim's name and phone: only for the units the caller serves, and
+    every view is audited."""
+    require(actor, Action.BUREAU_CALL)
+    with store.write():
+        row = store.row(
+            "SELECT b.*, c.crime_ref, c.recorded_on, c.offence_category, c.victim_name, "
+            "c.victim_phone, c.officer_number, p.name AS officer_name, u.code AS unit_code "
+            "FROM bureau_calls b JOIN crimes c ON c.id = b.crime_id JOIN units u "
+            "ON u.id = b.unit_id LEFT JOIN people p ON p.id = c.officer_id WHERE b.id = ?",
+            [call_id])
+        if row is None:
+            return None
+        require_unit(actor, row["unit_id"], "calls")
         store.audit(actor, "view contact details", "bureau_calls", call_id, {})
-        return call_details(store, call_id)
-
-
-def call_details(store: Store, call_id: int) -> Row | None:
-    return store.row(
-        "SELECT b.*, c.crime_ref, c.recorded_on, c.offence_category, c.victim_name, "
-        "c.victim_phone, c.officer_number, p.name AS officer_name, u.code AS unit_code "
-        "FROM bureau_calls b JOIN crimes c ON c.id = b.crime_id JOIN units u "
-        "ON u.id = b.unit_id LEFT JOIN people p ON p.id = c.officer_id WHERE b.id = ?",
-        [call_id])
+    return row
 
 
 def record_call(store: Store, actor: Actor, call_id: int, outcome: str, *,
@@ -153,7 +167,7 @@ def record_call(store: Store, actor: Actor, call_id: int, outcome: str, *,
         unknown = [t for t in themes or [] if t not in known_themes]
         if unknown:
             raise ValidationError(f"'{unknown[0]}' is not one of the feedback themes.")
-        register_template(store, template)
+        register_template(store, actor, template)
         store.update_record(actor, "bureau_calls", call_id, call["version"], {
             **base, "status": "completed", "template_version": template.version,
             "answers": json.dumps(clean, sort_keys=True), "themes": json.dumps(themes or []),
@@ -216,7 +230,7 @@ def list_actions(store: Store, actor: Actor, *, unit_id: int | None = None,
     if unit_id is not None:
         clauses.append("a.unit_id = ?")
         params.append(unit_id)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     rows = store.rows(
         "SELECT a.*, c.crime_ref, u.code AS unit_code, o.name AS officer_name, "
         "m.name AS owner_name, (SELECT COUNT(*) FROM remedial_actions r WHERE "
@@ -253,7 +267,7 @@ def list_visits(store: Store, actor: Actor, *, unit_id: int | None = None,
     if unit_id is not None:
         clauses.append("v.unit_id = ?")
         params.append(unit_id)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     return store.rows(
         "SELECT v.*, c.crime_ref, c.recorded_on, u.code AS unit_code FROM pcso_visits v "
         f"JOIN crimes c ON c.id = v.crime_id JOIN units u ON u.id = v.unit_id {where} "
@@ -283,18 +297,19 @@ def log_complaint(store: Store, actor: Actor, kind: str, category: str, unit_id:
         raise ValidationError("Write a short summary of what was said.")
     crime_id = None
     if crime_ref.strip():
-        from qos.store.crimes import crime_by_ref
+        from qos.parsing import normalise_reference
 
-        crime = crime_by_ref(store, crime_ref)
-        if crime is None:
+        crime_id = store.scalar("SELECT id FROM crimes WHERE crime_ref = ?",
+                                [normalise_reference(crime_ref)])
+        if crime_id is None:
             raise ValidationError(f"There is no crime {crime_ref}.")
-        crime_id = crime["id"]
     return store.insert_record(actor, "informal_complaints", {
         "kind": kind, "category": category, "unit_id": unit_id, "crime_id": crime_id,
         "raised_on": (raised_on or dt.date.today()).isoformat(), "summary": summary.strip()})
 
 
-def list_complaints(store: Store, *, first_day: str, end_day: str) -> list[Row]:
+def list_complaints(store: Store, actor: Actor, *, first_day: str, end_day: str) -> list[Row]:
+    require_any(actor, Action.VIEW_SUMMARY, Action.LOG_INFORMAL_COMPLAINT)
     return store.rows(
         "SELECT i.*, u.code AS unit_code FROM informal_complaints i JOIN units u "
         "ON u.id = i.unit_id WHERE i.raised_on >= ? AND i.raised_on < ? ORDER BY i.raised_on",
@@ -302,10 +317,11 @@ def list_complaints(store: Store, *, first_day: str, end_day: str) -> list[Row]:
 
 
 # -- the month, for the summary ----------------------------------------------------------------
-def bureau_month(store: Store, first_day: str, end_day: str) -> dict[str, Any]:
+def bureau_month(store: Store, actor: Actor, first_day: str, end_day: str) -> dict[str, Any]:
     """Plain counts for the monthly summary: calls, answers, themes, actions and complaints,
     no personal data. The answers are counted by SQLite's json_each: decoding each call's
     JSON in Python took ~150 ms a month at force scale."""
+    require(actor, Action.VIEW_SUMMARY)
     month = [first_day, end_day]
     # "+b.status": read by the called_at index; the status index would visit every
     # completed call the bureau ever made.

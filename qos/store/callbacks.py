@@ -10,11 +10,12 @@ from qos.clock import now_iso
 from qos.errors import ValidationError
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import normalise_reference, parse_date
-from qos.roles import Action, Actor, require
+from qos.roles import Action, Actor, require, require_any, require_unit
 from qos.settings import setting
 from qos.store import reference
-from qos.store.core import Row, Store
+from qos.store.core import Row, Store, where_all
 from qos.store.crimes import _ethnicity
+from qos.store.reference import scope_sql
 from qos.store.samples import attempt_stamp
 from qos.store.templates import register_template
 from qos.tabular import Table
@@ -69,7 +70,8 @@ def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str,
             raise ValidationError("That call is no longer on the worklist.")
         if item["status"] not in ("to_call", "attempted"):
             raise ValidationError(f"This call is already {item['status'].replace('_', ' ')}.")
-        register_template(store, template)
+        require_unit(actor, item["unit_id"], "calls")
+        register_template(store, actor, template)
         callback_id = store.insert_record(actor, "callbacks", {
             "item_id": item_id, "crime_id": item["crime_id"], "crime_ref": item["crime_ref"],
             "unit_id": item["unit_id"], "call_date": when.isoformat(), "outcome": "completed",
@@ -109,24 +111,31 @@ def _raise_debrief(store: Store, actor: Actor, callback_id: int, officer_id: int
         "unit_id": unit_id, "kind": kind, "due_on": due.isoformat()})
 
 
-def get_callback(store: Store, callback_id: int) -> Row | None:
+def get_callback(store: Store, actor: Actor, callback_id: int) -> Row | None:
+    require_any(actor, Action.RECORD_CALLBACK, Action.RECORD_DEBRIEF)
     row = store.row("SELECT * FROM callbacks WHERE id = ?", [callback_id])
     if row:
+        require_unit(actor, row["unit_id"], "call-backs")
         row["answers"] = json.loads(row["answers"])
     return row
 
 
 # -- debriefs ------------------------------------------------------------------------------
-def list_debriefs(store: Store, *, unit_id: int | None = None, outstanding_only: bool = True,
-                  today: dt.date | None = None) -> list[Row]:
+def list_debriefs(store: Store, actor: Actor, *, unit_id: int | None = None,
+                  outstanding_only: bool = True, today: dt.date | None = None) -> list[Row]:
+    """Debriefs of the units the actor covers (they quote the victim's comments)."""
+    require(actor, Action.RECORD_DEBRIEF)
+    if unit_id is not None:
+        require_unit(actor, unit_id, "debriefs")
     today = today or dt.date.today()
-    clauses, params = [], []
+    scope, params = scope_sql(actor, "d.unit_id")
+    clauses: list[str] = [scope]
     if unit_id is not None:
         clauses.append("d.unit_id = ?")
         params.append(unit_id)
     if outstanding_only:
         clauses.append("(d.debriefed_on IS NULL OR d.acknowledgement = 'disagreed')")
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     rows = store.rows(
         "SELECT d.*, o.name AS officer_name, o.staff_number, m.name AS manager_name, "
         "e.name AS escalated_name, cb.crime_ref, cb.call_date, cb.comments, u.code AS unit_code "
@@ -232,6 +241,16 @@ def history_fields(template: Template) -> list[Field]:
     return fields
 
 
+def _crime_ids(store: Store, refs: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(refs), 500):
+        chunk = refs[start:start + 500]
+        found.update(store.conn.execute(
+            f"SELECT crime_ref, id FROM crimes WHERE crime_ref IN ({', '.join('?' * len(chunk))})",
+            chunk).fetchall())
+    return found
+
+
 def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: bool,
                    mapping: dict[str, str] | None = None,
                    progress: Callable[[int, int], None] | None = None,
@@ -243,15 +262,21 @@ def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
     fields = history_fields(template)
     columns = map_columns(table.headers, fields, mapping)
     parsed = parse_rows(table, fields, columns)
-    units = reference.unit_ids_by_code(store)
-    officers = reference.person_ids_by_number(store)
+    units = reference.unit_ids_by_code(store, actor)
+    officers = reference.person_ids_by_number(store, actor)
     result = ImportResult(bad=list(parsed.bad))
+    crime_ids = _crime_ids(store, [values["crime_ref"] for _, values in parsed.good])
     good = []
     for row_number, values in parsed.good:
         unit_id = units.get(values["unit"].strip().upper())
         if unit_id is None:
             result.bad.append(RowProblem(row_number, f"unknown unit '{values['unit']}'"))
             continue
+        if values["crime_ref"] not in crime_ids:
+            # Old checks may predate the extracts: kept for the trend, but never silently.
+            result.notes.append(RowProblem(
+                row_number, f"crime {values['crime_ref']} is not in the database: the check "
+                "is kept with no crime linked (import that crime extract to link it)"))
         if values["call_date"] > dt.date.today().isoformat():
             result.bad.append(RowProblem(row_number, "the call date is in the future"))
             continue
@@ -262,7 +287,7 @@ def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
         return result
     keys = [q.key for q in template.questions]
     with store.write():
-        register_template(store, template)
+        register_template(store, actor, template)
         existing = {(r["crime_ref"], r["call_date"]) for r in store.rows(
             "SELECT crime_ref, call_date FROM callbacks WHERE source = 'history'")}
         for done, (_, unit_id, values) in enumerate(good, start=1):
@@ -270,7 +295,8 @@ def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
                 continue  # loaded by an earlier import of the same file: never counted twice
             answers = {k: values[k] for k in keys if values.get(k) is not None}
             store.insert_record(actor, "callbacks", {
-                "item_id": None, "crime_id": None, "crime_ref": values["crime_ref"],
+                "item_id": None, "crime_id": crime_ids.get(values["crime_ref"]),
+                "crime_ref": values["crime_ref"],
                 "unit_id": unit_id, "call_date": values["call_date"],
                 "outcome": values["outcome"], "template_kind": template.kind,
                 "template_version": template.version,

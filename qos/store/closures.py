@@ -25,15 +25,15 @@ _CRIME_COLUMNS = ("c.id, c.crime_ref, c.unit_id, u.code AS unit_code, c.offence_
 _CHECKED_GROUPS = ("victims_code", "qosc")
 
 
-def _template(store: Store, kind: str, version: int,
+def _template(store: Store, actor: Actor, kind: str, version: int,
               cache: dict[tuple[str, int], Template]) -> Template:
     if (kind, version) not in cache:
-        cache[(kind, version)] = stored_template(store, kind, version) or load_template(
+        cache[(kind, version)] = stored_template(store, actor, kind, version) or load_template(
             kind, version)
     return cache[(kind, version)]
 
 
-def _checked(store: Store, month: str, unit_ids: list[int] | None) -> list[Row]:
+def _checked(store: Store, actor: Actor, month: str, unit_ids: list[int] | None) -> list[Row]:
     """Each crime closed in the month, with its problems at closure and any remedy."""
     start, end = month_bounds(month)
     where = "c.finalised_on >= ? AND c.finalised_on < ?"
@@ -60,7 +60,7 @@ def _checked(store: Store, month: str, unit_ids: list[int] | None) -> list[Row]:
             "cb.answers FROM crimes c JOIN callbacks cb ON (cb.crime_id = c.id OR "
             "(cb.crime_id IS NULL AND cb.crime_ref = c.crime_ref)) "
             f"WHERE cb.outcome = 'completed' AND {where}", params):
-        template = _template(store, row["template_kind"], row["template_version"], templates)
+        template = _template(store, actor, row["template_kind"], row["template_version"], templates)
         answers = json.loads(row["answers"])
         for question in template.questions:
             if question.group in _CHECKED_GROUPS and answers.get(question.key) == "N":
@@ -97,7 +97,7 @@ def closures_for_month(store: Store, actor: Actor, month: str, *,
         if unit_id not in covered:
             raise PermissionDenied(f"{actor.display_name} does not cover that unit.")
         covered = [unit_id]
-    rows = _checked(store, month, covered)
+    rows = _checked(store, actor, month, covered)
     return [r for r in rows if r["problems"]] if problems_only else rows
 
 
@@ -119,7 +119,7 @@ def record_remedy(store: Store, actor: Actor, crime_id: int, remedy: str,
             raise PermissionDenied(f"{actor.display_name} does not cover that crime's unit.")
         if day.isoformat() < crime["finalised_on"]:
             raise ValidationError("A remedy cannot come before the closure it puts right.")
-        [checked] = [r for r in _checked(store, crime["finalised_on"][:7], [crime["unit_id"]])
+        [checked] = [r for r in _checked(store, actor, crime["finalised_on"][:7], [crime["unit_id"]])
                      if r["id"] == crime_id]
         if not checked["problems"]:
             raise ValidationError("That closure was compliant: there is nothing to remedy.")
@@ -138,7 +138,7 @@ def closure_figures(store: Store, actor: Actor,
                     month: str) -> tuple[list[ClosureCount], list[NonCompliantClosure]]:
     """For the workbook: closures checked and not compliant per unit, and each one's remedy."""
     require(actor, Action.VIEW_SUMMARY)
-    rows = _checked(store, month, None)
+    rows = _checked(store, actor, month, None)
     counts: list[ClosureCount] = []
     for code in sorted({r["unit_code"] for r in rows}):
         mine = [r for r in rows if r["unit_code"] == code]

@@ -22,7 +22,7 @@ from qos.errors import (
     StoreError,
 )
 from qos.ids import new_uuid
-from qos.roles import Actor
+from qos.roles import Action, Actor, require
 from qos.store.hashing import HASHED_TABLES, audit_hash, row_hash
 from qos.store.netshare import network_share_reason
 
@@ -219,6 +219,8 @@ class Store:
         return default if raw is None else json.loads(raw)
 
     def set_setting(self, actor: Actor, key: str, value: Any) -> None:
+        """A force's setting (retention, minimum n, ...): administrators only."""
+        require(actor, Action.MANAGE_REFERENCE)
         with self.write():
             old = self.setting(key)
             self.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
@@ -239,6 +241,11 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def where_all(clauses: Sequence[str]) -> str:
+    """"WHERE a AND b ..." for the conditions given, or "" when there are none."""
+    return ("WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
 def connect(path: Path | str) -> sqlite3.Connection:

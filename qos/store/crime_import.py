@@ -3,16 +3,13 @@ deadlines, so the due list and the summary read them at once. The import dialog 
 command line both use it."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from qos.errors import SavedThenFailed
 from qos.importing import ImportResult
-from qos.roles import Actor
+from qos.progress import Progress
+from qos.roles import Action, Actor, require
 from qos.store import crimes, duties
 from qos.store.core import Store
 from qos.tabular import Table
-
-Progress = Callable[[int, int], None]
 
 
 def import_crimes_with_deadlines(store: Store, actor: Actor, table: Table, *,
@@ -22,6 +19,7 @@ def import_crimes_with_deadlines(store: Store, actor: Actor, table: Table, *,
     """The import (one transaction), then the deadlines (in chunks). One progress bar: each
     step fills half of it. If the deadlines fail, the crimes stay imported and the error says
     so (the background catch-up works them out later)."""
+    require(actor, Action.IMPORT_CRIMES)
     size = max(len(table.rows), 1)
     result = crimes.import_crimes(
         store, actor, table, all_or_nothing=all_or_nothing, mapping=mapping, source=source,

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any
@@ -17,14 +16,14 @@ from qos.parsing import (
     parse_date,
     parse_flag,
 )
-from qos.roles import Action, Actor, require
+from qos.progress import Progress
+from qos.roles import Action, Actor, require, require_any, require_unit
 from qos.store import reference
 from qos.store.core import Row, Store
 from qos.store.handouts import handout_problem, record_imported_handouts
 from qos.store.retention import phone_hasher
 from qos.tabular import Table
-
-Progress = Callable[[int, int], None]
+from qos.victims_code import EVENT_COLUMNS  # the Code's events: one list
 
 
 @lru_cache(maxsize=8192)  # an extract has a few hundred distinct dates in 100,000 rows
@@ -149,11 +148,9 @@ CRIME_FIELDS = [
 ]
 FLAG_KEYS = ("vulnerable", "declined_contact", "victim_under_18",
              "victim_on_duty_officer", "domestic_abuse", "persistently_targeted")
-EVENT_KEYS = ("arrested_on", "interviewed_on", "charged_on", "bailed_on", "released_on",
-              "closed_on", "not_investigated_on")
 STORED = ("crime_ref", "recorded_on", "unit_id", "offence_category", "victim_name",
           "victim_phone", "officer_number", "officer_id", "ethnicity", *FLAG_KEYS, "enhanced",
-          *EVENT_KEYS, "phone_hmac", "update_every_days", "finalised_on", "incident_type")
+          *EVENT_COLUMNS, "phone_hmac", "update_every_days", "finalised_on", "incident_type")
 LATER = ("finalised_on", "incident_type")  # written only when the file has them
 # Worked out from the unit, officer and phone columns every file has.
 DERIVED = ("unit_id", "officer_id", "phone_hmac")
@@ -174,8 +171,8 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
                    progress: Progress | None) -> ImportResult:
     columns = map_columns(table.headers, CRIME_FIELDS, mapping)
     parsed = parse_rows(table, CRIME_FIELDS, columns)
-    units = reference.unit_ids_by_code(store)
-    officers = reference.person_ids_by_number(store)
+    units = reference.unit_ids_by_code(store, actor)
+    officers = reference.person_ids_by_number(store, actor)
     result = ImportResult(bad=list(parsed.bad))
     first_seen: dict[str, int] = {}
     records: list[dict[str, Any]] = []
@@ -183,7 +180,7 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
     flags_given = [k for k in (*FLAG_KEYS, "enhanced") if k in columns]
     flags_absent = {k: 0 for k in (*FLAG_KEYS, "enhanced") if k not in columns}
     unit_of_text: dict[str, int | None] = {}  # the same few unit texts on every row
-    hash_phone = phone_hasher(store)
+    hash_phone = phone_hasher(store, actor)
     arrest_given = "arrested_on" in columns or "arrest_made" in columns
     serials: dict[int, int] = {}  # card serial -> the row that left it
     for row_number, values in parsed.good:
@@ -213,7 +210,8 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
         if serial is not None:
             problem = (f"card {serial} appears again (first at row {serials[serial]})"
                        if serial in serials else handout_problem(
-                           store, serial, values, dt.date.fromisoformat(values["recorded_on"])))
+                           store, actor, serial, values,
+                           dt.date.fromisoformat(values["recorded_on"])))
             if problem:
                 result.bad.append(RowProblem(row_number, problem))
                 continue
@@ -308,9 +306,19 @@ def _existing_refs(store: Store, refs: list[str]) -> set[str]:
     return found
 
 
-def crime_by_ref(store: Store, ref: str) -> Row | None:
-    return store.row("SELECT * FROM crimes WHERE crime_ref = ?", [normalise_reference(ref)])
+def crime_by_ref(store: Store, actor: Actor, ref: str) -> Row | None:
+    """A crime with its victim's name and phone: for the units the actor covers, and every
+    such view is audited."""
+    require(actor, Action.VIEW_VICTIM_CONTACT)
+    with store.write():
+        row = store.row("SELECT * FROM crimes WHERE crime_ref = ?", [normalise_reference(ref)])
+        if row is None:
+            return None
+        require_unit(actor, row["unit_id"], "crimes")
+        store.audit(actor, "view contact details", "crimes", row["id"], {})
+    return row
 
 
-def count_crimes(store: Store) -> int:
+def count_crimes(store: Store, actor: Actor) -> int:
+    require_any(actor, Action.IMPORT_CRIMES, Action.VIEW_SUMMARY)
     return int(store.scalar("SELECT COUNT(*) FROM crimes"))

@@ -12,7 +12,7 @@ from typing import Any
 
 from qos.errors import ValidationError
 from qos.parsing import normalise_reference
-from qos.roles import Action, Actor, require
+from qos.roles import Action, Actor, require, require_any
 from qos.store.core import Row, Store
 from qos.store.templates import register_template
 from qos.templates import Template, load_template
@@ -45,21 +45,23 @@ def issue_batch(store: Store, actor: Actor, first_serial: int, last_serial: int,
                 f"Serials {first_serial}-{last_serial} overlap batch {clash['id']} "
                 f"({clash['first_serial']}-{clash['last_serial']}, issued to {holder}, "
                 f"{clash['unit_code']}, on {clash['issued_on']}). A card can be issued once.")
-        register_template(store, template)
+        register_template(store, actor, template)
         return store.insert_record(actor, "card_batches", {
             "first_serial": first_serial, "last_serial": last_serial,
             "issued_on": issued_on.isoformat(), "unit_id": unit_id, "person_id": person_id,
             "team": (team or "").strip() or None, "template_version": template.version})
 
 
-def batch_for_serial(store: Store, serial: int) -> Row | None:
+def batch_for_serial(store: Store, actor: Actor, serial: int) -> Row | None:
+    require_any(actor, Action.ENTER_DOORSTEP, Action.MANAGE_DOORSTEP)
     return store.row(
         "SELECT b.*, p.name AS officer, p.staff_number, u.code AS unit_code FROM card_batches b "
         "LEFT JOIN people p ON p.id = b.person_id JOIN units u ON u.id = b.unit_id "
         "WHERE b.first_serial <= ? AND b.last_serial >= ?", [serial, serial])
 
 
-def list_batches(store: Store) -> list[Row]:
+def list_batches(store: Store, actor: Actor) -> list[Row]:
+    require_any(actor, Action.ENTER_DOORSTEP, Action.MANAGE_DOORSTEP)
     return store.rows(
         "SELECT b.*, p.name AS officer, u.code AS unit_code, "
         "(b.last_serial - b.first_serial + 1) AS cards, "
@@ -68,9 +70,9 @@ def list_batches(store: Store) -> list[Row]:
         "JOIN units u ON u.id = b.unit_id ORDER BY b.issued_on DESC, b.first_serial")
 
 
-def check_serial(store: Store, serial: int) -> Row:
+def check_serial(store: Store, actor: Actor, serial: int) -> Row:
     """The batch a typed serial belongs to, or a plain-words reason it cannot be entered."""
-    batch = batch_for_serial(store, serial)
+    batch = batch_for_serial(store, actor, serial)
     if batch is None:
         raise ValidationError(f"Card {serial} was never issued: check the number on the card.")
     entered = store.row("SELECT received_on FROM doorstep_cards WHERE serial = ?", [serial])
@@ -80,19 +82,21 @@ def check_serial(store: Store, serial: int) -> Row:
     return batch
 
 
-def serial_is_complete(store: Store, typed: str) -> bool:
+def serial_is_complete(store: Store, actor: Actor, typed: str) -> bool:
     """True when no issued serial is longer than `typed` and starts with it, so entry can move
     on without an Enter: '5001' is complete unless some batch reaches 50010 or beyond."""
+    require_any(actor, Action.ENTER_DOORSTEP, Action.MANAGE_DOORSTEP)
     if not typed.isdigit():
         return False
     number = int(typed)
-    if batch_for_serial(store, number) is None:
+    if batch_for_serial(store, actor, number) is None:
         return False
     return not store.scalar("SELECT 1 FROM card_batches WHERE last_serial >= ? LIMIT 1",
                             [number * 10])
 
 
-def card_template(store: Store, batch: Row) -> Template:
+def card_template(store: Store, actor: Actor, batch: Row) -> Template:
+    require_any(actor, Action.ENTER_DOORSTEP, Action.MANAGE_DOORSTEP)
     return load_template("doorstep", int(batch["template_version"]))
 
 
@@ -102,8 +106,8 @@ def record_card(store: Store, actor: Actor, serial: int, answers: dict[str, Any]
     from qos.store.callbacks import validate_answers
 
     with store.write():
-        batch = check_serial(store, serial)
-        template = card_template(store, batch)
+        batch = check_serial(store, actor, serial)
+        template = card_template(store, actor, batch)
         clean = validate_answers(template, answers)
         if received_on > dt.date.today():
             raise ValidationError("The date received cannot be in the future.")
@@ -125,9 +129,11 @@ GROUPS = {
 }
 
 
-def return_rates(store: Store, group_by: str, first_month: str, last_month: str) -> list[Row]:
+def return_rates(store: Store, actor: Actor, group_by: str, first_month: str,
+                 last_month: str) -> list[Row]:
     """Cards issued in the period and how many came back, with the issue-to-return lag; and
     of those left with victims (recorded against a crime), how many came back."""
+    require_any(actor, Action.MANAGE_DOORSTEP, Action.VIEW_SUMMARY)
     if group_by not in GROUPS:
         raise ValueError(group_by)
     key = GROUPS[group_by][0]
@@ -191,15 +197,17 @@ def officer_cards(store: Store, actor: Actor, person_id: int, first: dt.date,
         "ORDER BY c.received_on, c.serial", [person_id, first.isoformat(), last.isoformat()])
 
 
-def cards_received(store: Store, first_day: str, end_day: str) -> list[Row]:
+def cards_received(store: Store, actor: Actor, first_day: str, end_day: str) -> list[Row]:
     """Returned cards by date received, with the issuing unit: for the monthly summary."""
+    require(actor, Action.VIEW_SUMMARY)
     return store.rows(
         "SELECT b.unit_id, c.answers FROM doorstep_cards c JOIN card_batches b "
         "ON b.id = c.batch_id WHERE c.received_on >= ? AND c.received_on < ?",
         [first_day, end_day])
 
 
-def cards_issued(store: Store, first_day: str, end_day: str) -> dict[int, int]:
+def cards_issued(store: Store, actor: Actor, first_day: str, end_day: str) -> dict[int, int]:
+    require(actor, Action.VIEW_SUMMARY)
     rows = store.rows("SELECT unit_id, SUM(last_serial - first_serial + 1) AS n "
                       "FROM card_batches WHERE issued_on >= ? AND issued_on < ? "
                       "GROUP BY unit_id", [first_day, end_day])

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
+from qos.progress import Progress
+from qos.roles import Action, Actor, require
 from qos.store.core import Store
 from qos.victims_code import (
     EVENT_COLUMNS,
@@ -40,8 +41,6 @@ _BASIS_KEY = "code_duties_basis"
 COLUMNS = ("unit_id", "due_on", "crime_id", "rule", "label", "crime_ref", "recorded_on",
            "officer_id", "officer_number", "enhanced", "event_on", "updated_on",
            "enhanced_reason")
-
-Progress = Callable[[int, int], None]
 
 
 def stale_count(store: Store) -> int:
@@ -85,10 +84,11 @@ def bring_up_to_date(store: Store, progress: Progress | None = None) -> int:
             progress(min(done, total), max(total, done))
 
 
-def with_events_between(store: Store, first: dt.date, end: dt.date
+def with_events_between(store: Store, actor: Actor, first: dt.date, end: dt.date
                         ) -> list[tuple[int, Obligation]]:
     """(unit id, obligation) for every Code deadline (not the regular update) whose event
     fell in [first, end), as kept in code_duties (a read: it never works them out)."""
+    require(actor, Action.VIEW_SUMMARY)
     # A deadline falls on or after its event and at most the longest deadline after `end`,
     # which bounds the read of each unit's stretch of the table.
     latest_due = add_working_days(end, longest_deadline())
@@ -105,11 +105,12 @@ def with_events_between(store: Store, first: dt.date, end: dt.date
                  first.isoformat(), end.isoformat()])]
 
 
-def periodic_between(store: Store, first: dt.date, end: dt.date
+def periodic_between(store: Store, actor: Actor, first: dt.date, end: dt.date
                      ) -> list[tuple[int, Obligation]]:
     """(unit id, obligation) for every regular progress update that fell due in
     [first, end), at the frequency agreed with the victim: for timeliness figures. A read:
     it never works them out."""
+    require(actor, Action.VIEW_SUMMARY)
     day = dt.date.fromisoformat
     return [(row["unit_id"], Obligation(
                 row["crime_id"], Rule(PERIODIC, "", row["label"], 0, 0),

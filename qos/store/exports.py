@@ -5,14 +5,12 @@ anchor: `audit verify --anchor FILE.xlsx` shows whether entries were cut off sin
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
+from qos.progress import Progress
 from qos.roles import Action, Actor, require
 from qos.store.audit import Anchor, add_anchor, anchor_path_for, head_of
 from qos.store.core import Store
-
-Progress = Callable[[int, int], None]
 
 
 def export_summary(store: Store, actor: Actor, month: str, path: Path,

@@ -9,15 +9,17 @@ from qos.clock import now_iso
 from qos.errors import ValidationError
 from qos.ids import new_uuids
 from qos.parsing import normalise_reference
-from qos.roles import Action, Actor, require
+from qos.roles import Action, Actor, require, require_any, require_unit
 from qos.store.core import Row, Store
 
 ARREST_RULE = ("Operation Doorstep cards are not left where someone is arrested (the "
                "inspection report, lines 395-402)")
 
 
-def handout_problem(store: Store, serial: int, crime: Row, day: dt.date) -> str | None:
+def handout_problem(store: Store, actor: Actor, serial: int, crime: Row,
+                    day: dt.date) -> str | None:
     """Why card `serial` cannot be recorded as left for this crime on `day`, or None."""
+    require_any(actor, Action.ENTER_DOORSTEP, Action.IMPORT_CRIMES)
     batch = store.row("SELECT issued_on FROM card_batches WHERE first_serial <= ? "
                       "AND last_serial >= ?", [serial, serial])
     if batch is None:
@@ -45,7 +47,7 @@ def record_handout(store: Store, actor: Actor, serial: int, crime_ref: str,
                           [normalise_reference(crime_ref)])
         if crime is None:
             raise ValidationError(f"There is no crime {crime_ref}: import it first.")
-        problem = handout_problem(store, serial, crime, handed_out_on)
+        problem = handout_problem(store, actor, serial, crime, handed_out_on)
         if problem:
             raise ValidationError(problem[:1].upper() + problem[1:] + ".")
         held = store.scalar("SELECT id FROM card_handouts WHERE serial = ?", [serial])
@@ -59,6 +61,7 @@ def record_handout(store: Store, actor: Actor, serial: int, crime_ref: str,
 def record_imported_handouts(store: Store, actor: Actor, rows: list[tuple[int, str, str]]
                              ) -> None:
     """(serial, crime reference, day) from a crime import, checked already: new ones added."""
+    require(actor, Action.IMPORT_CRIMES)
     stamp = now_iso()
     fresh = [r for r in rows if not store.scalar(
         "SELECT 1 FROM card_handouts WHERE serial = ?", [r[0]])]
@@ -72,10 +75,12 @@ def record_imported_handouts(store: Store, actor: Actor, rows: list[tuple[int, s
         store.hash_rows(actor, "card_handouts", "serial", [r[0] for r in fresh])
 
 
-def crimes_without_card(store: Store, unit_id: int, first: dt.date, last: dt.date
-                        ) -> list[Row]:
+def crimes_without_card(store: Store, actor: Actor, unit_id: int, first: dt.date,
+                        last: dt.date) -> list[Row]:
     """The unit's crimes recorded in [first, last] with no card yet and no arrest on or
     before the day (where cards may be left)."""
+    require_any(actor, Action.ENTER_DOORSTEP, Action.MANAGE_DOORSTEP)
+    require_unit(actor, unit_id, "crimes")
     return store.rows(
         "SELECT c.crime_ref, c.recorded_on FROM crimes c WHERE c.unit_id = ? "
         "AND c.recorded_on >= ? AND c.recorded_on <= ? AND NOT EXISTS (SELECT 1 FROM "

@@ -13,7 +13,7 @@ IMPORT_ACTIONS = {"crimes": Action.IMPORT_CRIMES, "callbacks": Action.IMPORT_HIS
 
 
 def save_mapping(store: Store, actor: Actor, kind: str, name: str, mapping: dict[str, str]) -> None:
-    require(actor, IMPORT_ACTIONS[kind])
+    require(actor, IMPORT_ACTIONS.get(kind, Action.MANAGE_REFERENCE))
     if not name.strip():
         raise ValidationError("Give the mapping a name, such as the system the file comes from.")
     with store.write():
@@ -23,7 +23,8 @@ def save_mapping(store: Store, actor: Actor, kind: str, name: str, mapping: dict
         store.audit(actor, "save mapping", "import_mappings", f"{kind}/{name.strip()}", mapping)
 
 
-def get_mapping(store: Store, kind: str, name: str) -> dict[str, str]:
+def get_mapping(store: Store, actor: Actor, kind: str, name: str) -> dict[str, str]:
+    require(actor, IMPORT_ACTIONS.get(kind, Action.MANAGE_REFERENCE))
     raw = store.scalar("SELECT mapping FROM import_mappings WHERE kind = ? AND name = ?",
                        [kind, name])
     if raw is None:
@@ -31,6 +32,7 @@ def get_mapping(store: Store, kind: str, name: str) -> dict[str, str]:
     return dict(json.loads(raw))
 
 
-def mapping_names(store: Store, kind: str) -> list[str]:
+def mapping_names(store: Store, actor: Actor, kind: str) -> list[str]:
+    require(actor, IMPORT_ACTIONS.get(kind, Action.MANAGE_REFERENCE))
     return [r["name"] for r in store.rows(
         "SELECT name FROM import_mappings WHERE kind = ? ORDER BY name", [kind])]

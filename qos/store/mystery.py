@@ -9,14 +9,15 @@ from typing import Any
 from qos.clock import now_iso
 from qos.errors import PermissionDenied, ValidationError
 from qos.mystery import open_at, plan_quarter, score
-from qos.roles import Action, Actor, Role, allowed, require
+from qos.roles import Action, Actor, Role, allowed, require, require_any
 from qos.settings import setting
-from qos.store.core import Row, Store
+from qos.store.core import Row, Store, where_all
 from qos.templates import scenario_bank
 
 
 def sync_scenarios(store: Store, actor: Actor) -> int:
     """Load the bank's scenarios that the database does not have yet (by key)."""
+    require_any(actor, Action.PLAN_VISITS, Action.RECORD_VISIT)
     bank = scenario_bank()
     held = {r["key"] for r in store.rows("SELECT key FROM scenarios")}
     missing = [s for s in bank["scenarios"] if s["key"] not in held]
@@ -33,7 +34,8 @@ def sync_scenarios(store: Store, actor: Actor) -> int:
     return added
 
 
-def list_scenarios(store: Store, *, include_inactive: bool = False) -> list[Row]:
+def list_scenarios(store: Store, actor: Actor, *, include_inactive: bool = False) -> list[Row]:
+    require_any(actor, Action.PLAN_VISITS, Action.RECORD_VISIT)
     rows = store.rows("SELECT * FROM scenarios " + ("" if include_inactive else
                                                     "WHERE active = 1 ") + "ORDER BY title")
     for row in rows:
@@ -96,7 +98,7 @@ def list_plan(store: Store, actor: Actor, *, status: str | None = "planned") -> 
     if status:
         clauses.append("p.status = ?")
         params.append(status)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     return store.rows(
         "SELECT p.*, c.name AS counter, s.title AS scenario, s.brief, u.display_name AS "
         "volunteer FROM visit_plan p JOIN counters c ON c.id = p.counter_id "
@@ -133,6 +135,7 @@ def save_draft(store: Store, actor: Actor, plan_id: int, body: dict[str, Any]) -
 
 
 def load_draft(store: Store, actor: Actor, plan_id: int) -> dict[str, Any] | None:
+    require(actor, Action.RECORD_VISIT)  # the user's own draft only (by user id)
     raw = store.scalar("SELECT body FROM visit_drafts WHERE user_id = ? AND plan_id = ?",
                        [actor.user_id, plan_id])
     return json.loads(raw) if raw else None
@@ -222,7 +225,8 @@ def create_calibration(store: Store, actor: Actor, scenario_id: int, title: str,
         "account": account.strip()})
 
 
-def list_calibrations(store: Store) -> list[Row]:
+def list_calibrations(store: Store, actor: Actor) -> list[Row]:
+    require_any(actor, Action.PLAN_VISITS, Action.RECORD_VISIT)
     return store.rows("SELECT id, title, created_at FROM calibrations ORDER BY id DESC")
 
 
@@ -249,8 +253,9 @@ def calibration_scores(store: Store, actor: Actor, calibration_id: int
     return items, scores
 
 
-def mystery_month(store: Store, first_day: str, end_day: str) -> dict[str, Any]:
+def mystery_month(store: Store, actor: Actor, first_day: str, end_day: str) -> dict[str, Any]:
     """Plain rows for the monthly summary."""
+    require(actor, Action.VIEW_SUMMARY)
     return {
         "planned": store.rows(
             "SELECT c.unit_id, COUNT(*) AS n FROM visit_plan p JOIN counters c "

@@ -67,7 +67,7 @@ def import_official_survey(store: Store, actor: Actor, table: Table, *, all_or_n
     """Load (or replace) survey figures; a quarter, unit and driver loaded again is updated."""
     require(actor, Action.MANAGE_REFERENCE)
     parsed = parse_rows(table, FIELDS, map_columns(table.headers, FIELDS))
-    known = set(reference.unit_ids_by_code(store)) | set(SPECIAL_UNITS)
+    known = set(reference.unit_ids_by_code(store, actor)) | set(SPECIAL_UNITS)
     result = ImportResult(bad=list(parsed.bad))
     good: list[dict[str, Any]] = []
     for row_number, values in parsed.good:
@@ -106,7 +106,8 @@ def import_official_survey(store: Store, actor: Actor, table: Table, *, all_or_n
     return result
 
 
-def official_figures(store: Store) -> list[OfficialFigure]:
+def official_figures(store: Store, actor: Actor) -> list[OfficialFigure]:
+    require(actor, Action.VIEW_SUMMARY)
     return [OfficialFigure(r["quarter"], r["unit_code"], r["driver"], r["satisfied_pct"],
                            r["respondents"]) for r in _rows(store)]
 

@@ -7,8 +7,8 @@ from typing import Any
 from qos.errors import ValidationError
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import normalise_reference
-from qos.roles import Action, Actor, Role, require
-from qos.store.core import Row, Store
+from qos.roles import Action, Actor, require, require_any, unit_scope
+from qos.store.core import Row, Store, where_all
 from qos.tabular import Table
 
 UNIT_KINDS = ("BCU", "department")
@@ -17,9 +17,29 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 # -- units -------------------------------------------------------------------------------
-def list_units(store: Store, *, include_inactive: bool = False) -> list[Row]:
+def list_units(store: Store, actor: Actor, *, include_inactive: bool = False) -> list[Row]:
+    require_any(actor, Action.VIEW_REFERENCE, Action.RECORD_VISIT)
     where = "" if include_inactive else "WHERE active = 1"
     return store.rows(f"SELECT * FROM units {where} ORDER BY kind, code")
+
+
+def units_for(store: Store, actor: Actor) -> list[Row]:
+    """The one answer to "which units does this actor cover": every active unit for an
+    administrator or the inspectorate; a supervisor's responsibility or a bureau's units as
+    an administrator set them; otherwise the user's own unit. Unit boxes list these;
+    victim-level reads are limited to them (qos.roles.unit_scope)."""
+    scope = unit_scope(actor)
+    return [u for u in list_units(store, actor) if scope is None or u["id"] in scope]
+
+
+def scope_sql(actor: Actor, column: str) -> tuple[str, list[int]]:
+    """A WHERE condition limiting `column` (a unit id) to the units the actor covers."""
+    scope = unit_scope(actor)
+    if scope is None:
+        return "1", []
+    if not scope:
+        return "0", []
+    return f"{column} IN ({', '.join('?' * len(scope))})", sorted(scope)
 
 
 def unit_target(store: Store, actor: Actor, unit_id: int) -> int | None:
@@ -59,29 +79,33 @@ def edit_unit(store: Store, actor: Actor, unit_id: int, version: int, **changes:
     return store.update_record(actor, "units", unit_id, version, changes)
 
 
-def unit_ids_by_code(store: Store) -> dict[str, int]:
+def unit_ids_by_code(store: Store, actor: Actor) -> dict[str, int]:
     """Upper-case unit code -> id, for imports that name units by code."""
+    require_any(actor, Action.VIEW_REFERENCE, Action.RECORD_VISIT)
     return {u["code"].upper(): u["id"] for u in store.rows("SELECT id, code FROM units")}
 
 
-def person_ids_by_number(store: Store) -> dict[str, int]:
+def person_ids_by_number(store: Store, actor: Actor) -> dict[str, int]:
+    require(actor, Action.VIEW_REFERENCE)
     return {r["staff_number"]: r["id"] for r in store.rows("SELECT id, staff_number FROM people")}
 
 
-def unit_by_code(store: Store, code: str) -> Row | None:
+def unit_by_code(store: Store, actor: Actor, code: str) -> Row | None:
+    require_any(actor, Action.VIEW_REFERENCE, Action.RECORD_VISIT)
     return store.row("SELECT * FROM units WHERE code = ?", [code.strip()])
 
 
 # -- people who are checked ----------------------------------------------------------------
-def list_people(store: Store, *, unit_id: int | None = None,
+def list_people(store: Store, actor: Actor, *, unit_id: int | None = None,
                 include_inactive: bool = False, limit: int | None = None) -> list[Row]:
+    require(actor, Action.VIEW_REFERENCE)
     clauses, params = [], []
     if not include_inactive:
         clauses.append("p.active = 1")
     if unit_id is not None:
         clauses.append("p.unit_id = ?")
         params.append(unit_id)
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = where_all(clauses)
     tail = f" LIMIT {int(limit)}" if limit else ""
     return store.rows(
         "SELECT p.*, u.code AS unit_code, m.staff_number AS manager_number, "
@@ -97,7 +121,8 @@ def person_with_unit(store: Store, actor: Actor, person_id: int) -> Row | None:
                      "LEFT JOIN units u ON u.id = p.unit_id WHERE p.id = ?", [person_id])
 
 
-def person_by_number(store: Store, staff_number: str) -> Row | None:
+def person_by_number(store: Store, actor: Actor, staff_number: str) -> Row | None:
+    require(actor, Action.VIEW_REFERENCE)
     return store.row("SELECT * FROM people WHERE staff_number = ?",
                      [normalise_reference(staff_number)])
 
@@ -120,7 +145,7 @@ def add_person(store: Store, actor: Actor, staff_number: str, name: str,
               "active": 1}
     _check_person(values)
     with store.write():
-        if person_by_number(store, staff_number):
+        if person_by_number(store, actor, staff_number):
             raise ValidationError(f"There is already someone with the number {staff_number}.")
         return store.insert_record(actor, "people", values)
 
@@ -167,7 +192,7 @@ def import_people(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
     require(actor, Action.MANAGE_REFERENCE)
     columns = map_columns(table.headers, PEOPLE_FIELDS, mapping)
     parsed = parse_rows(table, PEOPLE_FIELDS, columns)
-    units = unit_ids_by_code(store)
+    units = unit_ids_by_code(store, actor)
     result = ImportResult(bad=list(parsed.bad))
     good = []
     file_numbers = {values["staff_number"] for _, values in parsed.good}
@@ -176,7 +201,8 @@ def import_people(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
         manager = values.get("line_manager")
         if unit_id is None:
             result.bad.append(RowProblem(row_number, f"unknown unit '{values['unit']}'"))
-        elif manager and manager not in file_numbers and not person_by_number(store, manager):
+        elif (manager and manager not in file_numbers
+              and not person_by_number(store, actor, manager)):
             result.bad.append(RowProblem(row_number, f"line manager {manager} is not known"))
         else:
             good.append((row_number, {**values, "unit_id": unit_id,
@@ -187,7 +213,7 @@ def import_people(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
         return result
     with store.write():
         for _, values in good:
-            existing = person_by_number(store, values["staff_number"])
+            existing = person_by_number(store, actor, values["staff_number"])
             record = {"staff_number": values["staff_number"], "name": values["name"],
                       "role_type": values["role_type"], "unit_id": values["unit_id"],
                       "active": 1}
@@ -200,8 +226,8 @@ def import_people(store: Store, actor: Actor, table: Table, *, all_or_nothing: b
         # Second pass: managers resolved once every person in the file exists.
         for _, values in good:
             if values.get("line_manager"):
-                person = person_by_number(store, values["staff_number"])
-                manager = person_by_number(store, values["line_manager"])
+                person = person_by_number(store, actor, values["staff_number"])
+                manager = person_by_number(store, actor, values["line_manager"])
                 assert person is not None and manager is not None
                 store.update_record(actor, "people", person["id"], person["version"],
                                     {"line_manager_id": manager["id"]})
@@ -250,7 +276,8 @@ def format_opening_hours(hours: dict[str, list[str]]) -> str:
     return "; ".join(f"{d} {hours[d][0]}-{hours[d][1]}" for d in WEEKDAYS if d in hours)
 
 
-def list_counters(store: Store, *, include_inactive: bool = False) -> list[Row]:
+def list_counters(store: Store, actor: Actor, *, include_inactive: bool = False) -> list[Row]:
+    require_any(actor, Action.VIEW_REFERENCE, Action.RECORD_VISIT)
     where = "" if include_inactive else "WHERE c.active = 1"
     rows = store.rows("SELECT c.*, u.code AS unit_code FROM counters c "
                       f"JOIN units u ON u.id = c.unit_id {where} ORDER BY c.name")
@@ -288,13 +315,3 @@ def set_active(store: Store, actor: Actor, table: str, record_id: int, version: 
         raise ValueError(table)
     return store.update_record(actor, table, record_id, version, {"active": int(active)})
 
-
-def units_for(store: Store, actor: Actor) -> list[Row]:
-    """The units whose victim-level records this actor sees: an administrator all active
-    units (and the force inspectorate, which checks every unit), anyone else their own unit
-    (issue 16 extends this to the units they cover)."""
-    if actor.role in (Role.ADMIN, Role.INSPECTORATE):
-        return list_units(store)
-    if actor.unit_id is None:
-        return []
-    return store.rows("SELECT * FROM units WHERE id = ? AND active = 1", [actor.unit_id])

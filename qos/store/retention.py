@@ -12,16 +12,18 @@ from collections.abc import Callable
 
 from qos.errors import ValidationError
 from qos.parsing import normalise_phone, normalise_reference
-from qos.roles import Action, Actor, require
+from qos.roles import Action, Actor, require, require_any, require_unit
 from qos.settings import setting
 from qos.store.core import Store
+from qos.store.reference import scope_sql
 
 HMAC_KEY = "phone_hmac_key"  # made once by migration 0009; never shown, never exported
 
 
-def phone_hasher(store: Store) -> Callable[[str | None], str | None]:
+def phone_hasher(store: Store, actor: Actor) -> Callable[[str | None], str | None]:
     """HMAC-SHA256 of a phone number under the database's own secret: equal numbers give
     equal hashes, and the number cannot be read back from it without the secret."""
+    require_any(actor, Action.IMPORT_CRIMES, Action.VIEW_VICTIM_CONTACT)
     secret = bytes.fromhex(store.setting(HMAC_KEY))
 
     def digest(phone: str | None) -> str | None:
@@ -60,15 +62,18 @@ def erase_on_request(store: Store, actor: Actor, crime_ref: str, reason: str) ->
     if len(reason.strip()) < 5:
         raise ValidationError("Record why the details are being erased (e.g. victim's request).")
     with store.write():
-        crime = store.row("SELECT id, victim_phone FROM crimes WHERE crime_ref = ?",
+        crime = store.row("SELECT id, unit_id, victim_phone FROM crimes WHERE crime_ref = ?",
                           [normalise_reference(crime_ref)])
         if crime is None:
             raise ValidationError(f"There is no crime {crime_ref}.")
+        require_unit(actor, crime["unit_id"], "crimes")
         phone = crime["victim_phone"]
+        # The victim's other crimes too, within the units this user covers.
+        scope, scope_params = scope_sql(actor, "unit_id")
         cursor = store.execute(
             "UPDATE crimes SET victim_name = NULL, victim_phone = NULL, contact_opt_out = 1 "
-            "WHERE id = ? OR (? != '' AND victim_phone = ?) RETURNING id",
-            [crime["id"], phone or "", phone])
+            f"WHERE id = ? OR (? != '' AND victim_phone = ? AND {scope}) RETURNING id",
+            [crime["id"], phone or "", phone, *scope_params])
         ids = [r[0] for r in cursor.fetchall()]
         erased = len(ids)
         dropped = _drop_unneeded_hashes(store, dt.date.today())
@@ -87,8 +92,9 @@ def record_opt_out(store: Store, actor: Actor, phone: str) -> int:
     if not number:
         raise ValidationError("Give the phone number that asked not to be contacted again.")
     with store.write():
+        scope, scope_params = scope_sql(actor, "unit_id")  # the units this user covers
         cursor = store.execute("UPDATE crimes SET contact_opt_out = 1 WHERE victim_phone = ? "
-                               "RETURNING id", [number])
+                               f"AND {scope} RETURNING id", [number, *scope_params])
         ids = [r[0] for r in cursor.fetchall()]
         store.hash_rows(actor, "crimes", "id", ids)
         store.audit(actor, "opt-out", "crimes", None, {"records": len(ids)})

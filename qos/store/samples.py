@@ -8,14 +8,15 @@ from typing import Any
 from qos.clock import now_iso
 from qos.errors import ValidationError
 from qos.months import month_bounds, shift_month
-from qos.roles import Action, Actor, allowed, require
+from qos.roles import Action, Actor, allowed, require, require_any, require_unit
 from qos.sampling import Member, draw_sample, new_seed, population_hash
 from qos.settings import setting
 from qos.store.core import Row, Store
 
 
-def current_criteria(store: Store, which: str = "sample") -> dict[str, Any]:
+def current_criteria(store: Store, actor: Actor, which: str = "sample") -> dict[str, Any]:
     """What the force's settings exclude now, for the sample or the bureau's queue."""
+    require_any(actor, Action.DRAW_SAMPLE, Action.BUREAU_CALL, Action.VIEW_SUMMARY)
     from qos.store.exclusions import SETTING
 
     criteria: dict[str, Any] = {
@@ -24,14 +25,6 @@ def current_criteria(store: Store, which: str = "sample") -> dict[str, Any]:
     if which == "sample":
         criteria["recontact_months"] = setting(store, "recontact_months")
     return criteria
-
-
-def exclusion_clauses(criteria: dict[str, Any]) -> tuple[list[str], list[Any]]:
-    """Who is never called under these criteria (alias `c` for crimes)."""
-    from qos.store.exclusions import where_not_excluded
-
-    clause, params = where_not_excluded(criteria)
-    return [clause], params
 
 
 def _recontact_clause(month: str, criteria: dict[str, Any],
@@ -48,11 +41,13 @@ def _recontact_clause(month: str, criteria: dict[str, Any],
              before_draw_id if before_draw_id is not None else 2**62])
 
 
-def sorted_frame(store: Store, unit_id: int, month: str, criteria: dict[str, Any],
+def sorted_frame(store: Store, actor: Actor, unit_id: int, month: str, criteria: dict[str, Any],
                  before_draw_id: int | None = None) -> tuple[list[Member], dict[str, int]]:
     """The unit's crimes recorded in the month, split into those the criteria allow us to
     call and a count of the rest by the first exclusion each falls under (criteria order,
     then the re-contact window), so the counts add up to every crime recorded."""
+    require_any(actor, Action.DRAW_SAMPLE, Action.VIEW_AUDIT)
+    require_unit(actor, unit_id, "crimes")
     from qos.store.exclusions import RECONTACT, keys_of, reason_case
 
     start, end = month_bounds(month)
@@ -73,16 +68,18 @@ def sorted_frame(store: Store, unit_id: int, month: str, criteria: dict[str, Any
     return members, counts
 
 
-def eligible_population(store: Store, unit_id: int, month: str, criteria: dict[str, Any],
+def eligible_population(store: Store, actor: Actor, unit_id: int, month: str,
+                        criteria: dict[str, Any],
                         before_draw_id: int | None = None) -> list[Member]:
     """Crimes of the unit recorded in the month that the criteria allow us to call."""
-    return sorted_frame(store, unit_id, month, criteria, before_draw_id)[0]
+    return sorted_frame(store, actor, unit_id, month, criteria, before_draw_id)[0]
 
 
 def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
                    size: int | None = None, seed: int | None = None,
                    stratified: bool = False) -> int:
     require(actor, Action.DRAW_SAMPLE)
+    require_unit(actor, unit_id, "crimes")
     with store.write():
         if store.scalar("SELECT 1 FROM sample_draws WHERE unit_id = ? AND month = ?",
                         [unit_id, month]):
@@ -95,8 +92,8 @@ def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
         if size <= 0:
             raise ValidationError("The sample size must be at least 1.")
         seed = new_seed() if seed is None else seed
-        criteria = current_criteria(store)
-        population, excluded = sorted_frame(store, unit_id, month, criteria)
+        criteria = current_criteria(store, actor)
+        population, excluded = sorted_frame(store, actor, unit_id, month, criteria)
         if not population:
             raise ValidationError(f"No crimes of this unit recorded in {month} are eligible. "
                                   "Import the month's crime extract first.")
@@ -120,19 +117,22 @@ def draw_for_month(store: Store, actor: Actor, unit_id: int, month: str, *,
     return draw_id
 
 
-def get_draw(store: Store, unit_id: int, month: str) -> Row | None:
+def get_draw(store: Store, actor: Actor, unit_id: int, month: str) -> Row | None:
+    require_any(actor, Action.RECORD_CALLBACK, Action.DRAW_SAMPLE)
+    require_unit(actor, unit_id, "calls")
     return store.row("SELECT d.*, u.display_name AS drawn_by FROM sample_draws d "
                      "LEFT JOIN users u ON u.id = d.created_by "
                      "WHERE d.unit_id = ? AND d.month = ?", [unit_id, month])
 
 
-def verify_draw(store: Store, draw_id: int) -> dict[str, Any]:
+def verify_draw(store: Store, actor: Actor, draw_id: int) -> dict[str, Any]:
     """Re-run the draw from its seed and criteria; say whether data and sample still match."""
+    require_any(actor, Action.DRAW_SAMPLE, Action.VIEW_AUDIT)
     draw = store.row("SELECT * FROM sample_draws WHERE id = ?", [draw_id])
     if draw is None:
         raise ValidationError("That draw does not exist.")
     criteria = json.loads(draw["criteria"])
-    population, excluded = sorted_frame(store, draw["unit_id"], draw["month"], criteria,
+    population, excluded = sorted_frame(store, actor, draw["unit_id"], draw["month"], criteria,
                                         before_draw_id=draw_id)
     redrawn = draw_sample(population, draw["size"], draw["seed"],
                           stratified=bool(draw["stratified"]))
@@ -173,7 +173,10 @@ def _sampled_now_excluded(store: Store, draw_id: int, criteria: dict[str, Any]) 
 
 def list_items(store: Store, draw_id: int, *, viewer: Actor) -> list[Row]:
     """The worklist. Names and phones only for roles that make the calls; each such view is
-    recorded in the audit trail."""
+    recorded in the audit trail. Only for the units the viewer covers."""
+    require_any(viewer, Action.RECORD_CALLBACK, Action.DRAW_SAMPLE)
+    require_unit(viewer, store.scalar("SELECT unit_id FROM sample_draws WHERE id = ?",
+                                      [draw_id]), "calls")
     with_contact = allowed(viewer, Action.VIEW_VICTIM_CONTACT)
     contact = ("c.victim_name, c.victim_phone," if with_contact
                else "NULL AS victim_name, NULL AS victim_phone,")
@@ -184,6 +187,11 @@ def list_items(store: Store, draw_id: int, *, viewer: Actor) -> list[Row]:
         "c.officer_number, p.name AS officer_name FROM sample_items si "
         "JOIN crimes c ON c.id = si.crime_id LEFT JOIN people p ON p.id = c.officer_id "
         "WHERE si.draw_id = ? AND si.status != 'reserve' ORDER BY si.position", [draw_id])
+
+
+def _draw_unit(store: Store, draw_id: int) -> int | None:
+    found = store.scalar("SELECT unit_id FROM sample_draws WHERE id = ?", [draw_id])
+    return None if found is None else int(found)
 
 
 def _promote_reserve(store: Store, actor: Actor, draw_id: int) -> int | None:
@@ -206,6 +214,7 @@ def swap_out(store: Store, actor: Actor, item_id: int, reason: str) -> int | Non
         item = store.row("SELECT * FROM sample_items WHERE id = ?", [item_id])
         if item is None or item["status"] not in ("to_call", "attempted"):
             raise ValidationError("Only a crime still to be called can be swapped out.")
+        require_unit(actor, _draw_unit(store, item["draw_id"]), "calls")
         store.update_record(actor, "sample_items", item_id, item["version"],
                             {"status": "swapped_out", "swap_reason": reason.strip()})
         return _promote_reserve(store, actor, item["draw_id"])
@@ -228,6 +237,7 @@ def record_attempt(store: Store, actor: Actor, item_id: int, outcome: str,
         item = store.row("SELECT * FROM sample_items WHERE id = ?", [item_id])
         if item is None or item["status"] not in ("to_call", "attempted"):
             raise ValidationError("This call is already closed.")
+        require_unit(actor, _draw_unit(store, item["draw_id"]), "calls")
         if on is not None and on > dt.date.today():
             raise ValidationError("A call attempt cannot be dated in the future.")
         stamp = attempt_stamp(on)

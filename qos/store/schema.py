@@ -651,6 +651,14 @@ def m0015_row_hashes(db: sqlite_utils.Database) -> None:
     baseline(db.conn, now_iso())
 
 
+@MIGRATIONS(name="0016_unit_responsibility")
+def m0016_unit_responsibility(db: sqlite_utils.Database) -> None:
+    # The units a supervisor is responsible for, or a bureau serves: a JSON list of unit ids
+    # set by an administrator (NULL: the user's own unit). On the users row, so the row's
+    # audit hash covers it: granting oneself a unit behind the app's back shows in verify.
+    _run(db, ["ALTER TABLE users ADD COLUMN responsible_units TEXT"])
+
+
 def _widen_check(db: sqlite_utils.Database, table: str, old: str, new: str) -> None:
     """Change a CHECK constraint's text in place, the way SQLite's ALTER TABLE page documents
     for constraints that change nothing stored: rebuilding `users` would need foreign keys

@@ -4,16 +4,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qos.months import month_bounds, shift_month
-from qos.roles import Action, Actor, require
+from qos.roles import Action, Actor, require, require_unit
 from qos.store.core import Row, Store
+from qos.store.reference import scope_sql
 from qos.templates import Template, parse_template
 
 if TYPE_CHECKING:
     from qos.summary import MonthlySummary, SummaryInputs
 
 
-def callbacks_between(store: Store, first_month: str, last_month: str) -> list[Row]:
+def callbacks_between(store: Store, actor: Actor, first_month: str, last_month: str) -> list[Row]:
     """Call-back outcomes and answers by call month: the only victim data the summary needs."""
+    require(actor, Action.VIEW_SUMMARY)
     start, _ = month_bounds(first_month)
     _, end = month_bounds(last_month)
     return store.rows(
@@ -23,8 +25,9 @@ def callbacks_between(store: Store, first_month: str, last_month: str) -> list[R
         "WHERE cb.call_date >= ? AND cb.call_date < ?", [start, end])
 
 
-def closed_items_in_month(store: Store, month: str) -> list[Row]:
+def closed_items_in_month(store: Store, actor: Actor, month: str) -> list[Row]:
     """Sampled victims who declined or could not be reached, by the month of the last try."""
+    require(actor, Action.VIEW_SUMMARY)
     start, end = month_bounds(month)
     return store.rows(
         "SELECT d.unit_id, si.status FROM sample_items si JOIN sample_draws d ON d.id = si.draw_id "
@@ -32,7 +35,8 @@ def closed_items_in_month(store: Store, month: str) -> list[Row]:
         "AND si.last_attempt_at < ?", [start, end])
 
 
-def attempts_in_month(store: Store, month: str) -> dict[int, int]:
+def attempts_in_month(store: Store, actor: Actor, month: str) -> dict[int, int]:
+    require(actor, Action.VIEW_SUMMARY)
     start, end = month_bounds(month)
     rows = store.rows(
         "SELECT d.unit_id, COUNT(*) AS n FROM call_attempts a "
@@ -41,45 +45,49 @@ def attempts_in_month(store: Store, month: str) -> dict[int, int]:
     return {r["unit_id"]: r["n"] for r in rows}
 
 
-def debriefs_for_month(store: Store, month: str) -> list[Row]:
+def debriefs_for_month(store: Store, actor: Actor, month: str) -> list[Row]:
     """Debriefs raised by call-backs made up to the end of the month, with their state."""
+    require(actor, Action.VIEW_SUMMARY)
     _, end = month_bounds(month)
     return store.rows(
         "SELECT d.unit_id, d.due_on, d.debriefed_on, cb.call_date FROM debriefs d "
         "JOIN callbacks cb ON cb.id = d.callback_id WHERE cb.call_date < ?", [end])
 
 
-def summary_inputs(store: Store, month: str) -> SummaryInputs:
+def summary_inputs(store: Store, actor: Actor, month: str) -> SummaryInputs:
     """Everything `qos.summary.build_summary` needs, read once."""
+    require(actor, Action.VIEW_SUMMARY)
+    from qos.settings import setting
     from qos.store.official_survey import official_figures
     from qos.summary import SummaryInputs, UnitRow
 
     first = shift_month(month, -26)  # rolling 3 vs the 12 before, a year back as well
     return SummaryInputs(
-        force_name=store.setting("force_name", ""),
+        force_name=setting(store, "force_name"),
         units=[UnitRow(u["id"], u["code"], u["name"], u["kind"], u["monthly_target"])
                for u in store.rows("SELECT id, code, name, kind, monthly_target FROM units "
                                    "WHERE active = 1 ORDER BY kind, code")],
-        callbacks=callbacks_between(store, first, month),
-        templates=templates_in_use(store, "callback"),
-        closed_items=closed_items_in_month(store, month),
-        attempts=attempts_in_month(store, month),
-        debriefs=debriefs_for_month(store, month),
-        eligible=eligible_victims(store, first, month),
-        sample_progress=sample_progress(store, month),
-        bureau_answers=bureau_headline_answers(store, month),
-        bureau_templates=templates_in_use(store, "bureau"),
-        official=official_figures(store),
-        doorstep=doorstep_for_month(store, month),
-        code_duties=code_duties(store, month),
-        bureau=_bureau(store, month),
-        mystery=_mystery(store, month),
+        callbacks=callbacks_between(store, actor, first, month),
+        templates=templates_in_use(store, actor, "callback"),
+        closed_items=closed_items_in_month(store, actor, month),
+        attempts=attempts_in_month(store, actor, month),
+        debriefs=debriefs_for_month(store, actor, month),
+        eligible=eligible_victims(store, actor, first, month),
+        sample_progress=sample_progress(store, actor, month),
+        bureau_answers=bureau_headline_answers(store, actor, month),
+        bureau_templates=templates_in_use(store, actor, "bureau"),
+        official=official_figures(store, actor),
+        doorstep=doorstep_for_month(store, actor, month),
+        code_duties=code_duties(store, actor, month),
+        bureau=_bureau(store, actor, month),
+        mystery=_mystery(store, actor, month),
     )
 
 
-def templates_in_use(store: Store, kind: str) -> dict[int, Template]:
+def templates_in_use(store: Store, actor: Actor, kind: str) -> dict[int, Template]:
     """Every version of a template kind: the installed files, and the stored copy of any
     version answers were recorded under that is no longer installed."""
+    require(actor, Action.VIEW_SUMMARY)
     from qos.summary import installed_templates
 
     found = {r["version"]: parse_template(r["body"]) for r in store.rows(
@@ -88,32 +96,35 @@ def templates_in_use(store: Store, kind: str) -> dict[int, Template]:
     return found
 
 
-def eligible_victims(store: Store, first_month: str, last_month: str) -> dict[tuple[int, str],
-                                                                               int]:
+def eligible_victims(store: Store, actor: Actor, first_month: str,
+                     last_month: str) -> dict[tuple[int, str], int]:
     """Victims eligible for each unit's monthly sample (the frame the draw was made from):
     the weights of the force's stratified estimate."""
+    require(actor, Action.VIEW_SUMMARY)
     return {(r["unit_id"], r["month"]): r["population_size"] for r in store.rows(
         "SELECT unit_id, month, population_size FROM sample_draws WHERE month >= ? "
         "AND month <= ?", [first_month, last_month])}
 
 
-def sample_progress(store: Store, month: str) -> dict[int, tuple[int, int]]:
+def sample_progress(store: Store, actor: Actor, month: str) -> dict[int, tuple[int, int]]:
     """Each unit's sample for the month: its size and the checks completed from it so far."""
+    require(actor, Action.VIEW_SUMMARY)
     return {r["unit_id"]: (r["size"], r["called"]) for r in store.rows(
         "SELECT d.unit_id, d.size, (SELECT COUNT(*) FROM sample_items si WHERE si.draw_id = d.id "
         "AND si.status = 'completed') AS called FROM sample_draws d WHERE d.month = ?",
         [month])}
 
 
-def bureau_headline_answers(store: Store, month: str) -> list[Row]:
+def bureau_headline_answers(store: Store, actor: Actor, month: str) -> list[Row]:
     """The bureau's overall-satisfaction answers by unit and call month, for 12 months: read
     from the key each template version declares as its whole-experience question."""
+    require(actor, Action.VIEW_SUMMARY)
     from qos.summary import HEADLINE
 
     start, _ = month_bounds(shift_month(month, -11))
     _, end = month_bounds(month)
     out: list[Row] = []
-    for version, template in templates_in_use(store, "bureau").items():
+    for version, template in templates_in_use(store, actor, "bureau").items():
         for question in template.measuring("driver"):
             if question.figure != HEADLINE:
                 continue
@@ -126,22 +137,24 @@ def bureau_headline_answers(store: Store, month: str) -> list[Row]:
     return out
 
 
-def _mystery(store: Store, month: str) -> dict[str, Any]:
+def _mystery(store: Store, actor: Actor, month: str) -> dict[str, Any]:
     from qos.store.mystery import mystery_month
 
     start, end = month_bounds(month)
-    return mystery_month(store, start, end)
+    return mystery_month(store, actor, start, end)
 
 
-def _bureau(store: Store, month: str) -> dict[str, Any]:
+def _bureau(store: Store, actor: Actor, month: str) -> dict[str, Any]:
     from qos.store.bureau import bureau_month
 
     start, end = month_bounds(month)
-    return bureau_month(store, start, end)
+    return bureau_month(store, actor, start, end)
 
 
-def code_duties(store: Store, month: str, as_of: Any = None) -> list[dict[str, Any]]:
+def code_duties(store: Store, actor: Actor, month: str,
+                as_of: Any = None) -> list[dict[str, Any]]:
     """Victims' Code obligations whose event fell in the month, judged as of today."""
+    require(actor, Action.VIEW_SUMMARY)
     import datetime as dt
 
     from qos.store.duties import periodic_between, with_events_between
@@ -152,16 +165,17 @@ def code_duties(store: Store, month: str, as_of: Any = None) -> list[dict[str, A
     found = [{"unit_id": unit_id, "key": duty.rule.key, "label": duty.rule.label,
               "on_time": duty.on_time, "settled": duty.settled(today),
               "late_by": duty.late_by(today)}
-             for unit_id, duty in with_events_between(store, first, end)]
+             for unit_id, duty in with_events_between(store, actor, first, end)]
     # Regular updates falling due in the month, at the frequency each victim agreed.
     return found + [{"unit_id": unit_id, "key": PERIODIC,
                      "label": f"{PERIODIC_LABEL} (at the frequency agreed with the victim)",
                      "on_time": duty.on_time, "settled": duty.settled(today),
                      "late_by": duty.late_by(today)}
-                    for unit_id, duty in periodic_between(store, first, end)]
+                    for unit_id, duty in periodic_between(store, actor, first, end)]
 
 
-def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
+def doorstep_for_month(store: Store, actor: Actor, month: str) -> dict[str, Any]:
+    require(actor, Action.VIEW_SUMMARY)
     from qos.store.doorstep import cards_issued, cards_received
 
     start, end = month_bounds(month)
@@ -175,8 +189,8 @@ def doorstep_for_month(store: Store, month: str) -> dict[str, Any]:
         "JOIN card_batches b ON b.first_serial <= h.serial AND b.last_serial >= h.serial "
         "LEFT JOIN doorstep_cards c ON c.serial = h.serial "
         "WHERE h.handed_out_on >= ? AND h.handed_out_on < ? GROUP BY b.unit_id", [start, end])
-    return {"received": cards_received(store, start, end),
-            "issued": cards_issued(store, start, end),
+    return {"received": cards_received(store, actor, start, end),
+            "issued": cards_issued(store, actor, start, end),
             "returned_of_issued": {r["unit_id"]: r["n"] for r in returned},
             "left": {r["unit_id"]: r["n"] for r in left},
             "returned_of_left": {r["unit_id"]: r["back"] for r in left}}
@@ -204,7 +218,12 @@ def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str
     require(actor, Action.VIEW_SUMMARY)
     if figure not in FIGURES_BEHIND:
         raise ValueError(f"no drill-down for '{figure}'")
-    clause = "AND cb.unit_id = ?" if unit_id is not None else ""
+    # Record-level: only the units the actor covers (the figures themselves are force-wide).
+    if unit_id is not None:
+        require_unit(actor, unit_id, "call-backs")
+    scope, scope_params = scope_sql(actor, "cb.unit_id")
+    clause = f"AND {scope}" + (" AND cb.unit_id = ?" if unit_id is not None else "")
+    unit_params: list[Any] = [*scope_params] + ([unit_id] if unit_id is not None else [])
     columns = ("SELECT cb.id, cb.crime_ref, u.code AS unit_code, cb.call_date, cb.outcome, "
                "cb.answers, cb.ethnicity, cb.feedback, cb.source, cb.template_version, "
                "c.offence_category FROM callbacks cb JOIN units u ON u.id = cb.unit_id "
@@ -213,16 +232,15 @@ def callbacks_behind(store: Store, actor: Actor, unit_id: int | None, month: str
         return store.rows(
             columns + "JOIN sample_items si ON si.id = cb.item_id JOIN sample_draws d "
             f"ON d.id = si.draw_id WHERE d.month = ? AND si.status = 'completed' {clause} "
-            "ORDER BY cb.call_date, cb.crime_ref",
-            [month] + ([unit_id] if unit_id is not None else []))
+            "ORDER BY cb.call_date, cb.crime_ref", [month, *unit_params])
     first = shift_month(month, -2) if figure == "satisfied_3_months" else month
     start, end = month_bounds(first)[0], month_bounds(month)[1]
-    params: list[Any] = [start, end] + ([unit_id] if unit_id is not None else [])
+    params: list[Any] = [start, end, *unit_params]
     rows = store.rows(columns + f"WHERE cb.call_date >= ? AND cb.call_date < ? {clause} "
                       "ORDER BY cb.call_date, cb.crime_ref", params)
     key = {"checks_made": CHECKS_MADE, "satisfied": f"driver:{HEADLINE}",
            "satisfied_3_months": f"driver:{HEADLINE}", "code_met": "victims_code_met"}[figure]
-    chosen = rows_counted(key, rows, catalogue(templates_in_use(store, "callback")))
+    chosen = rows_counted(key, rows, catalogue(templates_in_use(store, actor, "callback")))
     for row in chosen:
         row.pop("_answers", None)
     return chosen
@@ -236,7 +254,7 @@ def monthly_summary(store: Store, actor: Actor, month: str,
     from qos.summary import build_summary
 
     require(actor, Action.VIEW_SUMMARY)
-    inputs = summary_inputs(store, month)
+    inputs = summary_inputs(store, actor, month)
     unit_ids = None
     if unit_code:
         match = [u.id for u in inputs.units if u.code.upper() == unit_code.upper()]

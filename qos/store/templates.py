@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 from qos.clock import now_iso
+from qos.roles import Action, Actor, require_any
 from qos.store.core import Row, Store
 from qos.templates import Template, parse_template
 
+# Whoever records answers keeps the template version they were recorded under.
+RECORDING = (Action.RECORD_CALLBACK, Action.IMPORT_HISTORY, Action.ENTER_DOORSTEP,
+             Action.MANAGE_DOORSTEP, Action.BUREAU_CALL)
 
-def register_template(store: Store, template: Template) -> None:
+
+def register_template(store: Store, actor: Actor, template: Template) -> None:
+    require_any(actor, *RECORDING)
     with store.write():
         store.execute(
             "INSERT INTO templates (kind, version, title, body, loaded_at) VALUES (?, ?, ?, ?, ?) "
@@ -14,12 +20,14 @@ def register_template(store: Store, template: Template) -> None:
             [template.kind, template.version, template.title, template.body, now_iso()])
 
 
-def stored_template(store: Store, kind: str, version: int) -> Template | None:
+def stored_template(store: Store, actor: Actor, kind: str, version: int) -> Template | None:
+    require_any(actor, Action.VIEW_REFERENCE, *RECORDING)
     body = store.scalar("SELECT body FROM templates WHERE kind = ? AND version = ?",
                         [kind, version])
     return parse_template(body) if body else None
 
 
-def list_templates(store: Store) -> list[Row]:
+def list_templates(store: Store, actor: Actor) -> list[Row]:
+    require_any(actor, Action.VIEW_REFERENCE, *RECORDING)
     return store.rows("SELECT kind, version, title, loaded_at FROM templates "
                       "ORDER BY kind, version")

@@ -6,7 +6,7 @@ from typing import Any
 
 from qos.clock import now_iso
 from qos.errors import ValidationError
-from qos.roles import Action, Actor, allowed
+from qos.roles import Action, Actor, allowed, require_any, require_unit, unit_scope
 from qos.store import duties
 from qos.store.core import Row, Store
 from qos.working_days import is_working_day, working_days_between
@@ -34,23 +34,30 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
         duties.rework(store, [crime_id])  # its deadlines now: the due list only reads them
 
 
-def due_list(store: Store, as_of: dt.date, unit_code: str | None = None) -> list[Row]:
+def due_list(store: Store, actor: Actor, as_of: dt.date,
+             unit_code: str | None = None) -> list[Row]:
     """Victims owed an update by `as_of`: the most overdue first, with the rule that makes
     it due. The whole list; the app reads it a page at a time with `due_page`.
 
     Crimes reported more than LOOKBACK_DAYS before `as_of` are left out; the regular progress
     update is listed for open investigations reported in the last PERIODIC_LOOKBACK_DAYS, or
     with a Code event (an arrest, bail) on or before `as_of`."""
-    return due_page(store, as_of, unit_code, 0, -1)
+    _may_see_due(actor)
+    return due_page(store, actor, as_of, unit_code, 0, -1)
 
 
-def due_page(store: Store, as_of: dt.date, unit_code: str | None, offset: int,
+def _may_see_due(actor: Actor) -> None:
+    require_any(actor, Action.RECORD_CALLBACK, Action.BUREAU_CALL)
+
+
+def due_page(store: Store, actor: Actor, as_of: dt.date, unit_code: str | None, offset: int,
              limit: int) -> list[Row]:
     """One page of `due_list` (limit -1: to the end).
 
     In due-date order the rows come straight off an index and the read stops at the page:
     a whole force's first page takes milliseconds however long the list is."""
-    where, params = _owed(store, as_of, unit_code)
+    _may_see_due(actor)
+    where, params = _owed(store, actor, as_of, unit_code)
     rows = store.rows(
         "SELECT d.crime_id, d.crime_ref, u.code AS unit_code, "
         "COALESCE(p.name, d.officer_number, '') AS officer, d.enhanced, d.enhanced_reason, "
@@ -65,10 +72,12 @@ def due_page(store: Store, as_of: dt.date, unit_code: str | None, offset: int,
     return rows
 
 
-def due_counts(store: Store, as_of: dt.date, unit_code: str | None = None) -> tuple[int, int]:
+def due_counts(store: Store, actor: Actor, as_of: dt.date,
+               unit_code: str | None = None) -> tuple[int, int]:
     """How many lines `due_list` has, and how many of them are overdue (due before the last
     working day up to `as_of`, so at least one working day late)."""
-    where, params = _owed(store, as_of, unit_code)
+    _may_see_due(actor)
+    where, params = _owed(store, actor, as_of, unit_code)
     last_working = as_of
     while not is_working_day(last_working):
         last_working -= dt.timedelta(days=1)
@@ -78,7 +87,8 @@ def due_counts(store: Store, as_of: dt.date, unit_code: str | None = None) -> tu
     return int(row[0]), int(row[1])
 
 
-def _owed(store: Store, as_of: dt.date, unit_code: str | None) -> tuple[str, dict[str, Any]]:
+def _owed(store: Store, actor: Actor, as_of: dt.date,
+          unit_code: str | None) -> tuple[str, dict[str, Any]]:
     since = as_of - dt.timedelta(days=LOOKBACK_DAYS)
     params: dict[str, Any] = {
         "as_of": as_of.isoformat(), "since": since.isoformat(),
@@ -88,6 +98,12 @@ def _owed(store: Store, as_of: dt.date, unit_code: str | None) -> tuple[str, dic
     if unit_code:
         unit_clause = "AND d.unit_id = :unit_id"
         params["unit_id"] = store.scalar("SELECT id FROM units WHERE code = ?", [unit_code])
+        require_unit(actor, params["unit_id"], "victims")
+    else:  # "all units": all the units this actor covers
+        scope = unit_scope(actor)
+        if scope is not None:
+            unit_clause = f"AND d.unit_id IN ({', '.join(str(int(u)) for u in sorted(scope))})"
+            unit_clause = unit_clause if scope else "AND 0"
     # A deadline never falls before the report, so due_on >= since bounds the range read.
     # Regular updates missed before an investigation ended are history (timeliness), not owed.
     return ("d.updated_on IS NULL AND d.due_on >= :since AND d.due_on <= :as_of "

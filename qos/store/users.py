@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from qos.clock import now_iso
 from qos.errors import AuthError, ValidationError
 from qos.passwords import hash_password, password_problem, verify_password
 from qos.roles import SYSTEM, Action, Actor, Role, require
+from qos.settings import setting
 from qos.store.core import Row, Store
 from qos.store.reference import add_unit
 
@@ -18,7 +20,7 @@ SIGN_IN_REFUSED = "That user name and password do not match an active account."
 
 
 def is_set_up(store: Store) -> bool:
-    return bool(store.setting("force_name")) and bool(
+    return bool(setting(store, "force_name")) and bool(
         store.scalar("SELECT 1 FROM users WHERE role = 'admin' AND active = 1"))
 
 
@@ -58,8 +60,25 @@ def actor_for(store: Store, user_id: int) -> Actor:
     row = store.row("SELECT * FROM users WHERE id = ?", [user_id])
     if row is None:
         raise AuthError("That account no longer exists.")
+    units = row.get("responsible_units")
     return Actor(user_id=row["id"], username=row["username"], display_name=row["display_name"],
-                 role=Role(row["role"]), unit_id=row["unit_id"])
+                 role=Role(row["role"]), unit_id=row["unit_id"],
+                 units=None if units is None else frozenset(int(u) for u in json.loads(units)))
+
+
+def set_responsibility(store: Store, actor: Actor, user_id: int, version: int,
+                       unit_ids: list[int] | None) -> int:
+    """The units whose victims a supervisor or bureau user may see (None: their own unit)."""
+    require(actor, Action.MANAGE_USERS)
+    with store.write():
+        if unit_ids is not None:
+            known = {r["id"] for r in store.rows("SELECT id FROM units")}
+            unknown = sorted(set(unit_ids) - known)
+            if unknown:
+                raise ValidationError(f"There is no unit with id {unknown[0]}.")
+        value = None if unit_ids is None else json.dumps(sorted(set(unit_ids)))
+        return store.update_record(actor, "users", user_id, version,
+                                   {"responsible_units": value})
 
 
 def list_users(store: Store, actor: Actor) -> list[Row]:

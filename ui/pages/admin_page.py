@@ -57,7 +57,8 @@ class AdminPage(QWidget):
 
     # -- tabs -----------------------------------------------------------------------------
     def _unit_choices(self) -> list[tuple[Any, str]]:
-        return [(u["id"], f"{u['code']} - {u['name']}") for u in reference.list_units(self.store)]
+        return [(u["id"], f"{u['code']} - {u['name']}")
+                for u in reference.list_units(self.store, self.actor)]
 
     def _units_tab(self) -> RecordList:
         store, actor = self.store, self.actor
@@ -72,7 +73,8 @@ class AdminPage(QWidget):
         return RecordList(
             "unit", [("code", "Code"), ("name", "Name"), ("kind", "Kind"),
                      ("monthly_target", "Checks a month"), ("active", "Active")],
-            lambda inactive: reference.list_units(store, include_inactive=inactive), fields,
+            lambda inactive: reference.list_units(store, self.actor,
+                                                  include_inactive=inactive), fields,
             lambda v: reference.add_unit(store, actor, v["code"], v["name"], v["kind"],
                                          v["monthly_target"]),
             lambda row, v: reference.edit_unit(store, actor, row["id"], row["version"], **v),
@@ -86,7 +88,7 @@ class AdminPage(QWidget):
         def fields() -> list[FormField]:
             managers = [(None, "(none)")] + [
                 (p["id"], f"{p['name']} ({p['staff_number']})")
-                for p in reference.list_people(store)]
+                for p in reference.list_people(store, self.actor)]
             return [
                 FormField("staff_number", "Collar or staff number"),
                 FormField("name", "Name"),
@@ -100,7 +102,8 @@ class AdminPage(QWidget):
             "person", [("staff_number", "Number"), ("name", "Name"), ("role_type", "Type"),
                        ("unit_code", "Unit"), ("manager_name", "Line manager"),
                        ("active", "Active")],
-            lambda inactive: reference.list_people(store, include_inactive=inactive), fields,
+            lambda inactive: reference.list_people(store, self.actor,
+                                                   include_inactive=inactive), fields,
             lambda v: reference.add_person(store, actor, v["staff_number"], v["name"],
                                            v["role_type"], v["unit_id"], v["line_manager_id"]),
             lambda row, v: reference.edit_person(store, actor, row["id"], row["version"], **v),
@@ -133,7 +136,8 @@ class AdminPage(QWidget):
         return RecordList(
             "front counter", [("name", "Station"), ("unit_code", "Unit"),
                               ("hours_text", "Published opening hours"), ("active", "Active")],
-            lambda inactive: reference.list_counters(store, include_inactive=inactive), fields,
+            lambda inactive: reference.list_counters(store, self.actor,
+                                                     include_inactive=inactive), fields,
             lambda v: reference.add_counter(store, actor, v["name"], v["unit_id"],
                                             v["hours_text"]),
             lambda row, v: reference.edit_counter(store, actor, row["id"], row["version"], **v),

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -10,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,6 +24,7 @@ from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog, text
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import (
+    add_button,
     fit_columns,
     focus_table,
     hint_label,
@@ -34,14 +33,6 @@ from ui.widgets import (
     table_view,
     title_label,
 )
-
-
-def _button(layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(text.replace("&", "").rstrip("."))
-    button.clicked.connect(slot)
-    layout.addWidget(button)
-    return button
 
 
 class BureauPage(QWidget):
@@ -75,7 +66,7 @@ class BureauPage(QWidget):
             ("attempts", "Tries so far")], self, {"overdue": lambda o: "OVERDUE" if o else ""})
         self.queue_view = table_view(self.queue, "Call queue")
         bar = QHBoxLayout()
-        self.next_button = _button(bar, "&Next call (Ctrl+N)", self.next_call)
+        self.next_button = add_button(bar, "&Next call (Ctrl+N)", self.next_call)
         set_role(self.next_button, "primary")
         bar.addStretch(1)
         self.tally = QLabel("")
@@ -130,7 +121,7 @@ class BureauPage(QWidget):
         self.show_closed = QCheckBox("Show c&losed actions")
         self.show_closed.toggled.connect(lambda _: self.refresh())
         bar = QHBoxLayout()
-        _button(bar, "Close &action...", self.close_action)
+        add_button(bar, "Close &action...", self.close_action)
         bar.addStretch(1)
         bar.addWidget(self.show_closed)
         layout = QVBoxLayout(widget)
@@ -156,7 +147,7 @@ class BureauPage(QWidget):
                                 {"created_at": lambda t: (t or "")[:10]})
         self.visits_view = table_view(self.visits, "PCSO visits")
         bar = QHBoxLayout()
-        _button(bar, "Record &visit...", self.record_visit)
+        add_button(bar, "Record &visit...", self.record_visit)
         bar.addStretch(1)
         layout = QVBoxLayout(widget)
         layout.addWidget(hint_label("Victims the bureau could not reach by phone, for a PCSO "
@@ -183,7 +174,7 @@ class BureauPage(QWidget):
                                      ("summary", "What was said")], self)
         view = table_view(self.complaints, "Informal complaints and compliments")
         bar = QHBoxLayout()
-        _button(bar, "&Log a complaint or compliment...", self.log_complaint)
+        add_button(bar, "&Log a complaint or compliment...", self.log_complaint)
         bar.addStretch(1)
         layout = QVBoxLayout(widget)
         layout.addWidget(hint_label("Complaints and compliments made informally during calls, "
@@ -200,7 +191,8 @@ class BureauPage(QWidget):
             FormField("category", "Category", "choice",
                       [(c, c) for c in setting(store, "complaint_categories")]),
             FormField("unit_id", "Unit", "choice", [(u["id"], f"{u['code']} - {u['name']}")
-                                                    for u in reference.list_units(store)]),
+                                                    for u in reference.list_units(
+                                                        store, self.actor)]),
             FormField("crime_ref", "Crime reference (if any)"),
             FormField("summary", "What was said"),
         ]
@@ -224,5 +216,5 @@ class BureauPage(QWidget):
         self.visits.set_rows(bureau.list_visits(store, actor))
         first = dt.date.today().replace(day=1)
         self.complaints.set_rows(bureau.list_complaints(
-            store, first_day=first.isoformat(),
+            store, self.actor, first_day=first.isoformat(),
             end_day=(first + dt.timedelta(days=32)).replace(day=1).isoformat()))

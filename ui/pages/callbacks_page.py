@@ -1,6 +1,7 @@
 """Call-backs: import crimes, draw the month's sample, work the list, record debriefs."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -9,7 +10,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMessageBox,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -21,6 +21,7 @@ from qos.roles import Action, Actor, allowed
 from qos.store import callbacks, crimes, reference, samples
 from qos.store.core import Store
 from qos.store.crime_import import import_crimes_with_deadlines
+from qos.store.exclusions import describe as describe_exclusions
 from qos.summary import sample_called_text
 from qos.templates import load_template, template_files
 from ui.callback_form import CallbackForm
@@ -29,6 +30,7 @@ from ui.record_dialog import FormField, RecordDialog, date_and_note_dialog, text
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import (
+    add_button,
     fit_columns,
     focus_table,
     hint_label,
@@ -54,7 +56,7 @@ class CallbacksPage(QWidget):
         self.store, self.actor = store, actor
         self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit")
-        for unit in reference.list_units(store):
+        for unit in reference.units_for(store, actor):
             self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
         if actor.unit_id is not None:
             self.unit.setCurrentIndex(max(self.unit.findData(actor.unit_id), 0))
@@ -71,11 +73,11 @@ class CallbacksPage(QWidget):
         for widget in (unit_label, self.unit, month_label, self.month):
             bar.addWidget(widget)
         bar.addStretch(1)
-        self.import_button = self._button(bar, "&Import crimes...", self.import_crimes)
-        self.history_button = self._button(bar, "Import &history...", self.import_history)
-        self.draw_button = self._button(bar, "&Draw sample", self.draw)
+        self.import_button = add_button(bar, "&Import crimes...", self.import_crimes)
+        self.history_button = add_button(bar, "Import &history...", self.import_history)
+        self.draw_button = add_button(bar, "&Draw sample", self.draw)
         set_role(self.draw_button, "primary")
-        self.verify_button = self._button(bar, "&Verify draw", self.verify)
+        self.verify_button = add_button(bar, "&Verify draw", self.verify)
         self.draw_info = hint_label("")
 
         self.items = RowsModel([
@@ -87,11 +89,11 @@ class CallbacksPage(QWidget):
         self.items_view = table_view(self.items, "Worklist")
         on_enter(self.items_view, self.call)  # Enter on a row opens its call form
         actions = QHBoxLayout()
-        set_role(self._button(actions, "&Call (Enter)...", self.call), "primary")
-        self._button(actions, "&No answer", lambda: self.attempt("no_answer"))
-        self._button(actions, "&Wrong number", lambda: self.attempt("wrong_number"))
-        self._button(actions, "D&eclined", lambda: self.attempt("declined"))
-        self._button(actions, "&Swap out...", self.swap)
+        set_role(add_button(actions, "&Call (Enter)...", self.call), "primary")
+        add_button(actions, "&No answer", lambda: self.attempt("no_answer"))
+        add_button(actions, "&Wrong number", lambda: self.attempt("wrong_number"))
+        add_button(actions, "D&eclined", lambda: self.attempt("declined"))
+        add_button(actions, "&Swap out...", self.swap)
         actions.addStretch(1)
         self.progress = QLabel("")
         self.progress.setAccessibleName("Progress this month")
@@ -109,9 +111,9 @@ class CallbacksPage(QWidget):
             self, {"kind": lambda k: "Positive" if k == "positive" else "For improvement"})
         self.debriefs_view = table_view(self.debriefs, "Outstanding debriefs")
         debrief_actions = QHBoxLayout()
-        self._button(debrief_actions, "&Record debrief...", self.record_debrief)
-        self._button(debrief_actions, "Officer &acknowledges", lambda: self.acknowledge(True))
-        self._button(debrief_actions, "Officer disa&grees...", lambda: self.acknowledge(False))
+        add_button(debrief_actions, "&Record debrief...", self.record_debrief)
+        add_button(debrief_actions, "Officer &acknowledges", lambda: self.acknowledge(True))
+        add_button(debrief_actions, "Officer disa&grees...", lambda: self.acknowledge(False))
         debrief_actions.addStretch(1)
         debrief_tab = QWidget()
         debrief_layout = QVBoxLayout(debrief_tab)
@@ -131,13 +133,6 @@ class CallbacksPage(QWidget):
         self.history_button.setVisible(allowed(actor, Action.IMPORT_HISTORY))
         self.draw_button.setVisible(allowed(actor, Action.DRAW_SAMPLE))
 
-    def _button(self, layout: QHBoxLayout, text: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        button.setAccessibleName(text.replace("&", "").rstrip("."))
-        button.clicked.connect(slot)
-        layout.addWidget(button)
-        return button
-
     # -- state -----------------------------------------------------------------------------
     def unit_id(self) -> int | None:
         data = self.unit.currentData()
@@ -145,7 +140,9 @@ class CallbacksPage(QWidget):
 
     def current_draw(self) -> dict[str, Any] | None:
         unit_id = self.unit_id()
-        return samples.get_draw(self.store, unit_id, self.month.currentText()) if unit_id else None
+        if not unit_id:
+            return None
+        return samples.get_draw(self.store, self.actor, unit_id, self.month.currentText())
 
     def refresh(self) -> None:
         draw = self.current_draw()
@@ -162,12 +159,14 @@ class CallbacksPage(QWidget):
             done = sum(r["status"] == "completed" for r in rows)
             self.draw_info.setText(
                 f"Drawn by {draw['drawn_by']} on {draw['created_at'][:10]}: {draw['size']} from "
-                f"{draw['population_size']} eligible crimes (seed {draw['seed']}).")
+                f"{draw['population_size']} eligible crimes (seed {draw['seed']}); "
+                f"{describe_exclusions(json.loads(draw['excluded']))}.")
             # Progress on this month's sample: not the "checks made in the month" figure.
             self.progress.setText(sample_called_text(self.month.currentText(), done,
                                                      draw["size"]))
             fit_columns(self.items_view)
-        self.debriefs.set_rows(callbacks.list_debriefs(self.store, unit_id=self.unit_id()))
+        self.debriefs.set_rows(callbacks.list_debriefs(self.store, self.actor,
+                                                       unit_id=self.unit_id()))
         self.verify_button.setEnabled(draw is not None)
         self.draw_button.setEnabled(draw is None)
 
@@ -246,7 +245,7 @@ class CallbacksPage(QWidget):
         draw = self.current_draw()
         if draw is None:
             return
-        check = samples.verify_draw(self.store, draw["id"])
+        check = samples.verify_draw(self.store, self.actor, draw["id"])
         lines = [
             (f"Seed {check['seed']}; {check['population_size']} crimes eligible now "
             f"({draw['population_size']} when drawn)."),
@@ -255,6 +254,10 @@ class CallbacksPage(QWidget):
             "Re-running the draw from its seed gives the same sample." if check["same_sample"]
             else "Re-running the draw from its seed gives a DIFFERENT sample.",
         ]
+        now, then = (describe_exclusions(check[k]) for k in ("excluded_now", "excluded_then"))
+        lines.append(f"Its own exclusions re-checked: now {now} (when drawn, {then}).")
+        for item in check["now_excluded"]:
+            lines.append(f"Do not call {item['crime_ref']}: now {item['reason']}.")
         for swap in check["swaps"]:
             lines.append(f"Swapped out {swap['crime_ref']} by {swap['by_user']} at "
                          f"{swap['updated_at']}: {swap['swap_reason']}")

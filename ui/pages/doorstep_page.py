@@ -109,20 +109,20 @@ class CardEntry(QWidget):
         set_role(self.message, "ok" if ok else "error")
 
     def _maybe_complete(self, text: str) -> None:
-        if doorstep.serial_is_complete(self.store, text):
+        if doorstep.serial_is_complete(self.store, self.actor, text):
             self.serial_entered()
 
     def serial_entered(self) -> None:
         if not self.serial.text():
             return
         try:
-            self.batch = doorstep.check_serial(self.store, int(self.serial.text()))
+            self.batch = doorstep.check_serial(self.store, self.actor, int(self.serial.text()))
         except QosError as exc:
             self._clear_answers()
             self._say(str(exc), ok=False)
             self.serial.selectAll()  # the typed number stays, ready to correct
             return
-        self.template = doorstep.card_template(self.store, self.batch)
+        self.template = doorstep.card_template(self.store, self.actor, self.batch)
         self._build_answers(self.template)
         holder = self.batch["officer"] or f"team {self.batch['team']}"
         self.card_info.setText(f"Issued to {holder} ({self.batch['unit_code']}) on "
@@ -229,7 +229,7 @@ class DoorstepPage(QWidget):
         def fields() -> list[FormField]:
             people = [(None, "(a team, named below)")] + [
                 (p["id"], f"{p['name']} ({p['staff_number']})")
-                for p in reference.list_people(store)]
+                for p in reference.list_people(store, self.actor)]
             return [FormField("first_serial", "First serial", "int", minimum=1,
                               maximum=999_999_999),
                     FormField("last_serial", "Last serial", "int", minimum=1,
@@ -237,7 +237,7 @@ class DoorstepPage(QWidget):
                     FormField("issued_on", "Date issued", "date"),
                     FormField("unit_id", "Unit", "choice",
                               [(u["id"], f"{u['code']} - {u['name']}")
-                               for u in reference.list_units(store)]),
+                               for u in reference.list_units(store, self.actor)]),
                     FormField("person_id", "Issued to officer", "choice", people),
                     FormField("team", "or to team")]
 
@@ -252,7 +252,7 @@ class DoorstepPage(QWidget):
                            ("cards", "Cards"), ("issued_on", "Issued"), ("unit_code", "Unit"),
                            ("officer", "Officer"), ("team", "Team"),
                            ("template_version", "Card design"), ("returned", "Returned")],
-            lambda inactive: doorstep.list_batches(store), fields, add, None)
+            lambda inactive: doorstep.list_batches(store, self.actor), fields, add, None)
         tab.add_button.setText("&Issue cards...")
         self.stock_empty = hint_label("No card stock issued yet: press Issue cards and give the "
                                       "serial range handed to an officer or team.")
@@ -291,7 +291,8 @@ class DoorstepPage(QWidget):
 
     def refresh_rates(self) -> None:
         months = recent_months()
-        self.rates.set_rows(doorstep.return_rates(self.store, self.group_by.currentData(),
+        self.rates.set_rows(doorstep.return_rates(self.store, self.actor,
+                                                  self.group_by.currentData(),
                                                   months[-1], months[0]))
         fit_columns(self.rates_view)
 
@@ -299,7 +300,7 @@ class DoorstepPage(QWidget):
         widget = QWidget()
         self.officer = QComboBox()
         self.officer.setAccessibleName("Officer")
-        for person in reference.list_people(self.store):
+        for person in reference.list_people(self.store, self.actor):
             self.officer.addItem(f"{person['name']} ({person['staff_number']})", person["id"])
         today = dt.date.today()
         back = today.month - 3  # three months back, as a supervisor's review period

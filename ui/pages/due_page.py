@@ -44,7 +44,7 @@ class DuePage(QWidget):
         self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit")
         self.unit.addItem("All units", None)
-        units = reference.list_units(store)
+        units = reference.units_for(store, actor)
         for unit in units:
             self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["code"])
         # One unit's list to start with (the user's own, else the first): a whole force's
@@ -101,7 +101,8 @@ class DuePage(QWidget):
         unit = self.unit.currentData()
 
         def first_page(store: Store, progress: Any) -> tuple[tuple[int, int], list[Any]]:
-            return due_counts(store, as_of, unit), due_page(store, as_of, unit, 0, PAGE)
+            return (due_counts(store, self.actor, as_of, unit),
+                    due_page(store, self.actor, as_of, unit, 0, PAGE))
 
         self.count.setText("Working out who is due an update...")
         self.answers.ask(first_page, lambda answer: self._show(answer, as_of, unit),
@@ -117,7 +118,7 @@ class DuePage(QWidget):
         (total, overdue), first = answer
         store = self.store
         self.model.set_fetch(lambda offset, limit: first if offset == 0 else
-                             due_page(store, as_of, unit, offset, limit))
+                             due_page(store, self.actor, as_of, unit, offset, limit))
         fit_columns(self.view)
         self.count.setText(f"{total:,} due, {overdue:,} overdue")
 

@@ -135,7 +135,7 @@ class MysteryPage(QWidget):
         widget = QWidget()
         self.counter = shrinkable(QComboBox())
         self.counter.setAccessibleName("Front counter")
-        for row in reference.list_counters(self.store):
+        for row in reference.list_counters(self.store, self.actor):
             self.counter.addItem(f"{row['name']} ({row['unit_code']})", row["id"])
         self.counter.currentIndexChanged.connect(lambda _: self.refresh_findings())
         self.findings = RowsModel([
@@ -203,7 +203,7 @@ class MysteryPage(QWidget):
 
     def new_calibration(self) -> None:
         store, actor = self.store, self.actor
-        scenarios = [(s["id"], s["title"]) for s in mystery.list_scenarios(store)]
+        scenarios = [(s["id"], s["title"]) for s in mystery.list_scenarios(store, self.actor)]
         RecordDialog("New calibration exercise",
                      [FormField("scenario_id", "Scenario", "choice", scenarios),
                       FormField("title", "Title"),
@@ -274,7 +274,8 @@ class MysteryPage(QWidget):
             "No visits are planned for you yet. Your co-ordinator plans them each quarter."))
         self.plan_empty.setVisible(not self.plan.rowCount())
         if hasattr(self, "bank"):
-            self.bank.set_rows(mystery.list_scenarios(self.store, include_inactive=True))
+            self.bank.set_rows(mystery.list_scenarios(self.store, self.actor,
+                                                      include_inactive=True))
             fit_columns(self.bank_view)
         fit_columns(self.plan_view)
         if self.coordinator:
@@ -282,7 +283,7 @@ class MysteryPage(QWidget):
             current = self.calibration.currentData()
             self.calibration.blockSignals(True)
             self.calibration.clear()
-            for row in mystery.list_calibrations(self.store):
+            for row in mystery.list_calibrations(self.store, self.actor):
                 self.calibration.addItem(f"{row['title']} ({row['created_at'][:10]})", row["id"])
             self.calibration.setCurrentIndex(max(self.calibration.findData(current), 0))
             self.calibration.blockSignals(False)

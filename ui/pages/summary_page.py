@@ -182,7 +182,7 @@ class SummaryPage(QWidget):
         self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit shown in the tiles and trend")
         self.unit.addItem("Whole force", None)
-        for unit in reference.list_units(store):
+        for unit in reference.list_units(store, self.actor):
             self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
         self.month.currentIndexChanged.connect(lambda _: self.refresh())
         self.unit.currentIndexChanged.connect(lambda _: self.show_unit())
@@ -440,7 +440,7 @@ class SummaryPage(QWidget):
         picked = self.table.row_at(row)
         month = self.month.currentText()
         rows = callbacks_behind(self.store, self.actor, picked["unit_id"], month, figure)
-        cat = catalogue(templates_in_use(self.store, "callback"))
+        cat = catalogue(templates_in_use(self.store, self.actor, "callback"))
         self.records = RecordsDialog(
             rows, f"{picked['code']}, {month_name(month)}: {FIGURES_BEHIND[figure]}",
             cat.labels["driver"], cat, self)

@@ -1,0 +1,26 @@
+"""qos/store/netshare.py: a database on a network share is refused (SQLite cannot lock there)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qos.errors import NetworkShareRefused
+from qos.store.core import open_store
+from qos.store.netshare import network_share_reason
+
+
+@pytest.mark.parametrize("path, mounts, refused", [
+    ("//server/share/qos.db", "", True),
+    ("\\\\server\\share\\qos.db", "", True),
+    ("/mnt/shared/qos.db", "srv:/export /mnt/shared nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0", True),
+    ("/mnt/team/qos.db", "//srv/team /mnt/team cifs rw 0 0\n/dev/sda1 / ext4 rw 0 0", True),
+    ("/home/me/qos.db", "srv:/export /mnt/shared nfs4 rw 0 0\n/dev/sda1 / ext4 rw 0 0", False),
+])
+def test_network_shares_are_detected(path, mounts, refused):
+    assert (network_share_reason(Path(path), mounts) is not None) == refused
+
+
+def test_open_store_refuses_a_unc_path():
+    with pytest.raises(NetworkShareRefused, match="network share"):
+        open_store("//fileserver/citizen-focus/qos.db")
