@@ -171,9 +171,9 @@ def _dialogs_of_every_kind(store, qtbot):
 def store_draw(store, admin) -> int:
     from qos.store import reference
 
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, admin, "NOR")
     month = last_complete_month(dt.date.today())
-    draw = samples.get_draw(store, unit["id"], month)
+    draw = samples.get_draw(store, admin, unit["id"], month)
     return draw["id"]
 
 

@@ -34,7 +34,7 @@ def _focus() -> object:
 
 
 def test_call_backs_worklist_to_call_first_enter_opens_tab_leaves(qtbot, store, admin):
-    unit = reference.unit_by_code(store, "NOR")
+    unit = reference.unit_by_code(store, admin, "NOR")
     import_lines(store, admin, [crime_line(f"NOR/{i}", "05/10/2026") for i in range(1, 6)])
     draw_id = samples.draw_for_month(store, admin, unit["id"], "2026-10", size=4, seed=1)
     items = samples.list_items(store, draw_id, viewer=admin)
@@ -72,7 +72,7 @@ def test_call_backs_worklist_to_call_first_enter_opens_tab_leaves(qtbot, store, 
 
 def test_all_good_bureau_call_in_ten_key_presses_from_opening_the_page(qtbot, store, admin):
     _crimes(store, admin, 3)
-    caller = make_user(store, admin, "caller", Role.BUREAU)
+    caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
     window = _window(qtbot, store, caller)  # bureau staff open on Contact bureau
     page = window.pages["bureau"]
     assert _focus() is page.queue_view
@@ -121,7 +121,7 @@ def test_all_good_bureau_call_in_ten_key_presses_from_opening_the_page(qtbot, st
 
 def test_a_failed_check_tells_the_caller_a_remedial_action_was_raised(qtbot, store, admin):
     _crimes(store, admin, 1)
-    caller = make_user(store, admin, "caller", Role.BUREAU)
+    caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
     window = _window(qtbot, store, caller)
     page = window.pages["bureau"]
 

@@ -148,10 +148,15 @@ def fit_columns(view: QTableView) -> None:
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
     widest = view.fontMetrics().averageCharWidth() * WIDEST_COLUMN
+    header.setStretchLastSection(False)
     for column in range(header.count()):
         needed = header.sectionSizeHint(column)  # the header's own text and sort arrow
         if header.sectionSize(column) > max(widest, needed):
             header.resizeSection(column, max(widest, needed))
+    # The last column takes up spare room only when there is some: stretched into too little
+    # room it would cut its own header; then the table scrolls sideways instead.
+    used = sum(header.sectionSize(c) for c in range(header.count()))
+    header.setStretchLastSection(used <= view.viewport().width())
 
 
 def fit_columns_on_reset(view: QTableView) -> None:
