@@ -128,7 +128,9 @@ def table_view(model: QAbstractItemModel, name: str) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
+    # No stretched last column: squeezed into a narrow window it cut its own header; the
+    # table scrolls sideways instead.
+    view.horizontalHeader().setStretchLastSection(False)
     # Column widths from the first 200 rows, not Qt's default 1,000: fitting columns to a
     # long list cost ~50 ms a refresh, and 200 rows show the widths well enough.
     view.horizontalHeader().setResizeContentsPrecision(200)
@@ -148,15 +150,10 @@ def fit_columns(view: QTableView) -> None:
     view.resizeColumnsToContents()
     header = view.horizontalHeader()
     widest = view.fontMetrics().averageCharWidth() * WIDEST_COLUMN
-    header.setStretchLastSection(False)
     for column in range(header.count()):
         needed = header.sectionSizeHint(column)  # the header's own text and sort arrow
         if header.sectionSize(column) > max(widest, needed):
             header.resizeSection(column, max(widest, needed))
-    # The last column takes up spare room only when there is some: stretched into too little
-    # room it would cut its own header; then the table scrolls sideways instead.
-    used = sum(header.sectionSize(c) for c in range(header.count()))
-    header.setStretchLastSection(used <= view.viewport().width())
 
 
 def fit_columns_on_reset(view: QTableView) -> None:

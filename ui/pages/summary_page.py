@@ -389,7 +389,9 @@ class SummaryPage(QWidget):
         axis_x.append([u.code for u in self.summary.units])
         axis_y = QValueAxis()
         units = self.summary.units
-        top, step = count_axis(max([u.target for u in units] + [u.completed for u in units]))
+        # Four ticks at most: more overlap in a chart this small and Qt drops some labels.
+        top, step = count_axis(max([u.target for u in units] + [u.completed for u in units]),
+                               most_ticks=4)
         axis_y.setRange(0, top)
         axis_y.setTickCount(top // step + 1)  # whole-number ticks, evenly spaced
         axis_y.setLabelFormat("%d")
