@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from qos.paths import data_dir
+from qos.paths import log_dir
 
 LOG_NAME = "qos.log"
 MAX_BYTES = 1_000_000
@@ -45,10 +45,6 @@ class RedactingFormatter(logging.Formatter):
 
     def formatException(self, ei: Any) -> str:
         return redact(super().formatException(ei))
-
-
-def log_dir() -> Path:
-    return data_dir() / "logs"
 
 
 def configure_logging(folder: Path | None = None) -> Path:

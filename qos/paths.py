@@ -14,6 +14,11 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def log_dir() -> Path:
+    """The app's rotating log (qos/logs.py): per user, beside the default database."""
+    return data_dir() / "logs"
+
+
 def default_db_path() -> Path:
     return data_dir() / "qos.db"
 

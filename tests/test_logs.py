@@ -41,3 +41,13 @@ def test_configuring_twice_keeps_one_file_handler(tmp_path, restore_logging):
     logs.configure_logging(tmp_path / "b")
     names = [h.get_name() for h in logging.getLogger().handlers]
     assert names.count("qos-file") == 1 and logs.log_path() == tmp_path / "b" / "qos.log"
+
+
+def test_by_default_the_log_is_in_the_per_user_data_folder(tmp_path, monkeypatch,
+                                                            restore_logging):
+    from qos import paths
+
+    monkeypatch.setattr(paths, "data_dir", lambda: tmp_path / "QoSChecks")
+    assert logs.configure_logging() == tmp_path / "QoSChecks" / "logs" / "qos.log"
+    logging.getLogger("qos.test").error("written")
+    assert "ERROR qos.test MainThread: written" in logs.log_path().read_text(encoding="utf-8")
