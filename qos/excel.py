@@ -351,7 +351,12 @@ HOW_CALCULATED = [
     "whether the victim was updated within the Code's deadline in working days (weekends and "
     "England and Wales bank holidays excluded; 1 day for enhanced victims). An event with no "
     "date recorded is never counted as a failure; one still within its deadline is not yet "
-    "counted."),
+    "counted. Enhanced victims are those the edition in force names: vulnerable or "
+    "intimidated, or flagged for enhanced service, and under the 2020 Code victims of the most "
+    "serious crime (by offence category) or persistently targeted. An arrest whose date is "
+    "unknown starts no deadline. Regular progress updates falling due in the month are "
+    "counted too, at the frequency each victim agreed (else every 28 days), each running from "
+    "the last contact."),
     ("Contact bureau satisfaction: the bureau's own overall-satisfaction question, by the month "
     "of the call, with 95% intervals. It is a separate series from supervisors' call-backs "
     "(different callers, different victims) and never pooled with them."),

@@ -7,6 +7,7 @@ The table, heading and text-cell helpers are qos/excel.py's own, handed in as a 
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -107,5 +108,63 @@ def _dip_checks(excel: SheetKit, wb: Workbook, summary: Any) -> None:
     ws.freeze_panes = "A5"
 
 
+def _call_evaluation(excel: SheetKit, wb: Workbook, summary: Any) -> None:
+    figures = summary.routines
+    if figures is None:
+        return
+    ws = wb.create_sheet("Call evaluation")
+    excel.heading(ws, summary, "Control-room call evaluation")
+
+    def number(value: float) -> float | None:
+        return None if math.isnan(value) else value  # NaN: no figure
+
+    rows = [[t.team, t.staff, t.due, t.done, t.score.n, number(t.score.mean),
+             number(t.score.low), number(t.score.high)] for t in figures.call_teams]
+    percent = {"Mean score": "0.0%", "95% low": "0.0%", "95% high": "0.0%"}
+    _first, last = excel.table(
+        ws, "CallEvaluationTeams", ["Team (line manager)", "Staff", "Evaluations due",
+                                    "Done (up to due)", "Scored", "Mean score", "95% low",
+                                    "95% high"],
+        rows or [["No control-room staff set up", 0, 0, 0, 0, None, None, None]], 4, percent)
+    below = [[b.name, b.staff_number, b.team, f"{b.months_met} of {b.months}",
+              b.latest_mean] for b in figures.below_standard]
+    excel.table(ws, "BelowStandard", ["Staff member", "Number", "Team",
+                                      "Months at or above the standard",
+                                      "This month's mean score"],
+                below or [["Everyone meets the standard", "", "", "", None]], last + 3,
+                {"This month's mean score": "0.0%"})
+    excel.set_value(ws.cell(row=last + max(len(below), 1) + 6, column=1),
+                    "Score: weight of items met over weight of items that applied to the call "
+                    "(not applicable left out). Interval: 95% t interval of the mean. The "
+                    "standard for progression: every one of the last months at or above the "
+                    "threshold set in the settings.")
+    ws.freeze_panes = "A5"
+
+
+def _np_cards(excel: SheetKit, wb: Workbook, summary: Any) -> None:
+    figures = summary.routines
+    if figures is None or figures.np_cards is None:
+        return
+    cards = figures.np_cards
+    ws = wb.create_sheet("NP comment cards")
+    excel.heading(ws, summary, "Neighbourhood policing comment cards")
+    rows = [[p.unit_code, p.kind, p.place, p.cards, p.returned, p.return_rate,
+             p.returned_this_month] for p in cards.places]
+    _first, last = excel.table(
+        ws, "NpCardPlaces", ["Area (unit code)", "Kind of place", "Place", "Cards put out",
+                             "Returned so far", "Return rate", "Returned this month"],
+        rows or [["", "No cards put out yet", "", 0, 0, None, 0]], 4, {"Return rate": "0.0%"})
+    themes = [[theme, n] for theme, n in cards.themes]
+    _f, last = excel.table(ws, "NpCardThemes", ["Theme (this month's returns)", "Cards"],
+                           themes or [["No cards returned this month", 0]], last + 3)
+    excel.table(ws, "NpCardActions", ["Actions open at the month's end",
+                                      "Closed this month (with their outcome)",
+                                      "Mean days from return to close"],
+                [[cards.actions_open, cards.closed, cards.mean_days_to_close]], last + 3,
+                {"Mean days from return to close": "0.0"})
+    ws.freeze_panes = "A5"
+
+
 def routine_sheets(kit: SheetKit) -> list[Writer]:
-    return [partial(writer, kit) for writer in (_complaints, _closures, _dip_checks)]
+    return [partial(writer, kit)
+            for writer in (_complaints, _closures, _dip_checks, _call_evaluation, _np_cards)]

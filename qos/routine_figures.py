@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from qos.call_evaluation import MeanScore
+
 
 @dataclass(frozen=True)
 class CommitmentCount:
@@ -66,6 +68,52 @@ class DipFailure:
     note: str
 
 
+@dataclass(frozen=True)
+class TeamEvaluations:
+    """One control-room team's call evaluations in the month."""
+
+    team: str  # the line manager's name
+    staff: int
+    due: int
+    done: int  # up to the number due for each person
+    score: MeanScore
+
+
+@dataclass(frozen=True)
+class BelowStandard:
+    name: str
+    staff_number: str
+    team: str
+    months_met: int
+    months: int
+    latest_mean: float | None
+
+
+@dataclass(frozen=True)
+class NpPlaceCount:
+    """NP comment cards at one place: put out and returned up to the end of the month."""
+
+    unit_code: str
+    kind: str  # front counter, library, event, other
+    place: str
+    cards: int
+    returned: int
+    returned_this_month: int
+
+    @property
+    def return_rate(self) -> float:
+        return self.returned / self.cards if self.cards else float("nan")
+
+
+@dataclass(frozen=True)
+class NpCardFigures:
+    places: list[NpPlaceCount]
+    themes: list[tuple[str, int]]  # the month's returns
+    actions_open: int  # at the end of the month
+    closed: int  # in the month
+    mean_days_to_close: float | None
+
+
 @dataclass
 class RoutineFigures:
     month: str
@@ -74,3 +122,6 @@ class RoutineFigures:
     non_compliant_closures: list[NonCompliantClosure] = field(default_factory=list)
     dip_checks: list[DipTestCount] = field(default_factory=list)
     dip_failures: list[DipFailure] = field(default_factory=list)
+    call_teams: list[TeamEvaluations] = field(default_factory=list)
+    below_standard: list[BelowStandard] = field(default_factory=list)
+    np_cards: NpCardFigures | None = None

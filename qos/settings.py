@@ -40,6 +40,16 @@ DEFAULTS: dict[str, Any] = {
                       "Forensic visit", "Property returned", "Repeat victim"],
     "mystery_revisit_months": 6,      # a volunteer stays away from a counter this long
     "mystery_visits_per_counter": 5,  # per quarter: about 250 a year across 12 counters
+    # Control-room call evaluation (issue 19): whose calls are evaluated, how many a month,
+    # and the standard for progression (every one of the last N months at or above it).
+    "control_room_units": ["FCC"],
+    "call_eval_per_month": 5,
+    "call_eval_standard": 0.85,
+    "call_eval_months": 3,
+    # NP comment cards: the theme codes keyed from a returned strip (1 = the first, ...).
+    "np_card_themes": ["Visible patrols", "Anti-social behaviour", "Speeding and parking",
+                       "Contacting the police", "Drugs", "Keeping us informed",
+                       "Praise for the team", "Other"],
     "complaint_categories": ["Attitude", "Delay", "Not kept informed", "Handling of property",
                              "Other"],         # no percentage for an officer on fewer cards
 }

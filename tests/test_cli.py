@@ -29,8 +29,10 @@ def test_demo_builds_a_force_and_prints_sign_ins(tmp_path, capsys):
     store = open_store(db)
     try:
         assert store.scalar("SELECT COUNT(*) FROM units WHERE kind = 'BCU'") == 6
-        assert store.scalar("SELECT COUNT(*) FROM units WHERE kind = 'department'") == 3
-        assert 380 <= store.scalar("SELECT COUNT(*) FROM people") <= 400
+        # RPU, CID, PPU and the control room (FCC, issue 19)
+        assert store.scalar("SELECT COUNT(*) FROM units WHERE kind = 'department'") == 4
+        # 400 officers, PCSOs and staff, and the control room's 12 (issue 19)
+        assert 380 + 12 <= store.scalar("SELECT COUNT(*) FROM people") <= 400 + 12
         assert store.scalar("SELECT COUNT(*) FROM users WHERE role = 'volunteer'") == 40
         assert store.scalar("SELECT COUNT(*) FROM counters") == 12
         names = [r["name"] for r in store.rows("SELECT name FROM people ORDER BY id LIMIT 5")]

@@ -87,6 +87,7 @@ def test_workbook_carries_the_same_figures(known, tmp_path):
                                "Victims Code timeliness", "Debriefs", "Contact bureau",
                                "Bureau satisfaction", "Mystery shopping", "Doorstep cards",
                                "Informal complaints", "Closure compliance", "Dip checks",
+                               "Call evaluation", "NP comment cards",
                                "How calculated"]
     overview = book["Overview"]
     headers = [c.value for c in overview[4]]

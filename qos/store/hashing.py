@@ -21,7 +21,8 @@ HASHED_TABLES: dict[str, str] = {
         "remedial_actions", "pcso_visits", "informal_complaints", "scenarios", "visit_plan",
         "visits", "calibrations",
         # Issue 19's routines (tables made after 0015: empty when first created).
-        "closure_remedies", "dip_checks", "dip_check_items",
+        "closure_remedies", "dip_checks", "dip_check_items", "call_calibrations",
+        "call_evaluations", "np_card_batches", "np_card_returns",
         "card_handouts")  # issue 14: Doorstep cards left with victims
 } | {"settings": "key"}
 # Settings the app keeps for itself (not a force's choice), written without an entry.

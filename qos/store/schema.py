@@ -748,3 +748,70 @@ def m0023_dip_checks(db: sqlite_utils.Database) -> None:
             CHECK ((crime_id IS NULL) != (counter_id IS NULL)))""",
         "CREATE INDEX dip_check_items_check ON dip_check_items(check_id, test, position)",
     ])
+
+
+@MIGRATIONS(name="0024_call_evaluation")
+def m0024_call_evaluation(db: sqlite_utils.Database) -> None:
+    # Control-room calls scored by a line manager against the versioned evaluation template,
+    # acknowledged by the staff member; calibration exercises have two managers score the
+    # same recorded call (their scores are kept apart from the staff member's own record).
+    _run(db, [
+        f"""CREATE TABLE call_calibrations (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            call_ref TEXT NOT NULL,
+            call_at TEXT NOT NULL,
+            title TEXT NOT NULL,
+            {META})""",
+        f"""CREATE TABLE call_evaluations (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            month TEXT NOT NULL,
+            call_ref TEXT NOT NULL,
+            call_at TEXT NOT NULL,
+            template_version INTEGER NOT NULL,
+            answers TEXT NOT NULL,
+            score REAL NOT NULL CHECK (score >= 0 AND score <= 1),
+            calibration_id INTEGER REFERENCES call_calibrations(id),
+            acknowledgement TEXT NOT NULL DEFAULT 'pending'
+                CHECK (acknowledgement IN ('pending', 'acknowledged', 'disagreed')),
+            ack_note TEXT,
+            acknowledged_on TEXT,
+            {META},
+            UNIQUE (call_ref, created_by))""",
+        "CREATE INDEX call_evaluations_person ON call_evaluations(person_id, month)",
+        "CREATE INDEX call_evaluations_month ON call_evaluations(month, unit_id)",
+    ])
+
+
+@MIGRATIONS(name="0025_np_comment_cards")
+def m0025_np_comment_cards(db: sqlite_utils.Database) -> None:
+    # NP comment cards put out by place (front counter, library, event), the reply-paid
+    # strips that come back, and for each the neighbourhood team's action and outcome
+    # ("you said, we did"): a return closes only with its outcome.
+    _run(db, [
+        f"""CREATE TABLE np_card_batches (
+            id INTEGER PRIMARY KEY,
+            place_kind TEXT NOT NULL CHECK (place_kind IN ('front_counter', 'library', 'event',
+                'other')),
+            place TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            put_out_on TEXT NOT NULL,
+            cards INTEGER NOT NULL CHECK (cards > 0),
+            {META})""",
+        f"""CREATE TABLE np_card_returns (
+            id INTEGER PRIMARY KEY,
+            batch_id INTEGER NOT NULL REFERENCES np_card_batches(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            received_on TEXT NOT NULL,
+            themes TEXT NOT NULL DEFAULT '[]',
+            comment TEXT NOT NULL,
+            action TEXT,
+            outcome TEXT,
+            closed_on TEXT,
+            {META},
+            CHECK (closed_on IS NULL OR outcome IS NOT NULL))""",
+        "CREATE INDEX np_card_returns_received ON np_card_returns(received_on)",
+        "CREATE INDEX np_card_returns_batch ON np_card_returns(batch_id)",
+    ])

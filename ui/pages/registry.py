@@ -46,4 +46,9 @@ def routine_pages() -> list[PageSpec]:
                  _lazy("closures_page", "ClosuresPage")),
         PageSpec("dip_checks", "Dip checks", (Action.DIP_CHECK,),
                  _lazy("dip_checks_page", "DipChecksPage")),
+        PageSpec("call_evaluation", "Call evaluation",
+                 (Action.EVALUATE_CALLS, Action.VIEW_OWN_EVALUATIONS),
+                 _lazy("call_evaluation_page", "CallEvaluationPage")),
+        PageSpec("np_cards", "NP comment cards", (Action.MANAGE_NP_CARDS,),
+                 _lazy("np_cards_page", "NpCardsPage")),
     ]
