@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -49,12 +50,17 @@ FILLS = {
 }
 
 
+# Characters XML 1.0 cannot hold: control codes (openpyxl refuses them), lone surrogates and
+# the non-characters U+FFFE/U+FFFF (openpyxl writes those, and the saved file will not open).
+NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def set_value(cell: Cell, value: Any) -> None:
     """Write a value; text always stays text, never a formula, and never breaks the file."""
     if isinstance(value, float) and math.isnan(value):
         value = None
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control codes XML cannot hold
+        value = NOT_XML_CHARACTERS.sub("", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"
