@@ -9,6 +9,9 @@ from qos.roles import Role
 from tests.conftest import PASSWORD, make_user
 from tests.factories import crime_line, import_lines
 
+# The commands under test include backup and restore, which copy the SQLite file itself.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def force(store, admin):

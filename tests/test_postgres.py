@@ -177,7 +177,7 @@ def test_copy_moves_every_record_id_and_audit_entry_and_refuses_a_second_time(pg
     target.close()
 
 
-def test_copy_from_the_command_line(pg_url, tmp_path, capsys):
+def test_copy_from_the_command_line(pg_url, tmp_path, capsys, monkeypatch):
     from qos.cli import run
 
     source = open_store(tmp_path / "local.db")
@@ -185,7 +185,8 @@ def test_copy_from_the_command_line(pg_url, tmp_path, capsys):
     source.close()
     assert run(["copy", "--from", str(tmp_path / "local.db"), "--to", pg_url]) == 0
     assert "Copied" in capsys.readouterr().out
-    assert run(["audit", "verify", "--db", pg_url]) == 0
+    monkeypatch.setenv("QOS_PASSWORD", PASSWORD)
+    assert run(["audit", "verify", "--user", "admin", "--db", pg_url]) == 0
     assert run(["copy", "--from", str(tmp_path / "local.db"), "--to", pg_url]) == 1
     assert "already holds data" in capsys.readouterr().err
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
+
 from qos.call_evaluation import mean_score
 from qos.roles import Role
 from qos.routine_figures import (
@@ -65,6 +67,7 @@ def test_no_routine_figures_no_headlines():
     assert "NP comment cards" not in {h.routine for h in routine_headlines(figures)}
 
 
+@pytest.mark.sqlite_only  # a window test: the page reopens its store by file path
 def test_the_page_shows_the_summary_objects_numbers(qtbot, store, admin):
     window = MainWindow(store, admin, "Testshire Police")
     qtbot.addWidget(window)
