@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
+from qos.routine_headlines import routine_headlines
 from qos.store import reference
 from qos.store.core import Store
 from qos.store.exports import export_summary
@@ -253,6 +254,12 @@ class SummaryPage(QWidget):
             "counts. Arrows mark only significant changes (after adjusting for the month's "
             "many comparisons); grades follow HMIC's meets / exceeds / fails rule."))
         layout.addWidget(self.view, 1)
+        # The newer routines' headlines (force-wide, as their workbook sheets total them).
+        self.routines = QLabel("")
+        self.routines.setWordWrap(True)
+        self.routines.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.routines.setAccessibleName("Other routines this month")
+        layout.addWidget(self.routines)
         layout.addLayout(charts)
 
     def _arrange_tiles(self, columns: int) -> None:
@@ -313,7 +320,14 @@ class SummaryPage(QWidget):
         self.table.set_rows(rows)
         fit_columns(self.view)
         self._completion_chart()
+        self._show_routines(summary)
         self.show_unit()
+
+    def _show_routines(self, summary: MonthlySummary) -> None:
+        lines = routine_headlines(summary.routines)
+        self.routines.setVisible(bool(lines))
+        self.routines.setText("\n".join(["Other routines this month (whole force):"] + [
+            f"{h.routine}: {h.figure} ({h.detail})" for h in lines]) if lines else "")
 
     def current_unit(self) -> UnitSummary | None:
         if self.summary is None:
