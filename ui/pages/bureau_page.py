@@ -191,7 +191,7 @@ class BureauPage(QWidget):
             FormField("category", "Category", "choice",
                       [(c, c) for c in setting(store, "complaint_categories")]),
             FormField("unit_id", "Unit", "choice", [(u["id"], f"{u['code']} - {u['name']}")
-                                                    for u in reference.units_for(
+                                                    for u in reference.list_units(
                                                         store, self.actor)]),
             FormField("crime_ref", "Crime reference (if any)"),
             FormField("summary", "What was said"),

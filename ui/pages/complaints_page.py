@@ -37,7 +37,7 @@ class ComplaintsPage(QWidget):
         super().__init__(parent)
         self.store, self.actor = store, actor
         self.unit = shrinkable(QComboBox())
-        for unit in reference.units_for(store, self.actor):
+        for unit in reference.list_units(store, self.actor):
             self.unit.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
         self.item = QComboBox()
         for item in commitment_items():
