@@ -48,22 +48,77 @@ def test_scorecard_tiles_table_and_click_through(qtbot, store, admin):
     assert "victim_name" not in records.row_at(0)
 
 
-def test_export_runs_in_the_background_and_opens_the_folder(qtbot, store, admin, tmp_path):
+def _export_by_keys(qtbot, store, admin, tmp_path, monkeypatch):
+    """Ctrl+E on the page, the save dialog answered with a path under tmp_path."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFileDialog
+
     window = MainWindow(store, admin, "Testshire Police")
     qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    window.activateWindow()
     page = window.show_page("summary")
     _load(store, admin, page.month.currentText())
-    opened: list[str] = []
-    page.open_folder = opened.append
-    target = tmp_path / "out" / "summary.xlsx"
-    job = page.export(target)
-    qtbot.waitUntil(lambda: bool(opened), timeout=30000)
-    job.wait()
-    assert opened == [str(target.parent)]
-    book = openpyxl.load_workbook(target)
+    target = tmp_path / "out" / "summary"  # no suffix typed: .xlsx is added
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(target), "")))
+    qtbot.keyClick(page.month, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.export_notice is not None, timeout=30000)
+    page.export_job.wait()
+    notice = page.export_notice
+    qtbot.waitExposed(notice)
+    notice.activateWindow()
+    qtbot.waitUntil(lambda: notice.isActiveWindow())
+    return notice, tmp_path / "out" / "summary.xlsx"
+
+
+def _stand_in_open(monkeypatch, answer: bool) -> list[str]:
+    from PySide6.QtGui import QDesktopServices
+
+    asked: list[str] = []
+
+    def open_url(url):
+        asked.append(url.toLocalFile())
+        return answer
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(open_url))
+    return asked
+
+
+def test_export_says_where_the_workbook_is_and_opens_its_folder(qtbot, store, admin, tmp_path,
+                                                                monkeypatch):
+    from PySide6.QtCore import Qt
+
+    asked = _stand_in_open(monkeypatch, True)
+    notice, written = _export_by_keys(qtbot, store, admin, tmp_path, monkeypatch)
+    assert notice.isVisible()
+    assert str(written) in notice.message.text()
+    assert asked == []  # nothing opened unasked
+    book = openpyxl.load_workbook(written)
     completed = {r[0]: r[4] for r in book["Overview"].iter_rows(min_row=5, values_only=True)}
     assert completed["NOR"] == 20 and completed["SOU"] == 12 and completed["FORCE"] == 32
     assert store.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'export'") == 1
+    # Alt+F: Open the &folder (a mnemonic click is animated for a moment, hence the wait)
+    qtbot.keyClick(notice.focusWidget(), Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: asked == [str(written.parent)])
+    assert not notice.isVisible()  # opened: the notice has done its job
+
+
+def test_export_notice_says_plainly_when_the_file_cannot_be_opened(qtbot, store, admin,
+                                                                   tmp_path, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    asked = _stand_in_open(monkeypatch, False)
+    notice, written = _export_by_keys(qtbot, store, admin, tmp_path, monkeypatch)
+    qtbot.keyClick(notice.focusWidget(), Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: asked == [str(written)])  # Alt+O: &Open the file
+    assert notice.isVisible()  # stays up so the path can still be read
+    assert not notice.problem.isHidden()
+    assert notice.problem.text().startswith(f"Could not open the file {written}")
+    qtbot.keyClick(notice.focusWidget(), Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: asked == [str(written), str(written.parent)])
+    assert f"Could not open the folder {written.parent}" in notice.problem.text()
 
 
 def test_scorecard_shows_doorstep_cards_as_their_own_series(qtbot, store, admin):

@@ -237,7 +237,7 @@ class DoorstepPage(QWidget):
                     FormField("issued_on", "Date issued", "date"),
                     FormField("unit_id", "Unit", "choice",
                               [(u["id"], f"{u['code']} - {u['name']}")
-                               for u in reference.list_units(store, self.actor)]),
+                               for u in reference.units_for(store, self.actor)]),
                     FormField("person_id", "Issued to officer", "choice", people),
                     FormField("team", "or to team")]
 

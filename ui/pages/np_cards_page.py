@@ -58,7 +58,7 @@ class NpCardsPage(QWidget):
         self.place = shrinkable(QComboBox(), 30)
         self.place.currentIndexChanged.connect(lambda *_: self._area_of_place())
         self.area = shrinkable(QComboBox())
-        for unit in reference.list_units(store, actor):
+        for unit in reference.units_for(store, actor):
             self.area.addItem(f"{unit['code']} - {unit['name']}", unit["id"])
         self.received = QLineEdit(dt.date.today().strftime("%d/%m/%Y"))
         themes = setting(store, "np_card_themes")
@@ -153,7 +153,7 @@ class NpCardsPage(QWidget):
             FormField("place", "Place"),
             FormField("unit_id", "Area", "choice",
                       [(u["id"], f"{u['code']} - {u['name']}")
-                       for u in reference.list_units(store, actor)]),
+                       for u in reference.units_for(store, actor)]),
             FormField("cards", "Cards put out", "int", minimum=1, maximum=100000),
         ]
         RecordDialog("Put cards out", fields, {"cards": 50},

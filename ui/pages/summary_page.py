@@ -18,8 +18,8 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QPainter, QResizeEvent, QShortcut
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QKeySequence, QPainter, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -60,6 +60,7 @@ from qos.summary import (
     sample_called_name,
     sample_called_text,
 )
+from ui.saved_file_notice import SavedFileNotice
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import (
@@ -176,7 +177,7 @@ class SummaryPage(QWidget):
         self.summary: MonthlySummary | None = None
         self.figures = NewestAnswer(self, Path(str(store.path)))
         self.export_job: BackgroundJob | None = None
-        self.open_folder = lambda folder: QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
+        self.export_notice: SavedFileNotice | None = None
         self.month = QComboBox()
         self.month.setAccessibleName("Month")
         self.month.addItems(recent_months()[1:])  # complete months only
@@ -488,13 +489,18 @@ class SummaryPage(QWidget):
         self.export_job.progressed.connect(lambda done, total: (progress.setMaximum(total),
                                                                 progress.setValue(done)))
         self.export_job.succeeded.connect(lambda target: (progress.close(),
-                                                          self.open_folder(str(target.parent))))
+                                                          self.exported(target)))
         self.export_job.failed.connect(lambda exc: (progress.close(),
                                                     show_error(self, exc, "Export failed")))
         self.export_button.setEnabled(False)
         self.export_job.finished.connect(lambda: self.export_button.setEnabled(True))
         self.export_job.start()
         return self.export_job
+
+    def exported(self, target: Path) -> None:
+        """Say where the workbook went, with buttons to open it (not opened unasked)."""
+        self.export_notice = SavedFileNotice(target, "The monthly workbook", self)
+        self.export_notice.open()
 
 
 def count_axis(highest: int, most_ticks: int = 6) -> tuple[int, int]:
