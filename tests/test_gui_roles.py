@@ -22,7 +22,7 @@ def _shown(qtbot, store, actor) -> MainWindow:
 
 def test_bureau_staff_open_on_contact_bureau_and_see_no_change_buttons_on_admin(
         qtbot, store, admin):
-    caller = make_user(store, admin, "caller", Role.BUREAU)
+    caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
     window = _shown(qtbot, store, caller)
     assert list(window.pages) == ["bureau"]  # the first page built is their own
     assert window.stack.currentWidget().widget() is window.pages["bureau"]
@@ -40,7 +40,7 @@ def test_an_administrator_sees_the_change_buttons(qtbot, store, admin):
 
 
 def test_ctrl_number_means_the_same_page_for_every_role(qtbot, store, admin):
-    caller = make_user(store, admin, "caller", Role.BUREAU)
+    caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
     window = _shown(qtbot, store, caller)
     expected = {"2": "due", "3": "bureau", "5": "doorstep", "6": "summary"}
     for digit, key in expected.items():

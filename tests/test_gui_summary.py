@@ -103,3 +103,19 @@ def test_tiles_go_to_two_rows_on_a_narrow_window(qtbot, store, admin):
     positions = {page.tile_grid.getItemPosition(page.tile_grid.indexOf(t))[:2]
                  for t in page.tiles.values()}
     assert positions == {(r, c) for r in (0, 1) for c in (0, 1, 2)}
+
+
+def test_bar_chart_ticks_are_whole_numbers_evenly_spaced():
+    from ui.pages.summary_page import count_axis
+
+    # 50 checks: steps of 10 -> 0, 10, 20, 30, 40, 50 (six ticks, all the same distance).
+    assert count_axis(50) == (50, 10)
+    assert count_axis(47) == (50, 10)
+    assert count_axis(51) == (60, 20)   # 51/20 rounds up to 3 steps: 0, 20, 40, 60
+    assert count_axis(3) == (3, 1)      # 0, 1, 2, 3
+    assert count_axis(0) == (1, 1)
+    # 1234: steps of 100 or 200 need more than six ticks; 500 -> 0, 500, 1000, 1500.
+    assert count_axis(1234) == (1500, 500)
+    for highest in range(0, 3000, 7):
+        top, step = count_axis(highest)
+        assert top >= highest and top % step == 0 and top // step + 1 <= 6

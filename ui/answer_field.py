@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 class DigitAnswer(QLineEdit):
     answered = Signal(str)
     enter_pressed = Signal()
+    all_yes = Signal()  # Y in a yes/no box: the form may answer the later checks yes too
 
     def __init__(self, options: dict[str, str], parent: QWidget | None = None):
         """`options` maps the digit typed to the meaning shown beside the box."""
@@ -21,6 +22,9 @@ class DigitAnswer(QLineEdit):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text()
+        if text in ("y", "Y") and self.options.get("1") == "Yes":
+            self.all_yes.emit()
+            return
         if text in self.options:
             self.setText(text)
             self.answered.emit(text)

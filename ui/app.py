@@ -43,12 +43,18 @@ def sign_in_flow(store: Store) -> Actor | None:
     if not is_set_up(store):
         wizard = FirstRunWizard(store)
         if wizard.exec() != QDialog.DialogCode.Accepted:
-            return None
+            return None  # the caller removes the empty database the wizard was for
         return wizard.actor
     login = LoginDialog(store, str(setting(store, "force_name")))
     if login.exec() != QDialog.DialogCode.Accepted:
         return None
     return login.actor
+
+
+def remove_unfinished(db_path: Path) -> None:
+    """The database file (and SQLite's side files) made for a set-up that was cancelled."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
 def integrity_check_job(window: QWidget, db_path: Path) -> BackgroundJob:
@@ -115,6 +121,7 @@ def run_app(db_path: Path) -> int:
     except OSError as exc:  # a read-only profile: run without the file, and say so once
         print(f"QoS Checks cannot write its log file: {exc}", file=sys.stderr)
     install_excepthook(app)
+    new_file = not db_path.exists()
     try:
         store = open_store(db_path)
     except QosError as exc:
@@ -124,7 +131,10 @@ def run_app(db_path: Path) -> int:
 
     actor = sign_in_flow(store)
     if actor is None:
+        set_up = is_set_up(store)
         store.close()
+        if new_file and not set_up:
+            remove_unfinished(db_path)  # set-up cancelled: no half-made database is left
         return 0
     window = MainWindow(store, actor, str(setting(store, "force_name")))
     window.show()

@@ -27,7 +27,14 @@ from ui.agreed_updates_field import AgreedUpdatesField
 from ui.answer_field import DigitAnswer
 from ui.callback_form import YES_NO, YES_NO_CODES
 from ui.forms import GuardedDialog
-from ui.widgets import answer_row, error_label, hint_label, save_cancel_buttons, title_label
+from ui.widgets import (
+    answer_row,
+    error_label,
+    fit_to_screen,
+    hint_label,
+    save_cancel_buttons,
+    title_label,
+)
 
 OUTCOME_DIGITS = {"1": "completed", "2": "no_answer", "3": "wrong_number", "4": "declined",
                   "5": "pcso_visit"}
@@ -42,8 +49,9 @@ class BureauCallForm(GuardedDialog):
         self.template = load_template("bureau")
         self.themes = list(setting(store, "bureau_themes"))
         self.saved = False
+        self.raised_actions: list[int] = []
         self.setWindowTitle(f"Bureau call {call['crime_ref']}")
-        self.resize(900, 760)
+        fit_to_screen(self, 900, 760)
         script = QLabel("\n\n".join(self.template.script).replace(
             "<date>", call["recorded_on"]))
         script.setWordWrap(True)
@@ -70,6 +78,8 @@ class BureauCallForm(GuardedDialog):
             box = answer_row(grid, row, question.text,
                              scale if question.type == "scale7" else YES_NO)
             box.enter_pressed.connect(self.save)
+            if question.type != "scale7":
+                box.all_yes.connect(lambda key=question.key: self._yes_from(key))
             self.answers[question.key] = box
         self.theme_numbers = QLineEdit()
         self.theme_numbers.setAccessibleName("Feedback themes, by number")
@@ -105,7 +115,8 @@ class BureauCallForm(GuardedDialog):
             f"Crime {call['crime_ref']} ({call['offence_category']}), reported "
             f"{call['recorded_on']}, {call['unit_code']}, officer "
             f"{call['officer_name'] or call['officer_number'] or 'not recorded'}. "
-            "Checks: 1 yes, 2 no, 0 not applicable. Enter saves."))
+            "Checks: 1 yes, 2 no, 0 not applicable; Y answers yes to every check from there "
+            "on. Enter saves."))
         layout.addWidget(script)
         layout.addLayout(grid)
         layout.addWidget(self.error)
@@ -119,6 +130,19 @@ class BureauCallForm(GuardedDialog):
             box.setEnabled(completed)  # only a completed call has answers
         if digit and not completed:
             self.comments.setFocus()
+
+    def _yes_from(self, key: str) -> None:
+        """Y: this check and every later yes/no check answered yes; on to the next question
+        that is not a yes/no (overall satisfaction), so an all-good call takes a few keys."""
+        keys = list(self.answers)
+        following = keys[keys.index(key):]
+        for later in following:
+            box = self.answers[later]
+            if box.options.get("1") == "Yes" and not box.text():
+                box.setText("1")
+                box.answered.emit("1")
+        rest = [self.answers[k] for k in following if self.answers[k].options.get("1") != "Yes"]
+        (rest[0] if rest else self.theme_numbers).setFocus()
 
     def chosen_themes(self) -> list[str]:
         picked = []
@@ -149,11 +173,11 @@ class BureauCallForm(GuardedDialog):
                 answers[question.key] = int(value) if question.type == "scale7" \
                     else YES_NO_CODES[value]
         try:
-            bureau.record_call(self.store, self.actor, self.call["id"], OUTCOME_DIGITS[digit],
-                               answers=answers, themes=self.chosen_themes(),
-                               comments=self.comments.text(),
-                               victim_updated=self.updated.isChecked(), template=self.template,
-                               agreed_update_days=self.agreed_days.days())
+            self.raised_actions = bureau.record_call(
+                self.store, self.actor, self.call["id"], OUTCOME_DIGITS[digit],
+                answers=answers, themes=self.chosen_themes(), comments=self.comments.text(),
+                victim_updated=self.updated.isChecked(), template=self.template,
+                agreed_update_days=self.agreed_days.days())
         except QosError as exc:
             self.error.setText(str(exc))  # everything typed stays
             return

@@ -32,6 +32,7 @@ from ui.forms import GuardedDialog
 from ui.widgets import (
     answer_row,
     error_label,
+    fit_to_screen,
     hint_label,
     save_cancel_buttons,
     scrolling,
@@ -52,7 +53,7 @@ class CallbackForm(GuardedDialog):
         self.template = template or load_template("callback")
         self.callback_id: int | None = None
         self.setWindowTitle(f"Call-back {item['crime_ref']}")
-        self.resize(900, 760)
+        fit_to_screen(self, 900, 760)
         scale = {str(i): label for i, label in enumerate(self.template.scale_labels, start=1)}
         scale["0"] = "Don't know / not applicable"
         self.answers: dict[str, DigitAnswer] = {}

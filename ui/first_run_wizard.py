@@ -52,11 +52,15 @@ class _UnitsPage(QWizardPage):
         set_role(self.table, "table")
         self.table.setAccessibleName("Units")
         self.table.setHorizontalHeaderLabels(["Code", "Name", "Kind", "Checks a month"])
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(90)
+        self.table.verticalHeader().setDefaultSectionSize(34)  # room for the boxes' frames
         for code, name, kind in DEFAULT_UNITS:
             self.add_row(code, name, kind)
         add = QPushButton("&Add a unit")
-        add.clicked.connect(lambda: self.add_row("", "", "BCU"))
+        add.clicked.connect(self.add_unit)
         remove = QPushButton("&Remove the selected unit")
         remove.clicked.connect(lambda: self.table.removeRow(self.table.currentRow()))
         self.error = QLabel("")
@@ -66,6 +70,14 @@ class _UnitsPage(QWizardPage):
         layout.addWidget(add)
         layout.addWidget(remove)
         layout.addWidget(self.error)
+
+    def add_unit(self) -> None:
+        """A new row, with the cursor in its code cell ready to type."""
+        self.add_row("", "", "BCU")
+        row = self.table.rowCount() - 1
+        self.table.setFocus()
+        self.table.setCurrentCell(row, 0)
+        self.table.editItem(self.table.item(row, 0))
 
     def add_row(self, code: str, name: str, kind: str) -> None:
         from PySide6.QtWidgets import QTableWidgetItem

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -39,13 +41,29 @@ from qos.roles import Actor
 from qos.store.core import Store
 from qos.store.mappings import get_mapping, mapping_names, save_mapping
 from qos.tabular import Table, read_table
+from ui.help_dialog import show_help
 from ui.style import set_role
-from ui.widgets import hint_label, scrolling, title_label
+from ui.widgets import fit_to_screen, hint_label, scrolling, title_label
 from ui.workers import BackgroundJob
 
 Mapping = dict[str, str]
 RunImport = Callable[[Store, Table, bool, Mapping, Callable[[int, int], None]], ImportResult]
 NOT_IN_FILE = "(not in this file)"
+NOUNS = {"crimes": "crime extract", "people": "list of people",
+         "callbacks": "call-back spreadsheet"}
+
+
+def headings_plausible(headers: list[str]) -> bool:
+    """Could these be a layout the user maps by hand ('Ref No', 'When', ...)? Not when there
+    is a single column (the wrong file or separator) or most 'headings' are data: numbers,
+    dates, references or blanks (a file with no heading row, or not a table at all)."""
+    import re
+
+    if len(headers) < 2:
+        return False
+    data = [h for h in headers if not h.strip() or len(h) > 60 or re.search(r"\d\d", h)
+            or (re.search(r"\d", h) and re.search(r"[/:.-]", h))]  # 07700.., 01/10, NOR/1
+    return len(data) * 2 < len(headers)
 
 
 class ImportDialog(QDialog):
@@ -53,9 +71,11 @@ class ImportDialog(QDialog):
                  fields: list[Field], run_import: RunImport, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumSize(900, 640)
+        fit_to_screen(self, 900, 640)
         self.store, self.actor, self.kind, self.fields = store, actor, kind, fields
         self.db_path = Path(str(store.path))
+        self.noun = NOUNS.get(kind, f"{kind} file")
+        QShortcut(QKeySequence("F1"), self, activated=lambda: show_help(self, "Importing files"))
         self.run_import = run_import
         self.table: Table | None = None
         self.result: ImportResult | None = None
@@ -63,8 +83,9 @@ class ImportDialog(QDialog):
 
         self.path = QLineEdit()
         self.path.setAccessibleName("File to import")
-        self.path.setReadOnly(True)
-        browse = QPushButton("&Choose file...")
+        self.path.setPlaceholderText("Type or paste the file's path and press Enter, or Choose")
+        self.path.installEventFilter(self)  # Enter here loads the file typed
+        browse = QPushButton("C&hoose file...")
         browse.clicked.connect(self.choose_file)
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
@@ -129,6 +150,14 @@ class ImportDialog(QDialog):
         layout.addWidget(self.report)
         layout.addWidget(self.buttons)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.path and event.type() == QEvent.Type.KeyPress and isinstance(
+                event, QKeyEvent) and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.path.text().strip():
+                self.load_file(Path(self.path.text().strip()))
+            return True  # not on to the dialog's buttons (Choose file would open)
+        return super().eventFilter(watched, event)
+
     def choose_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Choose a file to import", "",
                                               "Spreadsheets (*.csv *.xlsx *.txt);;All files (*)")
@@ -152,6 +181,20 @@ class ImportDialog(QDialog):
             for c, text in enumerate(cells[:len(self.table.headers)]):
                 self.preview.setItem(r, c, QTableWidgetItem(text))
         guess = guess_columns(self.table.headers, self.fields)
+        if not guess and not self.saved.currentIndex() and not headings_plausible(
+                self.table.headers):
+            # Refused at once, not after a garbled preview: nothing in it is recognisable.
+            headings = ", ".join(f"'{h}'" for h in self.table.headers[:8] if h) or "none"
+            self.table = None
+            self.preview.clear()
+            self.preview.setRowCount(0)
+            self.preview.setColumnCount(0)
+            self.import_button.setEnabled(False)
+            self.report.setPlainText(
+                f"This does not look like a {self.noun}: none of its headings ({headings}) is "
+                "one QoS Checks knows. Check you chose the right file, or pick a saved column "
+                "mapping for it; F1 lists the headings expected.")
+            return
         for key, box in self.column_boxes.items():
             box.blockSignals(True)
             box.clear()

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
                 shortcut = QShortcut(QKeySequence(f"Ctrl+{number % 10}"), self)
                 shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
         QShortcut(QKeySequence("Ctrl+Q"), self, activated=self.close)
+        QShortcut(QKeySequence("F1"), self, activated=self.show_help)
         self.navigation.currentRowChanged.connect(self._show_page)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -96,6 +97,11 @@ class MainWindow(QMainWindow):
         row = self._home_row
         if self.navigation.currentRow() == row and self._page_keys[row] not in self.pages:
             self._show_page(row)
+
+    def show_help(self) -> None:
+        from ui.help_dialog import show_help
+
+        show_help(self)
 
     def page_titles(self) -> list[str]:
         return [self.navigation.item(i).text() for i in range(self.navigation.count())]

@@ -37,6 +37,7 @@ class FormField:
     hint: str = ""
     minimum: int = 0
     maximum: int = 100000
+    default: Any = None  # the value a new record starts with
 
 
 class RecordDialog(GuardedDialog):
@@ -50,7 +51,7 @@ class RecordDialog(GuardedDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for spec in fields:
-            editor = self._editor(spec, values.get(spec.key))
+            editor = self._editor(spec, values.get(spec.key, spec.default))
             editor.setAccessibleName(spec.label)
             if spec.hint:
                 editor.setToolTip(spec.hint)

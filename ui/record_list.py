@@ -20,7 +20,7 @@ from qos.errors import QosError
 from ui.record_dialog import FormField, RecordDialog
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import add_button, show_error
+from ui.widgets import add_button, fit_columns, fit_columns_on_reset, show_error
 
 Row = dict[str, Any]
 
@@ -46,8 +46,9 @@ class RecordList(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.setTabKeyNavigation(False)
+        fit_columns_on_reset(self.view)
         self.view.doubleClicked.connect(lambda _: self.edit_selected())
         bar = QHBoxLayout()
         self.buttons = QHBoxLayout()  # action buttons, left; the inactive toggle sits right
@@ -84,7 +85,7 @@ class RecordList(QWidget):
 
     def refresh(self) -> None:
         self.model.set_rows(self._load(self.show_inactive.isChecked()))
-        self.view.resizeColumnsToContents()
+        fit_columns(self.view)
 
     def selected(self) -> Row | None:
         rows = self.view.selectionModel().selectedRows()

@@ -20,6 +20,8 @@ NO_PARENT = QModelIndex()  # the invalid index: a flat list has no parents
 _TEXT_ROLES = frozenset({Qt.ItemDataRole.DisplayRole.value,
                          Qt.ItemDataRole.AccessibleTextRole.value})
 _VALUE_ROLE = Qt.ItemDataRole.UserRole.value
+_TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole.value
+TOOLTIP_FROM = 30  # characters: shorter text is never elided, so needs no tooltip
 
 
 class RowsModel(QAbstractTableModel):
@@ -69,6 +71,9 @@ class RowsModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = 0) -> Any:
         role = getattr(role, "value", role)
+        if role == _TOOLTIP_ROLE:
+            text = self.data(index, Qt.ItemDataRole.DisplayRole.value)
+            return text if text and len(text) > TOOLTIP_FROM else None  # elided in the cell
         if role not in _TEXT_ROLES and role != _VALUE_ROLE:
             return None
         row = index.row()

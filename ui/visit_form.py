@@ -32,7 +32,7 @@ from qos.store.core import Row, Store
 from qos.templates import load_template
 from ui.date_field import DateTimeField
 from ui.style import set_role
-from ui.widgets import hint_label, scrolling, title_label
+from ui.widgets import fit_to_screen, hint_label, scrolling, title_label
 
 CHOICES = (("Y", "Yes"), ("N", "No"), ("X", "Not applicable"))
 
@@ -44,8 +44,9 @@ class VisitForm(QDialog):
         self.submitted = False
         self.setWindowTitle(f"Visit to {plan['counter']}")
         self.setStyleSheet("QWidget { font-size: 13pt; } QRadioButton { padding: 4px 10px; }")
-        self.resize(1100, 720)
-        scenario = next(s for s in mystery.list_scenarios(store, self.actor, include_inactive=True)
+        fit_to_screen(self, 1100, 720)
+        scenario = next(s for s in mystery.list_scenarios(store, self.actor,
+                                                          include_inactive=True)
                         if s["id"] == plan["scenario_id"])
         self.items = scenario["items"]
         self.hours = mystery.counter_hours(store, actor, plan["id"])
@@ -94,10 +95,10 @@ class VisitForm(QDialog):
         self.message.setWordWrap(True)
         set_role(self.message, "error")
         self.saved_note = QLabel("")
-        send = QPushButton("Send in this visit")
+        send = QPushButton("&Send in this visit")
         set_role(send, "primary")
         send.clicked.connect(self.send_in)
-        later = QPushButton("Close and finish later")
+        later = QPushButton("&Close and finish later")
         later.clicked.connect(self.reject)
 
         for short in (self.arrived, self.waiting, self.overall):

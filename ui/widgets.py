@@ -128,19 +128,63 @@ def table_view(model: QAbstractItemModel, name: str) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
+    # No stretched last column: squeezed into a narrow window it cut its own header; the
+    # table scrolls sideways instead.
+    view.horizontalHeader().setStretchLastSection(False)
     # Column widths from the first 200 rows, not Qt's default 1,000: fitting columns to a
     # long list cost ~50 ms a refresh, and 200 rows show the widths well enough.
     view.horizontalHeader().setResizeContentsPrecision(200)
+    fit_columns_on_reset(view)
+    # Tab leaves the table for the next control instead of walking its cells; arrows move.
+    view.setTabKeyNavigation(False)
     set_role(view, "table")
     return view
 
 
+WIDEST_COLUMN = 45  # characters: longer free text is elided, the whole of it in a tooltip
+
+
+def fit_columns(view: QTableView) -> None:
+    """Each column as wide as its widest cell or its header, whichever is wider, so no
+    header is cut; free text wider than WIDEST_COLUMN characters is elided instead."""
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    widest = view.fontMetrics().averageCharWidth() * WIDEST_COLUMN
+    for column in range(header.count()):
+        needed = header.sectionSizeHint(column)  # the header's own text and sort arrow
+        if header.sectionSize(column) > max(widest, needed):
+            header.resizeSection(column, max(widest, needed))
+
+
+def fit_columns_on_reset(view: QTableView) -> None:
+    model = view.model()
+    model.modelReset.connect(lambda: fit_columns(view))
+
+
 def selected_row(view: QTableView) -> dict[str, Any] | None:
-    """The plain row behind the view's selection (views over ui.table_model.RowsModel)."""
+    """The plain row behind the view's selection, or the row the keyboard is on (views over
+    ui.table_model.RowsModel)."""
     rows = view.selectionModel().selectedRows()
     model = view.model()
-    return model.row_at(rows[0].row()) if rows else None  # type: ignore[attr-defined]
+    if rows:
+        return model.row_at(rows[0].row())  # type: ignore[attr-defined, no-any-return]
+    current = view.currentIndex()
+    if current.isValid():
+        return model.row_at(current.row())  # type: ignore[attr-defined, no-any-return]
+    return None
+
+
+def on_enter(view: QTableView, slot: Callable[[], Any]) -> None:
+    """Enter (either key) or a double-click on a row runs `slot`: the view's own
+    "activated", so it works whether or not the window had the focus a moment ago."""
+    view.activated.connect(lambda _index: slot())
+
+
+def focus_table(view: QTableView) -> None:
+    """Put the keyboard on the table, on its first row when nothing is chosen yet."""
+    view.setFocus()
+    if not view.selectionModel().selectedRows() and view.model().rowCount():
+        view.selectRow(0)
 
 
 def answer_row(grid: QGridLayout, row: int, text: str, options: dict[str, str]) -> Any:

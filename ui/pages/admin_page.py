@@ -38,7 +38,7 @@ class AdminPage(QWidget):
         self.tabs.addTab(self.counters, "&Front counters")
         if allowed(actor, Action.MANAGE_USERS):
             self.users = self._users_tab()
-            self.tabs.addTab(self.users, "User &accounts")
+            self.tabs.addTab(self.users, "User a&ccounts")
         if allowed(actor, Action.MANAGE_REFERENCE):
             self.exclusions = ExclusionsPanel(store, actor)
             self.tabs.addTab(self.exclusions, "E&xclusions")
@@ -49,6 +49,9 @@ class AdminPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("Admin"))
         layout.addWidget(self.tabs)
+
+    def focus_main_work(self) -> None:
+        self.units.view.setFocus()
 
     def refresh(self) -> None:
         for tab in (self.units, self.people, self.counters, getattr(self, "users", None),
@@ -69,7 +72,8 @@ class AdminPage(QWidget):
             FormField("name", "Name"),
             FormField("kind", "Kind", "choice", [("BCU", "BCU (an area)"),
                                                  ("department", "Department")]),
-            FormField("monthly_target", "QoS checks a month", "int", maximum=10000),
+            FormField("monthly_target", "QoS checks a month", "int", maximum=10000,
+                      default=50),
         ]
         return RecordList(
             "unit", [("code", "Code"), ("name", "Name"), ("kind", "Kind"),
@@ -175,7 +179,7 @@ class AdminPage(QWidget):
                                             active=int(on)),
             {"active": yes_no, "role": lambda r: ROLE_LABELS[Role(r)]})
         tab.add_button_widget("&Add user...", lambda: self._add_user(tab, add_fields))
-        tab.add_button_widget("Set &password...", lambda: self._set_password(tab))
+        tab.add_button_widget("Set pass&word...", lambda: self._set_password(tab))
         return tab
 
     def _add_user(self, tab: RecordList, fields: Any) -> None:

@@ -25,6 +25,8 @@ from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import (
     add_button,
+    fit_columns,
+    focus_table,
     hint_label,
     selected_row,
     show_error,
@@ -47,6 +49,10 @@ class BureauPage(QWidget):
         self.tabs.addTab(self._actions_tab(), "&Remedial actions")
         self.tabs.addTab(self._visits_tab(), "&PCSO visits")
         self.tabs.addTab(self._complaints_tab(), "Informal co&mplaints")
+        if allowed(actor, Action.BUREAU_CALL):
+            # Anywhere on the page, whichever tab or control has the keyboard.
+            QShortcut(QKeySequence("Ctrl+N"), self, activated=self.next_call,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("Contact bureau"))
         layout.addWidget(self.tabs)
@@ -65,8 +71,6 @@ class BureauPage(QWidget):
         bar.addStretch(1)
         self.tally = QLabel("")
         bar.addWidget(self.tally)
-        QShortcut(QKeySequence("Ctrl+N"), widget, activated=self.next_call,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         layout = QVBoxLayout(widget)
         layout.addWidget(hint_label("Victims to re-contact, oldest first, overdue at the top. "
                                     "Next call hands you the first one nobody else is calling."))
@@ -83,11 +87,24 @@ class BureauPage(QWidget):
         if call is None:
             self.tally.setText("The queue is empty. Well done.")
             return
+        self.tabs.setCurrentIndex(0)
         self.form = BureauCallForm(self.store, self.actor, call, self)
         if self.form.exec():
             self.calls_made += 1
-            self.tally.setText(f"{self.calls_made} call(s) logged in this sitting.")
+            raised = self.form.raised_actions
+            self.tally.setText(
+                f"{self.calls_made} call(s) logged in this sitting."
+                + (f" This call raised {len(raised)} remedial action(s) for the officer's line "
+                   "manager (Remedial actions tab)." if raised else ""))
         self.refresh()
+        self.queue_view.setFocus()  # Ctrl+N again for the next victim
+
+    def focus_main_work(self) -> None:
+        if allowed(self.actor, Action.BUREAU_CALL):
+            self.tabs.setCurrentIndex(0)
+            focus_table(self.queue_view)
+        else:
+            focus_table(self.actions_view)
 
     # -- remedial actions ------------------------------------------------------------------
     def _actions_tab(self) -> QWidget:
@@ -101,7 +118,7 @@ class BureauPage(QWidget):
              "times_for_officer": lambda n: "" if n is None else
              (f"{n} (repeat)" if n > 1 else "1")})
         self.actions_view = table_view(self.actions, "Remedial actions")
-        self.show_closed = QCheckBox("Show &closed actions")
+        self.show_closed = QCheckBox("Show c&losed actions")
         self.show_closed.toggled.connect(lambda _: self.refresh())
         bar = QHBoxLayout()
         add_button(bar, "Close &action...", self.close_action)
@@ -191,11 +208,11 @@ class BureauPage(QWidget):
         if allowed(actor, Action.BUREAU_CALL):
             # Lazy: the view asks for the next page of the queue only as the user scrolls.
             self.queue.set_fetch(lambda offset, limit: bureau.queue(store, actor, offset, limit))
-            self.queue_view.resizeColumnsToContents()
+            fit_columns(self.queue_view)
         closed = self.show_closed.isChecked()
         self.actions.set_fetch(lambda offset, limit: bureau.list_actions(
             store, actor, open_only=not closed, offset=offset, limit=limit))
-        self.actions_view.resizeColumnsToContents()
+        fit_columns(self.actions_view)
         self.visits.set_rows(bureau.list_visits(store, actor))
         first = dt.date.today().replace(day=1)
         self.complaints.set_rows(bureau.list_complaints(

@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -33,7 +31,10 @@ from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.widgets import (
     add_button,
+    fit_columns,
+    focus_table,
     hint_label,
+    on_enter,
     selected_row,
     show_error,
     shrinkable,
@@ -41,6 +42,7 @@ from ui.widgets import (
     title_label,
 )
 
+WORK_ORDER = {"to_call": 0, "attempted": 1}
 STATUS_WORDS = {"to_call": "To call", "attempted": "Attempted", "completed": "Completed",
                 "unreachable": "Unreachable", "declined": "Declined",
                 "swapped_out": "Swapped out"}
@@ -85,9 +87,7 @@ class CallbacksPage(QWidget):
             self, {"status": lambda s: STATUS_WORDS.get(s, s),
                    "last_attempt_at": lambda t: (t or "")[:16].replace("T", " ")})
         self.items_view = table_view(self.items, "Worklist")
-        self.items_view.doubleClicked.connect(lambda _: self.call())
-        QShortcut(QKeySequence(Qt.Key.Key_Return), self.items_view, activated=self.call,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        on_enter(self.items_view, self.call)  # Enter on a row opens its call form
         actions = QHBoxLayout()
         set_role(add_button(actions, "&Call (Enter)...", self.call), "primary")
         add_button(actions, "&No answer", lambda: self.attempt("no_answer"))
@@ -113,7 +113,7 @@ class CallbacksPage(QWidget):
         debrief_actions = QHBoxLayout()
         add_button(debrief_actions, "&Record debrief...", self.record_debrief)
         add_button(debrief_actions, "Officer &acknowledges", lambda: self.acknowledge(True))
-        add_button(debrief_actions, "Officer dis&agrees...", lambda: self.acknowledge(False))
+        add_button(debrief_actions, "Officer disa&grees...", lambda: self.acknowledge(False))
         debrief_actions.addStretch(1)
         debrief_tab = QWidget()
         debrief_layout = QVBoxLayout(debrief_tab)
@@ -153,6 +153,8 @@ class CallbacksPage(QWidget):
             self.progress.setText("")
         else:
             rows = samples.list_items(self.store, draw["id"], viewer=self.actor)
+            # Victims still to call first (in sample order), then those tried, then the rest.
+            rows.sort(key=lambda r: WORK_ORDER.get(r["status"], len(WORK_ORDER)))
             self.items.set_rows(rows)
             done = sum(r["status"] == "completed" for r in rows)
             self.draw_info.setText(
@@ -162,11 +164,20 @@ class CallbacksPage(QWidget):
             # Progress on this month's sample: not the "checks made in the month" figure.
             self.progress.setText(sample_called_text(self.month.currentText(), done,
                                                      draw["size"]))
-            self.items_view.resizeColumnsToContents()
+            fit_columns(self.items_view)
         self.debriefs.set_rows(callbacks.list_debriefs(self.store, self.actor,
                                                        unit_id=self.unit_id()))
         self.verify_button.setEnabled(draw is not None)
         self.draw_button.setEnabled(draw is None)
+
+    def focus_main_work(self) -> None:
+        """The worklist when there is one; else the next step (draw, or import first)."""
+        if self.items.rowCount():
+            focus_table(self.items_view)
+        elif self.draw_button.isVisible() and self.draw_button.isEnabled():
+            self.draw_button.setFocus()
+        elif self.import_button.isVisible():
+            self.import_button.setFocus()
 
     def selected_item(self) -> dict[str, Any] | None:
         return selected_row(self.items_view)
@@ -177,8 +188,8 @@ class CallbacksPage(QWidget):
         dialog = ImportDialog(
             "Import a crime extract",
             "A CSV or Excel extract from the crime recording system. The default column "
-            "headings are listed in docs/import-formats.md. Crimes already held are updated, "
-            "never duplicated.", self.store, actor, "crimes", crimes.CRIME_FIELDS,
+            "headings are in Help (F1), under Importing files. Crimes already held are "
+            "updated, never duplicated.", self.store, actor, "crimes", crimes.CRIME_FIELDS,
             lambda store, table, strict, mapping, progress: import_crimes_with_deadlines(
                 store, actor, table, all_or_nothing=strict, mapping=mapping, progress=progress),
             self)
@@ -201,7 +212,7 @@ class CallbacksPage(QWidget):
         ImportDialog(
             "Import old call-back spreadsheets",
             f"Completed checks kept in Excel before QoS Checks, answers to question template "
-            f"version {version}, in the layout described in docs/import-formats.md.",
+            f"version {version}, in the layout described in Help (F1), under Importing files.",
             self.store, actor, "callbacks",
             callbacks.history_fields(load_template("callback", version)),
             lambda store, table, strict, mapping, progress: callbacks.import_history(
@@ -256,8 +267,13 @@ class CallbacksPage(QWidget):
         item = self.selected_item()
         if item is None or item["status"] not in ("to_call", "attempted"):
             return
+        row = self.items_view.currentIndex().row()
         form = CallbackForm(self.store, self.actor, item, self)
         form.exec()
+        self.refresh()
+        self.items_view.setFocus()  # back on the list, on the next victim to call
+        self.items_view.selectRow(min(max(row, 0), self.items.rowCount() - 1))
+        return
         self.refresh()
 
     def attempt(self, outcome: str) -> None:

@@ -23,7 +23,15 @@ from qos.store import closures, reference
 from qos.store.core import Store
 from ui.record_dialog import date_and_note_dialog
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
+from ui.widgets import (
+    fit_columns,
+    hint_label,
+    selected_row,
+    show_error,
+    shrinkable,
+    table_view,
+    title_label,
+)
 
 
 class ClosuresPage(QWidget):
@@ -117,7 +125,7 @@ class ClosuresPage(QWidget):
         self.counts.setText(f"{len(every)} closure(s) checked, {len(bad)} not compliant, "
                             f"{remedied} remedied.")
         self.model.set_rows(bad if self.problems_only.isChecked() else every)
-        self.view.resizeColumnsToContents()
+        fit_columns(self.view)
         if self.model.rowCount() and not self.view.selectionModel().hasSelection():
             self.view.selectRow(0)
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -27,7 +27,7 @@ from qos.store import complaints, reference
 from qos.store.core import Store
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import error_label, hint_label, shrinkable, table_view, title_label
+from ui.widgets import error_label, fit_columns, hint_label, shrinkable, table_view, title_label
 
 
 class ComplaintsPage(QWidget):
@@ -117,6 +117,6 @@ class ComplaintsPage(QWidget):
     def refresh(self) -> None:
         month = dt.date.today().isoformat()[:7]
         self.model.set_rows(complaints.list_informal_complaints(self.store, self.actor, month))
-        self.view.resizeColumnsToContents()
+        fit_columns(self.view)
         if not self.unit.hasFocus():
             self.unit.setFocus(Qt.FocusReason.OtherFocusReason)

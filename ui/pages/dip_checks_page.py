@@ -25,7 +25,7 @@ from qos.store import dipchecks, reference
 from qos.store.core import Store
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, show_error, shrinkable, table_view, title_label
+from ui.widgets import fit_columns, hint_label, show_error, shrinkable, table_view, title_label
 
 KEYS = {Qt.Key.Key_P: "pass", Qt.Key.Key_F: "fail", Qt.Key.Key_U: "unable"}
 
@@ -153,7 +153,7 @@ class DipChecksPage(QWidget):
             self.draw_button.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.model.set_rows(dipchecks.check_items(self.store, self.actor, self.check_id))
-        self.view.resizeColumnsToContents()
+        fit_columns(self.view)
         done = sum(1 for r in self.rows() if r["result"])
         self.status.setText(f"{done} of {self.model.rowCount()} item(s) checked "
                             f"(seed {found[0]['seed']}).")

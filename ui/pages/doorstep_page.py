@@ -37,7 +37,7 @@ from ui.record_dialog import FormField
 from ui.record_list import RecordList
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import answer_row, hint_label, show_error, table_view, title_label
+from ui.widgets import answer_row, fit_columns, hint_label, show_error, table_view, title_label
 
 
 class CardEntry(QWidget):
@@ -78,7 +78,7 @@ class CardEntry(QWidget):
         self.message.setAccessibleName("Card entry message")
         self.counter = QLabel("")
         form = QFormLayout()
-        for text, widget in (("Date &received:", self.received), ("&Serial:", self.serial)):
+        for text, widget in (("Date recei&ved:", self.received), ("Seria&l:", self.serial)):
             label = QLabel(text)
             label.setBuddy(widget)
             form.addRow(label, widget)
@@ -89,7 +89,7 @@ class CardEntry(QWidget):
             label = QLabel(text)
             label.setBuddy(widget)
             form.addRow(label, widget)
-        save = QPushButton("&Save card (Enter)")
+        save = QPushButton("S&ave card (Enter)")
         set_role(save, "primary")
         save.clicked.connect(self.save)
         layout = QVBoxLayout(self)
@@ -217,6 +217,10 @@ class DoorstepPage(QWidget):
         if self.stock is not None:
             self.stock.refresh()
             self.refresh_rates()
+            self.stock_empty.setVisible(not self.stock.model.rowCount())
+
+    def focus_main_work(self) -> None:
+        self.tabs.setCurrentIndex(0)
         self.entry.serial.setFocus()
 
     def _stock_tab(self) -> RecordList:
@@ -250,6 +254,9 @@ class DoorstepPage(QWidget):
                            ("template_version", "Card design"), ("returned", "Returned")],
             lambda inactive: doorstep.list_batches(store, self.actor), fields, add, None)
         tab.add_button.setText("&Issue cards...")
+        self.stock_empty = hint_label("No card stock issued yet: press Issue cards and give the "
+                                      "serial range handed to an officer or team.")
+        tab.layout().insertWidget(0, self.stock_empty)
         return tab
 
     def _rates_tab(self) -> QWidget:
@@ -287,7 +294,7 @@ class DoorstepPage(QWidget):
         self.rates.set_rows(doorstep.return_rates(self.store, self.actor,
                                                   self.group_by.currentData(),
                                                   months[-1], months[0]))
-        self.rates_view.resizeColumnsToContents()
+        fit_columns(self.rates_view)
 
     def _feedback_tab(self) -> QWidget:
         widget = QWidget()
@@ -303,7 +310,7 @@ class DoorstepPage(QWidget):
         self.feedback_to = DateField(today)
         for edit, name in ((self.feedback_from, "From"), (self.feedback_to, "To")):
             edit.setAccessibleName(name)
-        write = QPushButton("&Save feedback sheet...")
+        write = QPushButton("Save feedback s&heet...")
         write.clicked.connect(self.save_feedback)
         form = QFormLayout(widget)
         form.addRow(hint_label("One page for the officer's supervisor: only that officer's "

@@ -21,7 +21,16 @@ from qos.store.core import Store
 from qos.store.updates import due_counts, due_page, record_victim_update
 from ui.date_field import DateField
 from ui.table_model import PAGE, RowsModel
-from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
+from ui.widgets import (
+    fit_columns,
+    focus_table,
+    hint_label,
+    selected_row,
+    show_error,
+    shrinkable,
+    table_view,
+    title_label,
+)
 from ui.workers import BackgroundJob, NewestAnswer
 
 
@@ -56,7 +65,7 @@ class DuePage(QWidget):
             {"enhanced_reason": lambda e: e or "", "overdue_days":
              lambda d: str(d) if d else "due today"})
         self.view = table_view(self.model, "Victims owed an update")
-        updated = QPushButton("Victim &updated today")
+        updated = QPushButton("Victim updated &today")
         updated.setAccessibleName("Victim updated today")
         updated.clicked.connect(self.mark_updated)
         self.count = QLabel("")
@@ -76,6 +85,9 @@ class DuePage(QWidget):
             "count working days (no weekends or bank holidays), 1 day for enhanced victims."))
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
+
+    def focus_main_work(self) -> None:
+        focus_table(self.view)
 
     def refresh(self) -> None:
         """The count and first page are read on a worker thread; later pages as the user
@@ -107,7 +119,7 @@ class DuePage(QWidget):
         store = self.store
         self.model.set_fetch(lambda offset, limit: first if offset == 0 else
                              due_page(store, self.actor, as_of, unit, offset, limit))
-        self.view.resizeColumnsToContents()
+        fit_columns(self.view)
         self.count.setText(f"{total:,} due, {overdue:,} overdue")
 
     def mark_updated(self) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -23,7 +24,17 @@ from ui.record_dialog import FormField, RecordDialog
 from ui.style import set_role
 from ui.table_model import RowsModel
 from ui.visit_form import VisitForm
-from ui.widgets import hint_label, selected_row, show_error, shrinkable, table_view, title_label
+from ui.widgets import (
+    fit_columns,
+    focus_table,
+    hint_label,
+    on_enter,
+    selected_row,
+    show_error,
+    shrinkable,
+    table_view,
+    title_label,
+)
 
 
 def parse_checklist(text: str) -> list[dict[str, Any]]:
@@ -65,7 +76,8 @@ class MysteryPage(QWidget):
         self.plan = RowsModel([("week_start", "Week of"), ("counter", "Front counter"),
                                ("scenario", "Scenario"), ("volunteer", "Volunteer")], self)
         self.plan_view = table_view(self.plan, "Planned visits")
-        self.plan_view.doubleClicked.connect(lambda _: self.record_visit())
+        on_enter(self.plan_view, self.record_visit)
+        self.plan_empty = hint_label("")
         bar = QHBoxLayout()
         record = QPushButton("&Record this visit...")
         set_role(record, "primary")
@@ -82,6 +94,7 @@ class MysteryPage(QWidget):
             "as you type, so you can close the form and come back to it."
             if not self.coordinator else "The visit programme for every counter."))
         layout.addLayout(bar)
+        layout.addWidget(self.plan_empty)
         layout.addWidget(self.plan_view)
         return widget
 
@@ -96,6 +109,11 @@ class MysteryPage(QWidget):
         self.form = VisitForm(self.store, self.actor, plan, self)
         self.form.exec()
         self.refresh()
+        if self.form.submitted:  # the volunteer is told it arrived
+            QMessageBox.information(self, "Visit sent in",
+                                    f"Thank you. Your visit to {plan['counter']} has been "
+                                    "sent in to the co-ordinator.")
+        focus_table(self.plan_view)
 
     def plan_quarter(self) -> None:
         today = dt.date.today()
@@ -130,7 +148,7 @@ class MysteryPage(QWidget):
         self.findings_view = table_view(self.findings, "Findings for the counter")
         bar = QHBoxLayout()
         bar.addWidget(self.counter)
-        fed = QPushButton("Mark as fed &back to the BCU")
+        fed = QPushButton("Mark as fed back &to the BCU")
         fed.clicked.connect(self.mark_fed_back)
         bar.addWidget(fed)
         bar.addStretch(1)
@@ -143,7 +161,7 @@ class MysteryPage(QWidget):
         counter_id = self.counter.currentData()
         rows = mystery.counter_findings(self.store, self.actor, counter_id) if counter_id else []
         self.findings.set_rows(rows)
-        self.findings_view.resizeColumnsToContents()
+        fit_columns(self.findings_view)
 
     def mark_fed_back(self) -> None:
         visit = selected_row(self.findings_view)
@@ -169,6 +187,7 @@ class MysteryPage(QWidget):
                                   "agreement": lambda g: f"{g:.0%}",
                                   "disagree": lambda d: "DISAGREE" if d else ""})
         view = table_view(self.compare, "Where volunteers' scores disagree")
+        self.calibration_empty = hint_label("")
         new = QPushButton("&New exercise...")
         new.clicked.connect(self.new_calibration)
         bar = QHBoxLayout()
@@ -178,6 +197,7 @@ class MysteryPage(QWidget):
         layout.addWidget(hint_label("Several volunteers score the same written account; items "
                                     "where they disagree show, so scoring stays consistent."))
         layout.addLayout(bar)
+        layout.addWidget(self.calibration_empty)
         layout.addWidget(view)
         return widget
 
@@ -248,11 +268,16 @@ class MysteryPage(QWidget):
         if self.coordinator:
             mystery.sync_scenarios(self.store, self.actor)  # new scenarios in the bank file
         self.plan.set_rows(mystery.list_plan(self.store, self.actor))
+        self.plan_empty.setText("" if self.plan.rowCount() else (
+            "No visits planned yet: press Plan the next quarter to spread the scenarios across "
+            "the counters." if self.coordinator else
+            "No visits are planned for you yet. Your co-ordinator plans them each quarter."))
+        self.plan_empty.setVisible(not self.plan.rowCount())
         if hasattr(self, "bank"):
             self.bank.set_rows(mystery.list_scenarios(self.store, self.actor,
                                                       include_inactive=True))
-            self.bank_view.resizeColumnsToContents()
-        self.plan_view.resizeColumnsToContents()
+            fit_columns(self.bank_view)
+        fit_columns(self.plan_view)
         if self.coordinator:
             self.refresh_findings()
             current = self.calibration.currentData()
@@ -262,6 +287,15 @@ class MysteryPage(QWidget):
                 self.calibration.addItem(f"{row['title']} ({row['created_at'][:10]})", row["id"])
             self.calibration.setCurrentIndex(max(self.calibration.findData(current), 0))
             self.calibration.blockSignals(False)
+            self.calibration_empty.setText(
+                "" if self.calibration.count() else "No calibration exercise yet: press New "
+                "exercise, give a written account of a visit, and ask several volunteers to "
+                "score it.")
+            self.calibration_empty.setVisible(not self.calibration.count())
             self.refresh_calibration()
+
+    def focus_main_work(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        focus_table(self.plan_view)
 
 

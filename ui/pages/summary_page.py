@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
+from qos.routine_headlines import routine_headlines
 from qos.store import reference
 from qos.store.core import Store
 from qos.store.exports import export_summary
@@ -61,7 +62,16 @@ from qos.summary import (
 )
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import hint_label, show_error, shrinkable, table_view, title_label
+from ui.widgets import (
+    fit_columns,
+    fit_to_screen,
+    focus_table,
+    hint_label,
+    show_error,
+    shrinkable,
+    table_view,
+    title_label,
+)
 from ui.workers import BackgroundJob, NewestAnswer
 
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -136,7 +146,7 @@ class RecordsDialog(QDialog):
                  declared: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(1000, 560)
+        fit_to_screen(self, 1000, 560)
         for row in rows:
             answers = json.loads(row["answers"])
             keys = declared.declared(row.get("template_version")) if declared else {}
@@ -150,7 +160,7 @@ class RecordsDialog(QDialog):
                                + [("ethnicity", "Ethnicity"), ("source", "Source")], self)
         self.model.set_rows(rows)
         view = table_view(self.model, "Records behind the figure")
-        view.resizeColumnsToContents()
+        fit_columns(view)
         layout = QVBoxLayout(self)
         layout.addWidget(hint_label("Answers: 1 completely satisfied ... 7 completely "
                                     "dissatisfied, 0 don't know."))
@@ -243,6 +253,12 @@ class SummaryPage(QWidget):
             "counts. Arrows mark only significant changes (after adjusting for the month's "
             "many comparisons); grades follow HMIC's meets / exceeds / fails rule."))
         layout.addWidget(self.view, 1)
+        # The newer routines' headlines (force-wide, as their workbook sheets total them).
+        self.routines = QLabel("")
+        self.routines.setWordWrap(True)
+        self.routines.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.routines.setAccessibleName("Other routines this month")
+        layout.addWidget(self.routines)
         layout.addLayout(charts)
 
     def _arrange_tiles(self, columns: int) -> None:
@@ -264,6 +280,9 @@ class SummaryPage(QWidget):
         super().resizeEvent(event)
 
     # -- figures ---------------------------------------------------------------------------
+    def focus_main_work(self) -> None:
+        focus_table(self.view)
+
     def refresh(self) -> None:
         """Figures worked out on a worker thread: a month at force scale takes a fifth of a
         second, and after a large import the Victims' Code deadlines are caught up first."""
@@ -298,9 +317,16 @@ class SummaryPage(QWidget):
                 "code_met": pct(unit.victims_code_overall),
                 "debriefs": unit.debriefs.outstanding})
         self.table.set_rows(rows)
-        self.view.resizeColumnsToContents()
+        fit_columns(self.view)
         self._completion_chart()
+        self._show_routines(summary)
         self.show_unit()
+
+    def _show_routines(self, summary: MonthlySummary) -> None:
+        lines = routine_headlines(summary.routines)
+        self.routines.setVisible(bool(lines))
+        self.routines.setText("\n".join(["Other routines this month (whole force):"] + [
+            f"{h.routine}: {h.figure} ({h.detail})" for h in lines]) if lines else "")
 
     def current_unit(self) -> UnitSummary | None:
         if self.summary is None:
@@ -377,9 +403,12 @@ class SummaryPage(QWidget):
         axis_x.append([u.code for u in self.summary.units])
         axis_y = QValueAxis()
         units = self.summary.units
-        axis_y.setRange(0, max([u.target for u in units] + [u.completed for u in units] + [1]))
+        # Four ticks at most: more overlap in a chart this small and Qt drops some labels.
+        top, step = count_axis(max([u.target for u in units] + [u.completed for u in units]),
+                               most_ticks=4)
+        axis_y.setRange(0, top)
+        axis_y.setTickCount(top // step + 1)  # whole-number ticks, evenly spaced
         axis_y.setLabelFormat("%d")
-        axis_y.applyNiceNumbers()
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)
@@ -466,6 +495,21 @@ class SummaryPage(QWidget):
         self.export_job.finished.connect(lambda: self.export_button.setEnabled(True))
         self.export_job.start()
         return self.export_job
+
+
+def count_axis(highest: int, most_ticks: int = 6) -> tuple[int, int]:
+    """(top, step) for an axis of counts from 0: the step 1, 2 or 5 times a power of ten, the
+    top a whole number of steps at or above `highest`, at most `most_ticks` ticks. (Qt's own
+    nice numbers on 0-50 with five ticks gave 12.5-wide steps printed as 0, 10, 30, 50.)"""
+    highest = max(highest, 1)
+    power = 1
+    while True:
+        for multiple in (1, 2, 5):
+            step = multiple * power
+            top = -(-highest // step) * step  # rounded up to a whole step
+            if top // step + 1 <= most_ticks:
+                return top, step
+        power *= 10
 
 
 def _chart_fonts(chart: QChart) -> None:
