@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -103,9 +104,13 @@ class BureauCallForm(GuardedDialog):
         self.agreed_days = AgreedUpdatesField()
         agreed_label = QLabel(AGREED_LABEL)
         agreed_label.setBuddy(self.agreed_days)
-        grid.addWidget(agreed_label, row + 2, 0)
+        # On the "update" row: the form already fills a 1280x720 screen's height
+        last_row = QHBoxLayout()
+        last_row.addWidget(self.updated)
+        last_row.addStretch(1)
+        last_row.addWidget(agreed_label)
+        grid.addLayout(last_row, row + 2, 0)
         grid.addWidget(self.agreed_days, row + 2, 1, 1, 2)
-        grid.addWidget(self.updated, row + 3, 0, 1, 3)
         self.error = error_label()
         buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
@@ -121,6 +126,8 @@ class BureauCallForm(GuardedDialog):
         layout.addLayout(grid)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.setTabOrder(self.comments, self.agreed_days)  # then the update box, as read
+        self.setTabOrder(self.agreed_days, self.updated)
         self.outcome.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _outcome_chosen(self, digit: str) -> None:
