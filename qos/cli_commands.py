@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from qos.cli_signin import add_user_argument, signed_in
 from qos.errors import ValidationError
 from qos.paths import resolve_db_path
 from qos.store.core import Store, open_store
@@ -17,6 +18,9 @@ def _open(args: argparse.Namespace, *, check_integrity: bool = False) -> Store:
 
 
 def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any) -> None:
+    # Every command but demo reads or changes data, so it signs in (qos.cli_signin).
+    user_arg = argparse.ArgumentParser(add_help=False, parents=[db_arg])
+    add_user_argument(user_arg)
     demo = sub.add_parser("demo", parents=[db_arg],
                           help="fill a new database with a synthetic demo force")
     demo.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
@@ -25,7 +29,7 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     demo.add_argument("--months", type=int, default=12, help="months of activity (default 12)")
     demo.set_defaults(handler=cmd_demo)
 
-    imp = sub.add_parser("import", parents=[db_arg], help="import a CSV or XLSX file")
+    imp = sub.add_parser("import", parents=[user_arg], help="import a CSV or XLSX file")
     imp.add_argument("kind", choices=["people", "crimes", "callbacks", "survey"],
                      help="what the file holds (callbacks: history from old spreadsheets; "
                           "survey: official user-satisfaction survey figures per quarter)")
@@ -39,29 +43,30 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
                           "(default: import nothing if any row is bad)")
     imp.set_defaults(handler=cmd_import)
 
-    export = sub.add_parser("export", parents=[db_arg],
+    export = sub.add_parser("export", parents=[user_arg],
                             help="write the monthly compliance summary workbook (.xlsx)")
     export.add_argument("--month", type=month, required=True, metavar="YYYY-MM")
     export.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
     export.add_argument("--unit", metavar="CODE", help="one unit only (default: every unit)")
     export.set_defaults(handler=cmd_export)
 
-    due = sub.add_parser("due", parents=[db_arg],
+    due = sub.add_parser("due", parents=[user_arg],
                          help="victims owed a Victims' Code update, overdue first")
     due.add_argument("--unit", metavar="CODE")
     due.add_argument("--as-of", type=day, metavar="YYYY-MM-DD", help="default: today")
     due.set_defaults(handler=cmd_due)
 
-    backup = sub.add_parser("backup", parents=[db_arg], help="write a backup copy of the database")
+    backup = sub.add_parser("backup", parents=[user_arg],
+                            help="write a backup copy of the database")
     backup.add_argument("--out", type=Path, required=True, metavar="FILE")
     backup.set_defaults(handler=cmd_backup)
 
-    restore = sub.add_parser("restore", parents=[db_arg],
+    restore = sub.add_parser("restore", parents=[user_arg],
                              help="replace the database with a backup (the current one is kept)")
     restore.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE")
     restore.set_defaults(handler=cmd_restore)
 
-    audit = sub.add_parser("audit", parents=[db_arg], help="check the audit trail")
+    audit = sub.add_parser("audit", parents=[user_arg], help="check the audit trail")
     audit.add_argument("action", choices=["verify"])
     audit.add_argument("--anchor", type=Path, metavar="FILE",
                        help="an anchor written with a backup (default: the one beside the "
@@ -69,7 +74,7 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     audit.set_defaults(handler=cmd_audit)
     from qos.cli_routines import register_routines
 
-    register_routines(sub, db_arg, month=month)
+    register_routines(sub, user_arg, month=month)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -95,7 +100,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from qos.roles import SYSTEM
     from qos.store import callbacks, mappings, reference
     from qos.store.crime_import import import_crimes_with_deadlines
     from qos.tabular import read_table
@@ -103,21 +107,22 @@ def cmd_import(args: argparse.Namespace) -> int:
     table = read_table(args.file)
     store = _open(args)
     try:
-        mapping = (mappings.get_mapping(store, SYSTEM, args.kind, args.mapping)
+        actor = signed_in(args, store)
+        mapping = (mappings.get_mapping(store, actor, args.kind, args.mapping)
                    if args.mapping else None)
         strict = not args.good_rows_only
         if args.kind == "people":
-            result = reference.import_people(store, SYSTEM, table, all_or_nothing=strict,
+            result = reference.import_people(store, actor, table, all_or_nothing=strict,
                                              mapping=mapping)
         elif args.kind == "crimes":
-            result = import_crimes_with_deadlines(store, SYSTEM, table, all_or_nothing=strict,
+            result = import_crimes_with_deadlines(store, actor, table, all_or_nothing=strict,
                                                   mapping=mapping, source=str(args.file))
         elif args.kind == "survey":
             from qos.store.official_survey import import_official_survey
 
-            result = import_official_survey(store, SYSTEM, table, all_or_nothing=strict)
+            result = import_official_survey(store, actor, table, all_or_nothing=strict)
         else:
-            result = callbacks.import_history(store, SYSTEM, table, all_or_nothing=strict,
+            result = callbacks.import_history(store, actor, table, all_or_nothing=strict,
                                               mapping=mapping,
                                               template_version=args.template_version)
     finally:
@@ -131,14 +136,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from qos.roles import SYSTEM
     from qos.store.exports import export_summary
 
     if args.out.suffix.lower() != ".xlsx":
         raise ValidationError(f"{args.out} should end in .xlsx.")
     store = _open(args)
     try:
-        target = export_summary(store, SYSTEM, args.month, args.out, args.unit)
+        target = export_summary(store, signed_in(args, store), args.month, args.out,
+                                args.unit)
     finally:
         store.close()
     print(f"Summary for {args.month} written to {target}")
@@ -146,7 +151,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_due(args: argparse.Namespace) -> int:
-    from qos.roles import SYSTEM
     from qos.store import duties
     from qos.store.reference import unit_by_code
     from qos.store.updates import due_list
@@ -154,12 +158,13 @@ def cmd_due(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     store = _open(args)
     try:
-        if args.unit and unit_by_code(store, SYSTEM, args.unit) is None:
+        actor = signed_in(args, store)
+        if args.unit and unit_by_code(store, actor, args.unit) is None:
             raise ValidationError(f"There is no unit with the code {args.unit}.")
         # Asked for explicitly: after an upgrade the deadlines may not be worked out yet, and
         # no background job runs for the command line.
         duties.bring_up_to_date(store)
-        rows = due_list(store, SYSTEM, as_of, args.unit)
+        rows = due_list(store, actor, as_of, args.unit)
     finally:
         store.close()
     for row in rows:
@@ -173,12 +178,11 @@ def cmd_due(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from qos.roles import SYSTEM
     from qos.store.backups import backup
 
     store = _open(args, check_integrity=True)  # a scheduled backup is where damage shows up
     try:
-        target = backup(store, SYSTEM, args.out)
+        target = backup(store, signed_in(args, store), args.out)
     finally:
         store.close()
     print(f"Backup written to {target}")
@@ -186,12 +190,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from qos.roles import SYSTEM
     from qos.store.backups import restore
 
     store = _open(args, check_integrity=False)  # a damaged database is why one restores
     try:
-        kept = restore(store, SYSTEM, args.source)
+        kept = restore(store, signed_in(args, store), args.source)
     finally:
         store.close()
     print(f"Restored {args.source}. The database as it was is kept at {kept}")
@@ -199,7 +202,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from qos.roles import SYSTEM
     from qos.store.audit import anchor_path_for, read_anchors, verify_audit
 
     db_path = resolve_db_path(args.db)
@@ -212,7 +214,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         anchors += read_anchors(args.anchor)
     store = _open(args)
     try:
-        report = verify_audit(store, SYSTEM, anchors)
+        report = verify_audit(store, signed_in(args, store), anchors)
     finally:
         store.close()
     for note in report.notes:

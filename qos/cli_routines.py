@@ -1,7 +1,7 @@
 """Command-line reports for the routines added after the inspection (issue 19).
 
-Like the other headless commands they run as the built-in administrator for now; the CLI
-sign-in (issue 16) gives them the signed-in user's role and units instead.
+Like the other headless commands they sign in (--user), and run with that user's role and
+units.
 """
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import argparse
 import sys
 from typing import Any
 
+from qos.cli_signin import signed_in
 from qos.errors import ValidationError
 from qos.paths import resolve_db_path
-from qos.roles import SYSTEM
 from qos.store.core import open_store
 
 
@@ -30,13 +30,14 @@ def cmd_closures(args: argparse.Namespace) -> int:
 
     store = open_store(resolve_db_path(args.db))
     try:
+        actor = signed_in(args, store)
         unit_id = None
         if args.unit:
-            unit = reference.unit_by_code(store, SYSTEM, args.unit.upper())
+            unit = reference.unit_by_code(store, actor, args.unit.upper())
             if unit is None:
                 raise ValidationError(f"There is no unit with the code {args.unit}.")
             unit_id = unit["id"]
-        rows = closures.closures_for_month(store, SYSTEM, args.month, unit_id=unit_id)
+        rows = closures.closures_for_month(store, actor, args.month, unit_id=unit_id)
     finally:
         store.close()
     bad = [r for r in rows if r["problems"]]

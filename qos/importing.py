@@ -125,6 +125,7 @@ def parse_rows(table: Table, fields: list[Field], columns: dict[str, int]) -> Pa
     records = [dict(zip(keys, values)) for values in zip(*parsed_columns)] if keys \
         else [{} for _ in rows]
     parsed = ParsedRows()
+    parsed.bad = [RowProblem(number, why) for number, why in table.refused]  # NUL bytes
     if not problems:
         parsed.good = [(row[0], record) for row, record in zip(rows, records)]
         return parsed

@@ -1,18 +1,29 @@
-"""Password hashing with scrypt from the standard library (a memory-hard, salted KDF)."""
+"""Password hashing with scrypt from the standard library (a memory-hard, salted KDF).
+
+The cost is OWASP's minimum for scrypt (N=2^17, r=8, p=1). A hash made with a lower cost
+still verifies, and `needs_upgrade` tells sign-in to re-hash it at the current cost.
+"""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
 
-_N, _R, _P = 2**14, 8, 1
+COST = (2**17, 8, 1)  # N, r, p: tests may lower it through a fixture, never the app
 MIN_LENGTH = 8
 
 
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
+    # scrypt needs 128 * r * n bytes; OpenSSL's default ceiling (32 MiB) is below N=2^17.
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen,
+                          maxmem=256 * r * n + 2**20)
+
+
 def hash_password(password: str) -> str:
+    n, r, p = COST
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
+    digest = _scrypt(password, salt, n, r, p, 32)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -20,13 +31,20 @@ def verify_password(password: str, stored: str) -> bool:
         scheme, n, r, p, salt_hex, digest_hex = stored.split("$")
         if scheme != "scrypt":
             return False
-        digest = hashlib.scrypt(
-            password.encode(), salt=bytes.fromhex(salt_hex), n=int(n), r=int(r), p=int(p),
-            dklen=len(digest_hex) // 2,
-        )
-    except (ValueError, TypeError):
+        digest = _scrypt(password, bytes.fromhex(salt_hex), int(n), int(r), int(p),
+                         len(digest_hex) // 2)
+    except (ValueError, TypeError, MemoryError):
         return False
     return hmac.compare_digest(digest.hex(), digest_hex)
+
+
+def needs_upgrade(stored: str) -> bool:
+    """True for a hash made with less than the current cost (re-hash at the next sign-in)."""
+    try:
+        scheme, n, r, p = stored.split("$")[:4]
+        return scheme != "scrypt" or (int(n), int(r), int(p)) < COST
+    except ValueError:
+        return True
 
 
 def password_problem(password: str) -> str | None:

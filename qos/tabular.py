@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,17 @@ from qos.bulk import gc_paused
 from qos.errors import ValidationError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# What a workbook may expand to once unzipped: a force's year of crimes is well under this;
+# a 1 MB "zip bomb" that expands to gigabytes is refused before any XML is parsed.
+MAX_XLSX_EXPANDED = 400 * 1024 * 1024
+MAX_FIELD_CHARS = 131_072  # csv's own limit: a longer cell is refused, naming its row
+NUL_REFUSED = ("it holds a NUL byte (character 0), which no field of an extract may hold: "
+               "the file may be damaged")
+# A valid UTF-8 multi-byte sequence (RFC 3629): its presence means the file is UTF-8.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}"
+    rb"|\xED[\x80-\x9F][\x80-\xBF]|\xF0[\x90-\xBF][\x80-\xBF]{2}|[\xF1-\xF3][\x80-\xBF]{3}"
+    rb"|\xF4[\x80-\x8F][\x80-\xBF]{2}")
 
 
 @dataclass
@@ -23,17 +35,27 @@ class Table:
     headers: list[str]
     # (row number as a spreadsheet user counts it, header = row 1; cell texts)
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    # Rows refused while reading (a NUL byte): (row number, why); imports report them.
+    refused: list[tuple[int, str]] = field(default_factory=list)
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252, the two encodings real extracts use."""
+    """UTF-8 (with or without BOM); Windows-1252 only for a file with no valid UTF-8
+    multi-byte sequence at all (a genuine Windows-1252 extract). A UTF-8 file with a bad byte
+    is refused, naming its line: read as Windows-1252 every accented name would be garbled."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # The five bytes cp1252 leaves undefined become U+FFFD rather than an error.
-        return data.decode("cp1252", errors="replace")
+    except UnicodeDecodeError as exc:
+        if _UTF8_MULTIBYTE.search(data) is None:
+            # The five bytes cp1252 leaves undefined become U+FFFD rather than an error.
+            return data.decode("cp1252", errors="replace")
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationError(
+            f"Row {line} (line {line} of the file) holds a byte ({data[exc.start]:#04x}) that "
+            "is not valid UTF-8, though the rest of the file is UTF-8. Nothing was imported: "
+            "fix that row, or save the file again as UTF-8.") from None
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -43,14 +65,22 @@ def _sniff_delimiter(first_line: str) -> str:
 
 
 def read_csv_text(text: str) -> Table:
-    text = text.replace("\x00", "")
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
     try:
         all_rows = list(reader)
     except csv.Error as exc:
-        raise ValidationError(f"The file is not readable as CSV: {exc}") from exc
-    return _to_table(all_rows)
+        what = ("a field is longer than 131,072 characters" if "field larger" in str(exc)
+                else str(exc))
+        raise ValidationError(f"Row {reader.line_num} (line {reader.line_num} of the file) "
+                              f"cannot be read: {what}. Nothing was imported.") from None
+    table = _to_table(all_rows)
+    if "\x00" in text:  # refuse those rows, naming them, instead of dropping the byte
+        table.refused = [(number, NUL_REFUSED) for number, cells in table.rows
+                         if any("\x00" in c for c in cells)]
+        bad = {number for number, _ in table.refused}
+        table.rows = [row for row in table.rows if row[0] not in bad]
+    return table
 
 
 def _cell_text(value: object) -> str:
@@ -72,6 +102,7 @@ def read_xlsx(path: Path) -> Table:
     # so an entity-expansion bomb is refused instead of eating memory.
     import openpyxl
 
+    _check_expanded_size(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
@@ -86,6 +117,21 @@ def read_xlsx(path: Path) -> Table:
     finally:
         workbook.close()
     return _to_table(all_rows)
+
+
+def _check_expanded_size(path: Path) -> None:
+    """Refuse a workbook whose parts would unzip to more than MAX_XLSX_EXPANDED, from the
+    sizes the zip declares, before anything is decompressed or parsed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ValidationError(f"{path.name} is not a readable Excel workbook ({exc}).") from exc
+    if expanded > MAX_XLSX_EXPANDED:
+        raise ValidationError(
+            f"{path.name} would expand to {expanded / 2**20:,.0f} MB when opened (more than "
+            f"{MAX_XLSX_EXPANDED // 2**20} MB), far beyond any extract: it was refused unread. "
+            "Save the sheet you need as CSV, or split the workbook.")
 
 
 def _to_table(all_rows: list[list[str]]) -> Table:
@@ -115,11 +161,19 @@ def read_table(path: Path | str) -> Table:
         raise ValidationError(f"{path} is a folder, not a file.")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ValidationError(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB.")
-    with path.open("rb") as handle:
-        head = handle.read(4)
-    if head.startswith(b"PK\x03\x04"):
-        return read_xlsx(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raise ValidationError(f"{path.name} is named as an Excel workbook but is not one.")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+        if head.startswith(b"PK\x03\x04"):
+            return read_xlsx(path)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            raise ValidationError(f"{path.name} is named as an Excel workbook but is not one.")
+        data = path.read_bytes()
+    except PermissionError:
+        raise ValidationError(f"{path} cannot be read: permission denied. Ask whoever keeps "
+                              "the file to let your account read it, or copy it somewhere "
+                              "you can.") from None
+    except OSError as exc:
+        raise ValidationError(f"{path} cannot be read ({exc.strerror or exc}).") from None
     with gc_paused():  # a large extract is many small lists: see qos.bulk
-        return read_csv_text(decode_text(path.read_bytes()))
+        return read_csv_text(decode_text(data))

@@ -19,6 +19,23 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests create many accounts: hash at a test-only cost, unless a test is marked
+    real_scrypt (the production cost, N=2^17, is checked there)."""
+    if request.node.get_closest_marker("real_scrypt") is None:
+        import qos.passwords
+
+        monkeypatch.setattr(qos.passwords, "COST", (2**10, 8, 1))
+
+
+@pytest.fixture(autouse=True)
+def _command_line_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Command-line tests sign in as the test force's administrator (--user admin)."""
+    monkeypatch.setenv("QOS_PASSWORD", PASSWORD)
+
+
+@pytest.fixture(autouse=True)
 def _no_running_jobs_left() -> Iterator[None]:
     """Background jobs a GUI test started finish before its widgets and database go."""
     yield

@@ -95,7 +95,7 @@ def test_the_exported_workbook_is_an_anchor_that_shows_entries_cut_off(store, ad
     head = head_of(store.conn)
     assert f"Audit trail head: entry {head.id}, hash {head.hash}." in printed[-1]
     store.close()
-    assert run(["audit", "verify", "--db", str(db_path), "--anchor", str(target)]) == 0
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path), "--anchor", str(target)]) == 0
     # The insider cuts the export entry and the one before it, and the history beside the
     # database: the circulated workbook still shows it.
     cut = open_store(db_path)
@@ -104,8 +104,8 @@ def test_the_exported_workbook_is_an_anchor_that_shows_entries_cut_off(store, ad
         cut.execute("DELETE FROM audit_log WHERE id >= ?", [head.id])
     cut.close()
     anchor_path_for(db_path).unlink()
-    assert run(["audit", "verify", "--db", str(db_path)]) == 0  # nothing else to go on
-    assert run(["audit", "verify", "--db", str(db_path), "--anchor", str(target)]) == 1
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path)]) == 0  # nothing else to go on
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path), "--anchor", str(target)]) == 1
 
 
 def test_a_restore_is_recorded_and_explained_even_after_a_later_backup(store, admin, db_path,
@@ -123,7 +123,7 @@ def test_a_restore_is_recorded_and_explained_even_after_a_later_backup(store, ad
     assert any(note.startswith(f"entry {closed.id} (taken") and "rolled back by the restore "
                f"of {monday}" in note for note in report.notes), report.notes
     store.close()
-    assert run(["audit", "verify", "--db", str(db_path)]) == 0
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path)]) == 0
     assert "rolled back by the restore" in capsys.readouterr().out
 
 
@@ -139,11 +139,11 @@ def test_an_empty_or_garbled_anchor_is_named_never_a_traceback(store, admin, db_
     anchor_file = tmp_path / "bad-anchor.json"
     anchor_file.write_text(content)
     store.close()
-    assert run(["audit", "verify", "--db", str(db_path), "--anchor", str(anchor_file)]) == 1
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path), "--anchor", str(anchor_file)]) == 1
     err = capsys.readouterr().err
     assert f"The anchor file {anchor_file} {says}" in err and "Traceback" not in err
     anchor_path_for(db_path).write_text(content)  # the one beside the database, too
-    assert run(["audit", "verify", "--db", str(db_path)]) == 1
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path)]) == 1
     assert says in capsys.readouterr().err
 
 
@@ -151,7 +151,7 @@ def test_a_workbook_with_no_anchor_is_named(store, admin, db_path, tmp_path, cap
     plain = tmp_path / "plain.xlsx"
     openpyxl.Workbook().save(plain)
     store.close()
-    assert run(["audit", "verify", "--db", str(db_path), "--anchor", str(plain)]) == 1
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path), "--anchor", str(plain)]) == 1
     assert "does not hold an audit anchor" in capsys.readouterr().err
 
 

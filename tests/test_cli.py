@@ -56,7 +56,7 @@ def test_demo_refuses_a_database_that_has_data(tmp_path, capsys):
 
 
 def test_bad_database_path_is_a_clear_error(tmp_path, capsys):
-    assert run(["backup", "--db", str(tmp_path), "--out", str(tmp_path / "b.db")]) == 1
+    assert run(["backup", "--user", "admin", "--db", str(tmp_path), "--out", str(tmp_path / "b.db")]) == 1
     assert "is a folder" in capsys.readouterr().err
 
 
@@ -95,7 +95,7 @@ def test_import_crimes_works_out_their_code_deadlines_too(store, admin, db_path,
     extract.write_text(HEADER.rstrip("\n") + ",Suspect arrested\n"
                        "NOR/1,02/11/2026,NOR,Theft,Ann,07700900001,,Y,N,N,N,03/11/2026\n"
                        "NOR/2,02/11/2026,NOR,Theft,Bob,07700900002,,N,N,N,N,\n", encoding="utf-8")
-    assert run(["import", "crimes", str(extract), "--db", str(db_path)]) == 0
+    assert run(["import", "--user", "admin", "crimes", str(extract), "--db", str(db_path)]) == 0
     assert store.scalar("SELECT count(*) FROM crimes") == 2
     assert duties.stale_count(store) == 0  # caught up by the import, not left for the app
     rules = {r["rule"] for r in store.rows("SELECT rule FROM code_duties")}

@@ -154,9 +154,9 @@ def test_the_command_line_lists_the_non_compliant_closures(store, closed, capsys
 
     crime_b = store.scalar("SELECT id FROM crimes WHERE crime_ref = 'NOR/B'")
     closures.record_remedy(store, closed, crime_b, "Victim told", dt.date(2026, 10, 23))
-    assert run(["closures", "--db", str(store.path), "--month", "2026-10", "--unit", "nor"]) == 0
+    assert run(["closures", "--user", "admin", "--db", str(store.path), "--month", "2026-10", "--unit", "nor"]) == 0
     out, err = capsys.readouterr()
     assert [line.split("\t")[0] for line in out.splitlines()] == ["NOR/C", "NOR/B"]
     assert "remedied 2026-10-23: Victim told" in out
     assert "5 closure(s) checked, 2 not compliant, 1 remedied." in err
-    assert run(["closures", "--db", str(store.path), "--month", "2026-10", "--unit", "XX"]) == 1
+    assert run(["closures", "--user", "admin", "--db", str(store.path), "--month", "2026-10", "--unit", "XX"]) == 1

@@ -56,4 +56,4 @@ def test_survey_import_from_the_command_line(store, admin, tmp_path):
     path = tmp_path / "survey.csv"
     path.write_text(CSV, encoding="utf-8")
     store.close()
-    assert run(["import", "survey", str(path), "--db", str(store.path)]) == 0
+    assert run(["import", "--user", "admin", "survey", str(path), "--db", str(store.path)]) == 0

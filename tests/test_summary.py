@@ -139,24 +139,27 @@ def test_workbook_holds_no_victim_details_and_no_formulas(store, admin, tmp_path
     assert not any("Victim NOR/1" in t or "900321" in t for t in texts)
 
 
-def test_export_from_the_command_line(tmp_path, capsys):
+def test_export_from_the_command_line(tmp_path, capsys, monkeypatch):
     from qos.cli import run
+    from qos.demo import DEMO_PASSWORD
 
+    monkeypatch.setenv("QOS_PASSWORD", DEMO_PASSWORD)  # the demo's administrator signs in
     db = tmp_path / "demo.db"
     assert run(["demo", "--db", str(db), "--seed", "3", "--end-month", "2026-09",
                 "--months", "2"]) == 0
     out = tmp_path / "sep.xlsx"
-    assert run(["export", "--db", str(db), "--month", "2026-09", "--out", str(out)]) == 0
+    assert run(["export", "--user", "admin", "--db", str(db), "--month", "2026-09",
+                "--out", str(out)]) == 0
     assert "written to" in capsys.readouterr().out
     book = openpyxl.load_workbook(out)
     completed = [r[4] for r in book["Overview"].iter_rows(min_row=5, values_only=True)]
     assert completed[-1] == sum(completed[:-1]) > 0  # the force row adds up
-    assert run(["export", "--db", str(db), "--month", "2026-09", "--out", str(out),
-                "--unit", "NOPE"]) == 1
+    assert run(["export", "--user", "admin", "--db", str(db), "--month", "2026-09",
+                "--out", str(out), "--unit", "NOPE"]) == 1
     assert "no active unit" in capsys.readouterr().err
     one = tmp_path / "nor.xlsx"
-    assert run(["export", "--db", str(db), "--month", "2026-09", "--out", str(one),
-                "--unit", "nor"]) == 0
+    assert run(["export", "--user", "admin", "--db", str(db), "--month", "2026-09",
+                "--out", str(one), "--unit", "nor"]) == 0
     codes = [r[0] for r in openpyxl.load_workbook(one)["Overview"].iter_rows(
         min_row=5, values_only=True)]
     assert codes == ["NOR", "FORCE"]

@@ -92,7 +92,7 @@ def test_history_import_names_its_template_version(installed_v2, store, admin, t
                    "NOR/1,NOR,03/10/2026,Completed,1,Y,N\n"
                    "NOR/2,NOR,04/10/2026,Completed,5,N,Y\n", encoding="utf-8")
     db = str(store.path)
-    assert run(["import", "callbacks", str(csv), "--db", db, "--template-version", "2"]) == 0
+    assert run(["import", "--user", "admin", "callbacks", str(csv), "--db", db, "--template-version", "2"]) == 0
     from qos.store.core import open_store
 
     reopened = open_store(store.path)
@@ -106,7 +106,7 @@ def test_history_import_names_its_template_version(installed_v2, store, admin, t
     assert (items["vc_kept_updated"].hits, items["vc_kept_updated"].valid) == (1, 2)
     assert (items["vc_told_arrest"].hits, items["vc_told_arrest"].valid) == (1, 2)
     # A version that is not installed is refused with a message, nothing imported.
-    assert run(["import", "callbacks", str(csv), "--db", db, "--template-version", "7"]) == 1
+    assert run(["import", "--user", "admin", "callbacks", str(csv), "--db", db, "--template-version", "7"]) == 1
 
 
 def test_history_import_dialog_asks_which_version(installed_v2, qtbot, store, admin):

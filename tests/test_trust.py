@@ -54,13 +54,13 @@ def test_truncation_is_detected_against_the_anchor(store, admin, db_path):
     report = verify_audit(store, admin, [anchor])  # ...but not with the anchor
     assert any("cut off the end" in p for p in report.problems)
     store.close()
-    assert run(["audit", "verify", "--db", str(db_path)]) == 1
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path)]) == 1
 
 
 def test_cli_audit_verify_on_an_intact_database(store, admin, db_path, capsys):
     backup(store, admin, db_path.with_name("b.db"))
     store.close()
-    assert run(["audit", "verify", "--db", str(db_path)]) == 0
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path)]) == 0
     assert "intact" in capsys.readouterr().out
 
 

@@ -109,14 +109,14 @@ def test_due_command_prints_one_line_per_victim(store, admin, db_path, capsys):
         HEADER + "NOR/C,30/03/2026,NOR,Burglary,Ann,07700900003,,02/04/2026,,N,\n"),
         all_or_nothing=True)
     store.close()
-    assert run(["due", "--db", str(db_path), "--as-of", "2026-04-14", "--unit", "nor"]) == 0
+    assert run(["due", "--user", "admin", "--db", str(db_path), "--as-of", "2026-04-14", "--unit", "nor"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [("NOR/C\tNOR\tdue 2026-04-13 (1 working day(s) overdue)\t"
                      "Told of the suspect's arrest\t")]
     assert "Ann" not in lines[0] and "07700" not in lines[0]  # no personal details
-    assert run(["due", "--db", str(db_path), "--unit", "XXX"]) == 1
+    assert run(["due", "--user", "admin", "--db", str(db_path), "--unit", "XXX"]) == 1
     with pytest.raises(SystemExit) as bad_date:
-        run(["due", "--db", str(db_path), "--as-of", "2026-02-30"])
+        run(["due", "--user", "admin", "--db", str(db_path), "--as-of", "2026-02-30"])
     assert bad_date.value.code == 2 and "not a date" in capsys.readouterr().err
 
 

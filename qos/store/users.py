@@ -7,7 +7,7 @@ from typing import Any
 
 from qos.clock import now_iso
 from qos.errors import AuthError, ValidationError
-from qos.passwords import hash_password, password_problem, verify_password
+from qos.passwords import hash_password, needs_upgrade, password_problem, verify_password
 from qos.roles import SYSTEM, Action, Actor, Role, require
 from qos.settings import setting
 from qos.store.core import Row, Store
@@ -176,6 +176,9 @@ def sign_in(store: Store, username: str, password: str, *,
             store.execute("UPDATE users SET failed_logins = 0, locked_until = NULL, "
                           "last_login_at = ? WHERE id = ?",
                           [moment.isoformat(timespec="seconds"), row["id"]])
+            if needs_upgrade(row["password_hash"]):  # an older, cheaper hash: re-hash it now
+                store.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                              [hash_password(password), row["id"]])
             actor = actor_for(store, row["id"])
             store.audit(actor, "sign-in", "users", row["id"], {})
     if refusal:
