@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 from qos.errors import ValidationError
 
 LABEL = "Victim agreed up&dates every N days (blank: the Code's default)"
+# The bureau form has the box on a shared row and must fit a 1280x720 screen
+SHORT_LABEL = "Agreed up&dates: every N days"
 
 
 class AgreedUpdatesField(QLineEdit):

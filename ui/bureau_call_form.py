@@ -23,7 +23,7 @@ from qos.settings import setting
 from qos.store import bureau
 from qos.store.core import Row, Store
 from qos.templates import load_template
-from ui.agreed_updates_field import LABEL as AGREED_LABEL
+from ui.agreed_updates_field import SHORT_LABEL as AGREED_LABEL
 from ui.agreed_updates_field import AgreedUpdatesField
 from ui.answer_field import DigitAnswer
 from ui.callback_form import YES_NO, YES_NO_CODES
