@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -22,6 +23,8 @@ from qos.settings import setting
 from qos.store import bureau
 from qos.store.core import Row, Store
 from qos.templates import load_template
+from ui.agreed_updates_field import SHORT_LABEL as AGREED_LABEL
+from ui.agreed_updates_field import AgreedUpdatesField
 from ui.answer_field import DigitAnswer
 from ui.callback_form import YES_NO, YES_NO_CODES
 from ui.forms import GuardedDialog
@@ -98,7 +101,16 @@ class BureauCallForm(GuardedDialog):
         comments_label.setBuddy(self.comments)
         grid.addWidget(comments_label, row + 1, 0)
         grid.addWidget(self.comments, row + 1, 1, 1, 2)
-        grid.addWidget(self.updated, row + 2, 0, 1, 3)
+        self.agreed_days = AgreedUpdatesField()
+        agreed_label = QLabel(AGREED_LABEL)
+        agreed_label.setBuddy(self.agreed_days)
+        # On the "update" row: the form already fills a 1280x720 screen's height
+        last_row = QHBoxLayout()
+        last_row.addWidget(self.updated)
+        last_row.addStretch(1)
+        last_row.addWidget(agreed_label)
+        grid.addLayout(last_row, row + 2, 0)
+        grid.addWidget(self.agreed_days, row + 2, 1, 1, 2)
         self.error = error_label()
         buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
@@ -114,6 +126,8 @@ class BureauCallForm(GuardedDialog):
         layout.addLayout(grid)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.setTabOrder(self.comments, self.agreed_days)  # then the update box, as read
+        self.setTabOrder(self.agreed_days, self.updated)
         self.outcome.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _outcome_chosen(self, digit: str) -> None:
@@ -169,7 +183,8 @@ class BureauCallForm(GuardedDialog):
             self.raised_actions = bureau.record_call(
                 self.store, self.actor, self.call["id"], OUTCOME_DIGITS[digit],
                 answers=answers, themes=self.chosen_themes(), comments=self.comments.text(),
-                victim_updated=self.updated.isChecked(), template=self.template)
+                victim_updated=self.updated.isChecked(), template=self.template,
+                agreed_update_days=self.agreed_days.days())
         except QosError as exc:
             self.error.setText(str(exc))  # everything typed stays
             return
@@ -180,7 +195,7 @@ class BureauCallForm(GuardedDialog):
         return not self.saved and (
             bool(self.outcome.text()) or any(box.text() for box in self.answers.values())
             or bool(self.theme_numbers.text().strip()) or bool(self.comments.text().strip())
-            or self.updated.isChecked())
+            or self.updated.isChecked() or bool(self.agreed_days.text().strip()))
 
     def closing_without_saving(self) -> None:
         if not self.saved:

@@ -25,6 +25,8 @@ from qos.roles import Actor
 from qos.store.callbacks import record_callback
 from qos.store.core import Row, Store
 from qos.templates import Template, ethnicity_options, load_template
+from ui.agreed_updates_field import LABEL as AGREED_LABEL
+from ui.agreed_updates_field import AgreedUpdatesField
 from ui.answer_field import DigitAnswer
 from ui.forms import GuardedDialog
 from ui.widgets import (
@@ -84,12 +86,14 @@ class CallbackForm(GuardedDialog):
         self.feedback.answered.connect(lambda _t: self.feedback_meaning.setText(
             self.feedback.meaning()))
         self.feedback.enter_pressed.connect(self.save)
+        self.agreed_days = AgreedUpdatesField()
         for label_text, widget, extra in (
                 ("Victim's self-defined &ethnicity (ask; 'Not stated' if they prefer not to say)",
                  self.ethnicity, None),
                 ("&Comments in the victim's words", self.comments, None),
                 ("Officer &feedback: 0 none, 1 positive, 2 for improvement", self.feedback,
-                 self.feedback_meaning)):
+                 self.feedback_meaning),
+                (AGREED_LABEL, self.agreed_days, None)):
             label = QLabel(label_text)
             label.setWordWrap(True)
             label.setBuddy(widget)
@@ -124,6 +128,7 @@ class CallbackForm(GuardedDialog):
         return self.callback_id is None and (
             any(box.text() for box in self.answers.values()) or bool(self.feedback.text())
             or bool(self.comments.toPlainText().strip()) or self.updated.isChecked()
+            or bool(self.agreed_days.text().strip())
             or self.ethnicity.currentData() != "NS")
 
     def collected(self) -> dict[str, Any]:
@@ -149,7 +154,8 @@ class CallbackForm(GuardedDialog):
                 ethnicity=self.ethnicity.currentData(), comments=self.comments.toPlainText(),
                 feedback=FEEDBACK_CODES.get(self.feedback.text() or "0", "none"),
                 call_date=dt.date.today(), template=self.template,
-                victim_updated=self.updated.isChecked())
+                victim_updated=self.updated.isChecked(),
+                agreed_update_days=self.agreed_days.days())
         except QosError as exc:
             self.error.setText(str(exc))
             return

@@ -9,6 +9,7 @@ from qos.roles import ROLE_LABELS, Action, Actor, Role, allowed
 from qos.store import reference, users
 from qos.store.core import Store
 from qos.templates import load_template, scenario_bank
+from ui.exclusions_panel import ExclusionsPanel
 from ui.import_dialog import ImportDialog
 from ui.record_dialog import FormField
 from ui.record_list import RecordList
@@ -38,6 +39,9 @@ class AdminPage(QWidget):
         if allowed(actor, Action.MANAGE_USERS):
             self.users = self._users_tab()
             self.tabs.addTab(self.users, "User a&ccounts")
+        if allowed(actor, Action.MANAGE_REFERENCE):
+            self.exclusions = ExclusionsPanel(store, actor)
+            self.tabs.addTab(self.exclusions, "E&xclusions")
         self.templates = QPlainTextEdit()
         self.templates.setReadOnly(True)
         self.templates.setAccessibleName("Question templates and scenario bank")
@@ -50,7 +54,8 @@ class AdminPage(QWidget):
         self.units.view.setFocus()
 
     def refresh(self) -> None:
-        for tab in (self.units, self.people, self.counters, getattr(self, "users", None)):
+        for tab in (self.units, self.people, self.counters, getattr(self, "users", None),
+                    getattr(self, "exclusions", None)):
             if tab is not None:
                 tab.refresh()
         self.templates.setPlainText(_templates_text())
