@@ -174,3 +174,22 @@ def test_bar_chart_ticks_are_whole_numbers_evenly_spaced():
     for highest in range(0, 3000, 7):
         top, step = count_axis(highest)
         assert top >= highest and top % step == 0 and top // step + 1 <= 6
+
+
+def test_grade_line_keeps_each_basis_as_written():
+    """'QoS checks' stays 'QoS' (it once read 'qoS'), and each basis is its own sentence."""
+    from types import SimpleNamespace
+
+    from qos.grading import Grade
+    from ui.pages.summary_page import grades_text
+
+    def graded(label: str, grade: str, basis: str) -> Grade:
+        return Grade(label.lower(), label, grade, "", basis, None, None)
+
+    unit = SimpleNamespace(code="NOR", grades=[
+        graded("Ease of contact", "Meets", "QoS checks, last 3 months"),
+        graded("Treatment", "Not graded", "QoS checks, last 3 months"),
+        graded("Whole experience", "Exceeds", "User satisfaction survey 2026-Q4")])
+    assert grades_text(unit) == (
+        "Grades for NOR. QoS checks, last 3 months: Ease of contact meets, Treatment not graded. "
+        "User satisfaction survey 2026-Q4: Whole experience exceeds.")

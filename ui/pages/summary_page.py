@@ -109,9 +109,9 @@ def grades_text(unit: UnitSummary) -> str:
     by_basis: dict[str, list[str]] = {}
     for g in unit.grades:
         by_basis.setdefault(g.basis, []).append(f"{g.label} {g.grade.lower()}")
-    return f"Grades for {unit.code}: " + ". ".join(
-        f"on {basis[0].lower()}{basis[1:]}: {', '.join(items)}"
-        for basis, items in by_basis.items()) + "."
+    # The basis keeps its own capitals: lower-casing it turned "QoS checks" into "qoS checks".
+    return f"Grades for {unit.code}. " + " ".join(
+        f"{basis}: {', '.join(items)}." for basis, items in by_basis.items())
 
 
 class Tile(QFrame):
