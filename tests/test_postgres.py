@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import sqlite3
 import threading
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from qos.errors import ConflictError, ValidationError
+from qos.errors import ConflictError, StoreError, ValidationError
 from qos.roles import Role
 from qos.store import bureau, reference, users
 from qos.store.audit import verify_audit
@@ -232,41 +234,57 @@ def test_server_setup_gives_the_app_an_append_only_audit_log_and_a_read_only_rep
     owner.close()
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the demo force differs between backends "
-                   "(154 of 9,339 cells, e.g. Overview 3 vs 5); the cause is not found yet")
-def test_same_demo_gives_the_same_workbook_on_both_backends(pg_url, tmp_path):
+def _demo_workbook(target: Path | str, out: Path) -> list[tuple[str, int, int, object]]:
+    """Every cell of the demo force's October workbook, built from seed 7 in `target`."""
     from openpyxl import load_workbook
 
     from qos.demo import build_demo
     from qos.store.exports import export_summary
 
-    books = []
-    for name, target in (("sqlite", tmp_path / "demo.db"), ("postgresql", pg_url)):
-        store = open_store(target)
+    store = open_store(target)
+    try:
         build_demo(store, 7, "2026-10", months=2, crimes_per_unit_month=40, officers=60,
                    volunteers=6)
-        admin = users.actor_for(store, 1)
-        books.append(load_workbook(export_summary(store, admin, "2026-10",
-                                                  tmp_path / f"{name}.xlsx")))
+        book = load_workbook(export_summary(store, users.actor_for(store, 1), "2026-10", out))
+    finally:
         store.close()
-    sqlite_book, pg_book = books
-    assert sqlite_book.sheetnames == pg_book.sheetnames
-    differing = []
-    compared = 0
-    for sheet in sqlite_book.sheetnames:
-        for a_row, b_row in zip(sqlite_book[sheet].iter_rows(values_only=True),
-                                pg_book[sheet].iter_rows(values_only=True), strict=True):
-            for a, b in zip(a_row, b_row, strict=True):
-                compared += 1
-                if a != b and not _is_timestamp(a):
-                    differing.append((sheet, a, b))
-    assert compared > 500 and differing == []
+    return [(sheet, r, c, _without_timestamps(value))
+            for sheet in book.sheetnames
+            for r, row in enumerate(book[sheet].iter_rows(values_only=True), 1)
+            for c, value in enumerate(row, 1)]
 
 
-def _is_timestamp(value: object) -> bool:
-    text = str(value)
-    return isinstance(value, dt.datetime) or "Audit trail head" in text or "Generated" in text \
-        or "written" in text.lower()
+def _without_timestamps(value: object) -> object:
+    """The times a workbook was produced, and the audit head's hash (it covers each entry's
+    time), blanked; the audit head's entry number is kept."""
+    if not isinstance(value, str):
+        return value
+    value = re.sub(r"Produced by QoS Checks on .*\.", "Produced by QoS Checks on (time).", value)
+    return re.sub(r"hash [0-9a-f]{64}", "hash (hash)", value)
+
+
+def test_same_demo_gives_the_same_workbook_on_both_backends(pg_url, tmp_path, monkeypatch):
+    """Every cell, timestamps aside. A third build on SQLite returns every unordered result in
+    reverse (SQLite's reverse_unordered_selects): a read feeding the demo's random draws or a
+    figure's order without an ORDER BY shows up here even when both servers happen to agree."""
+    from qos.store import core
+
+    sqlite_cells = _demo_workbook(tmp_path / "demo.db", tmp_path / "sqlite.xlsx")
+    pg_cells = _demo_workbook(pg_url, tmp_path / "postgresql.xlsx")
+    plain_connect = core.connect
+
+    def reversed_connect(path: Path | str) -> sqlite3.Connection:
+        conn = plain_connect(path)
+        conn.execute("PRAGMA reverse_unordered_selects = ON")
+        return conn
+
+    monkeypatch.setattr(core, "connect", reversed_connect)
+    reversed_cells = _demo_workbook(tmp_path / "reversed.db", tmp_path / "reversed.xlsx")
+    assert len(sqlite_cells) > 9000
+    assert sum(1 for cell in sqlite_cells if isinstance(cell[3], int | float)) > 2000
+    for other in (pg_cells, reversed_cells):
+        differing = [(a, b) for a, b in zip(sqlite_cells, other, strict=True) if a != b]
+        assert differing == [], differing[:10]
 
 
 def test_no_postgresql_server_means_one_skip_line_or_a_failure_in_ci(tmp_path):
@@ -288,3 +306,68 @@ def test_no_postgresql_server_means_one_skip_line_or_a_failure_in_ci(tmp_path):
         if not ci:  # one visible line, naming the server and the reason
             assert out.stdout.count("PostgreSQL tests skipped: 2, no server answers at "
                                     "postgresql://nobody@127.0.0.1:1/postgres") == 1
+
+
+ROOT = Path(__file__).resolve().parent.parent
+_NOT_THE_CHECKOUT = {".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache",
+                     ".ruff_cache", ".hypothesis", "data"}
+
+
+def _checkout_files() -> set[Path]:
+    """Every file of the repository's folder, caches and bench/data aside."""
+    found = set()
+    for folder, subfolders, files in os.walk(ROOT):
+        subfolders[:] = [s for s in subfolders if s not in _NOT_THE_CHECKOUT]
+        found.update(Path(folder, name).relative_to(ROOT) for name in files)
+    return found
+
+
+def test_a_url_folded_into_a_path_or_a_missing_target_is_never_opened_as_a_file(
+        pg_url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for wrong in (Path(pg_url), str(Path(pg_url)), "None", None, ""):
+        with pytest.raises(StoreError, match="an address, not a database file|No database"):
+            open_store(wrong)  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="address") as refused:
+        open_store("postgresql:/app:secret@db.force.local/qos")
+    assert "secret" not in str(refused.value)  # the password is blanked in the message
+    assert list(tmp_path.iterdir()) == []  # no file was made for any of them
+    store = open_store(pg_url)
+    again = open_store(store.target)  # how a worker reopens the same store: by its target
+    assert again.dialect.is_postgres and again.path is None
+    store.close()
+    again.close()
+
+
+def test_cli_and_copy_on_the_shared_database_leave_no_file_in_the_checkout(
+        pg_url, tmp_path, monkeypatch, capsys):
+    """A test run once left SQLite files named "None" and "postgresql:/postgres@..." in the
+    repository: a PostgreSQL store's missing path and its URL opened as file paths. Run the
+    commands a force uses on the shared database from the checkout, and look."""
+    from qos.cli import run
+
+    monkeypatch.chdir(ROOT)  # where a relative stray file would land
+    monkeypatch.setenv("QOS_PASSWORD", PASSWORD)
+    before = _checkout_files()
+    source = open_store(tmp_path / "local.db")
+    admin = _force(source)
+    import_lines(source, admin, [crime_line(f"NOR/S{i}", "08/10/2026", category="Theft")
+                                 for i in range(20)])
+    source.close()
+    assert run(["copy", "--from", str(tmp_path / "local.db"), "--to", pg_url]) == 0
+    assert run(["audit", "--user", "admin", "verify", "--db", pg_url]) == 0
+    assert run(["export", "--db", pg_url, "--user", "admin", "--month", "2026-10",
+                "--out", str(tmp_path / "october.xlsx")]) == 0
+    assert run(["--db", pg_url, "due", "--user", "admin", "--as-of", "2026-11-20"]) == 0
+    assert run(["backup", "--db", pg_url, "--user", "admin",
+                "--out", str(tmp_path / "b.db")]) == 1  # the server's own tools back it up
+    assert (tmp_path / "october.xlsx").exists()
+    # What made the stray files: a PostgreSQL store's path (None) and its URL through Path(),
+    # handed on as --db. Refused with a message; no file is made.
+    capsys.readouterr()
+    for wrong, why in (("None", "No database was named"),
+                       (str(Path(pg_url)), "an address, not a database file")):
+        assert run(["--db", wrong, "due", "--user", "admin"]) == 1
+        assert why in capsys.readouterr().err
+    capsys.readouterr()
+    assert _checkout_files() - before == set()

@@ -362,7 +362,7 @@ def bureau_month(store: Store, actor: Actor, first_day: str, end_day: str) -> di
             "SELECT b.unit_id, t.value AS theme, COUNT(*) AS n "
             f"FROM bureau_calls b, {store.dialect.json_each('b.themes', 't', members='list')} "
             f"WHERE {completed} "
-            "GROUP BY b.unit_id, t.value", month),
+            "GROUP BY b.unit_id, t.value ORDER BY b.unit_id, t.value", month),
         "actions_raised": store.rows(  # by the date of the call that raised them
             "SELECT a.unit_id, COUNT(*) AS n FROM remedial_actions a JOIN bureau_calls b "
             "ON b.id = a.bureau_call_id WHERE b.called_at >= ? AND b.called_at < ? "

@@ -50,7 +50,7 @@ def _staff(store: Store, unit_ids: list[int], person_id: int | None = None) -> l
         "SELECT p.id, p.staff_number, p.name, p.unit_id, u.code AS unit_code, "
         "COALESCE(m.name, 'No line manager') AS team FROM people p "
         "JOIN units u ON u.id = p.unit_id LEFT JOIN people m ON m.id = p.line_manager_id "
-        f"WHERE {where} ORDER BY team, p.name", params)
+        f"WHERE {where} ORDER BY team, p.name, p.id", params)
 
 
 def _covered_staff(store: Store, actor: Actor) -> list[int]:
@@ -66,7 +66,8 @@ def _standards(store: Store, person_ids: list[int], month: str) -> dict[int, Sta
         for row in store.rows(
                 "SELECT person_id, month, score FROM call_evaluations WHERE calibration_id IS "
                 f"NULL AND month >= ? AND month <= ? AND person_id IN "
-                f"({', '.join('?' * len(person_ids))})", [months[0], months[-1], *person_ids]):
+                f"({', '.join('?' * len(person_ids))}) ORDER BY id",
+                [months[0], months[-1], *person_ids]):
             scores[row["person_id"]][row["month"]].append(row["score"])
     return {p: rolling_standard(scores[p], months, threshold) for p in person_ids}
 
@@ -244,7 +245,7 @@ def evaluation_figures(store: Store, actor: Actor,
     due = int(setting(store, "call_eval_per_month"))
     scores: dict[int, list[float]] = defaultdict(list)
     for row in store.rows("SELECT person_id, score FROM call_evaluations WHERE month = ? "
-                          "AND calibration_id IS NULL", [month]):
+                          "AND calibration_id IS NULL ORDER BY id", [month]):
         scores[row["person_id"]].append(row["score"])
     teams: dict[str, list[Row]] = defaultdict(list)
     for person in staff:

@@ -142,7 +142,7 @@ def list_debriefs(store: Store, actor: Actor, *, unit_id: int | None = None,
         "FROM debriefs d JOIN people o ON o.id = d.officer_id "
         "LEFT JOIN people m ON m.id = d.manager_id LEFT JOIN people e ON e.id = d.escalated_to "
         "JOIN callbacks cb ON cb.id = d.callback_id JOIN units u ON u.id = d.unit_id "
-        f"{where} ORDER BY cb.call_date", params)
+        f"{where} ORDER BY cb.call_date, d.id", params)
     for row in rows:
         row["age_days"] = (today - dt.date.fromisoformat(row["call_date"])).days
         row["overdue"] = row["debriefed_on"] is None and today.isoformat() > row["due_on"]

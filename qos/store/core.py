@@ -7,6 +7,7 @@ upgrade their read locks at the same moment, whatever the busy timeout.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -301,6 +302,28 @@ def _applied_migrations(store: Store) -> set[str]:
         "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATIONS.name])}
 
 
+# "scheme:/..." of two letters or more: an address, never a file (a Windows drive is one
+# letter). pathlib folds a URL's "//", so a postgresql:// URL that went through Path() on its
+# way here reaches this as "postgresql:/host/db" and is no longer seen as the server's.
+_ADDRESS = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+
+
+def _refuse_non_file(path: object) -> None:
+    """Never create a SQLite file named after a lost target: "None" (a PostgreSQL store has no
+    file path), "" or a URL folded by Path(), which would leave a stray database in the
+    current folder and hide that the shared database was not used."""
+    text = str(path)
+    if path is None or text in ("", "None"):
+        raise StoreError("No database was named (a PostgreSQL store has no file path: pass "
+                         "its target, the URL, to open it again).")
+    if _ADDRESS.match(text):
+        from qos.store.pgconn import redact
+
+        raise StoreError(f"'{redact(text)}' is an address, not a database file. A shared "
+                         "database's URL begins postgresql:// (two slashes); a local "
+                         "database is a file path.")
+
+
 def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool = True) -> Store:
     """Open (creating if needed) and upgrade the database, refusing unsafe situations.
 
@@ -311,6 +334,7 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
 
     if is_server_url(path):
         return _open_server(str(path), migrate=migrate)
+    _refuse_non_file(path)
     db_path = Path(path)
     if str(path) != ":memory:":
         reason = network_share_reason(db_path)

@@ -101,7 +101,8 @@ def with_events_between(store: Store, actor: Actor, first: dt.date, end: dt.date
             for row in store.rows(
                 "SELECT crime_id, unit_id, rule, recorded_on, event_on, due_on, updated_on "
                 "FROM code_duties WHERE unit_id IN (SELECT id FROM units) AND due_on >= ? "
-                "AND due_on <= ? AND rule NOT IN (?, ?) AND event_on >= ? AND event_on < ?",
+                "AND due_on <= ? AND rule NOT IN (?, ?) AND event_on >= ? AND event_on < ? "
+                "ORDER BY crime_id, due_on, rule",
                 [first.isoformat(), latest_due.isoformat(), PERIODIC, PERIODIC_PAST,
                  first.isoformat(), end.isoformat()])]
 
@@ -121,7 +122,7 @@ def periodic_between(store: Store, actor: Actor, first: dt.date, end: dt.date
                 "SELECT crime_id, unit_id, label, due_on, updated_on, "
                 "CASE WHEN rule = ? THEN recorded_on ELSE event_on END AS event_on "
                 "FROM code_duties WHERE unit_id IN (SELECT id FROM units) AND due_on >= ? "
-                "AND due_on < ? AND rule IN (?, ?)",
+                "AND due_on < ? AND rule IN (?, ?) ORDER BY crime_id, due_on, rule",
                 [PERIODIC, first.isoformat(), end.isoformat(), PERIODIC, PERIODIC_PAST])]
 
 

@@ -61,16 +61,16 @@ def plan_visits(store: Store, actor: Actor, first_week: dt.date, *, seed: int = 
     require(actor, Action.PLAN_VISITS)
     if first_week.weekday() != 0:
         raise ValidationError("A quarter's programme starts on a Monday.")
-    counters = [r["id"] for r in store.rows("SELECT id FROM counters WHERE active = 1")]
-    scenarios = [r["id"] for r in store.rows("SELECT id FROM scenarios WHERE active = 1")]
+    counters = [r["id"] for r in store.rows("SELECT id FROM counters WHERE active = 1 ORDER BY id")]
+    scenarios = [r["id"] for r in store.rows("SELECT id FROM scenarios WHERE active = 1 ORDER BY id")]
     volunteers = [r["id"] for r in store.rows(
-        "SELECT id FROM users WHERE role = 'volunteer' AND active = 1")]
+        "SELECT id FROM users WHERE role = 'volunteer' AND active = 1 ORDER BY id")]
     if not (counters and scenarios and volunteers):
         raise ValidationError("Planning needs front counters, scenarios and volunteers.")
     history = [(r["counter_id"], r["scenario_id"], r["volunteer_id"],
                 dt.date.fromisoformat(r["week_start"])) for r in store.rows(
         "SELECT counter_id, scenario_id, volunteer_id, week_start FROM visit_plan "
-        "WHERE status != 'cancelled'")]
+        "WHERE status != 'cancelled' ORDER BY id")]
     plan = plan_quarter(counters, scenarios, volunteers, first_week,
                         visits_per_counter=int(setting(store, "mystery_visits_per_counter")),
                         revisit_months=int(setting(store, "mystery_revisit_months")),
@@ -103,7 +103,7 @@ def list_plan(store: Store, actor: Actor, *, status: str | None = "planned") -> 
         "SELECT p.*, c.name AS counter, s.title AS scenario, s.brief, u.display_name AS "
         "volunteer FROM visit_plan p JOIN counters c ON c.id = p.counter_id "
         "JOIN scenarios s ON s.id = p.scenario_id JOIN users u ON u.id = p.volunteer_id "
-        f"{where} ORDER BY p.week_start, c.name", params)
+        f"{where} ORDER BY p.week_start, c.name, p.id", params)
 
 
 def _own_plan(store: Store, actor: Actor, plan_id: int) -> Row:
@@ -265,7 +265,7 @@ def mystery_month(store: Store, actor: Actor, first_day: str, end_day: str) -> d
             "SELECT c.unit_id, c.name AS counter, s.title AS scenario, v.score, "
             "v.published_open, v.counter_open, v.checklist, s.checklist AS items FROM visits v "
             "JOIN counters c ON c.id = v.counter_id JOIN scenarios s ON s.id = v.scenario_id "
-            "WHERE v.arrived_at >= ? AND v.arrived_at < ? AND v.void = 0",
+            "WHERE v.arrived_at >= ? AND v.arrived_at < ? AND v.void = 0 ORDER BY v.id",
             [first_day, end_day]),
         # Visits that found the counter closed outside its published hours: back in the plan.
         "void": store.rows(
