@@ -52,18 +52,18 @@ DRAW_MONTHS = ("2026-05", "2026-06", "2026-07", "2026-08", "2026-09")
 SAVER = """
 import sys, time, json
 sys.path.insert(0, {root!r})
-from qos.roles import SYSTEM
-from qos.store import reference
+from qos.store import reference, users
 from qos.store.core import open_store
 store = open_store({url!r})
-unit = reference.unit_by_code(store, SYSTEM, "NOR")["id"]
+admin = users.actor_for(store, 1)  # the force's administrator, as in the app
+unit = reference.unit_by_code(store, admin, "NOR")["id"]
 print("ready", flush=True)
 sys.stdin.readline()  # every writer starts saving at the same moment
 times, errors = [], 0
 for i in range({saves}):
     start = time.perf_counter()
     try:
-        reference.add_person(store, SYSTEM, f"P{{sys.argv[1]}}-{{i}}", "Bench", "staff", unit)
+        reference.add_person(store, admin, f"P{{sys.argv[1]}}-{{i}}", "Bench", "staff", unit)
     except Exception as exc:
         errors += 1
         print(repr(exc), file=sys.stderr)

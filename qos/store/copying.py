@@ -6,7 +6,7 @@ copying into a database that already holds a force is refused, never merged.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,14 +108,27 @@ def copy_store(source: Store, target: Store, actor: Actor,
 def _copy_table(source: Store, target: Store, table: str) -> int:
     cursor = source.conn.execute(f"SELECT * FROM {table}")
     columns = [d[0] for d in cursor.description]
-    rows: list[tuple[Any, ...]] = cursor.fetchall()
     parent = _self_reference(source, table)
+    rows: Iterable[tuple[Any, ...]] = cursor  # streamed: a million crimes never all in memory
     if parent is not None:  # e.g. people's line managers: managers before their staff
-        rows = _parents_first(rows, columns, parent)
+        rows = _parents_first(cursor.fetchall(), columns, parent)
+    counted = _Counted(rows)
     # COPY, not INSERTs: a force's million crimes and their deadlines go over in minutes,
     # not an hour. It runs inside the copy's one transaction, triggers and all.
-    target.conn.copy_rows(table, columns, rows)
-    return len(rows)
+    target.conn.copy_rows(table, columns, counted)
+    return counted.n
+
+
+class _Counted:
+    """Rows passed on one by one, counted on the way."""
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]]):
+        self.rows, self.n = rows, 0
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        for row in self.rows:
+            self.n += 1
+            yield row
 
 
 def _parents_first(rows: list[tuple[Any, ...]], columns: list[str],
