@@ -81,6 +81,9 @@ def copy_store(source: Store, target: Store, actor: Actor,
         raise ValidationError(f"The shared database lacks the tables {', '.join(missing)}: "
                               "is it on an older version of QoS Checks?")
     with target.write():
+        # One long statement per table: a force's million crimes take minutes, past the
+        # time limit every call has (for this transaction only).
+        target.execute("SET LOCAL statement_timeout = 0")
         # The trail is copied entry for entry, ids and all, in place of the new database's
         # own baseline: its append-only and id triggers are off inside this transaction only.
         target.execute("ALTER TABLE audit_log DISABLE TRIGGER USER")
@@ -101,7 +104,11 @@ def copy_store(source: Store, target: Store, actor: Actor,
                                f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
     # Fresh statistics now, not when autovacuum gets round to it: without them the planner
     # guesses at a million rows and the first month's export scans whole tables.
-    target.conn.execute("ANALYZE")
+    target.conn.execute("SET statement_timeout = 0")
+    try:
+        target.conn.execute("ANALYZE")
+    finally:
+        target.conn.execute("RESET statement_timeout")  # back to the session's own limit
     return report
 
 
