@@ -262,7 +262,8 @@ def _check_rows(store: Store, expected: dict[str, dict[str, str | None]],
         changed: list[str] = []
         inserted: list[str] = []
         label_column = _LABELS.get(table)
-        cursor = store.conn.execute(f"SELECT * FROM {table}")
+        # By key: the rows a problem names are the same, in the same order, on both backends.
+        cursor = store.conn.execute(f"SELECT * FROM {table} ORDER BY 1")
         names = [d[0] for d in cursor.description]
         label_at = names.index(label_column) if label_column in names else None
         for values in cursor:
