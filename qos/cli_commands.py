@@ -206,20 +206,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from qos.store.audit import anchor_path_for, read_anchors, verify_audit
+    from qos.store.audit import history_path, read_anchors, verify_audit
 
     db_path = resolve_db_path(args.db)
     if isinstance(db_path, Path) and not db_path.exists():
         raise ValidationError(f"There is no database at {db_path}.")
-    # The history beside a database file; a shared database's anchors are its workbooks.
-    anchors = read_anchors(anchor_path_for(db_path)) if isinstance(db_path, Path) else []
-    if args.anchor:  # a backup's anchor file or an exported workbook
-        if not args.anchor.exists():
-            raise ValidationError(f"There is no anchor file at {args.anchor}.")
-        anchors += read_anchors(args.anchor)
+    if args.anchor and not args.anchor.exists():
+        raise ValidationError(f"There is no anchor file at {args.anchor}.")
     store = _open(args)
     try:
-        report = verify_audit(store, signed_in(args, store), anchors)
+        actor = signed_in(args, store)
+        # The history kept at exports, backups and closings (beside a database file; in the
+        # user's data folder for a shared one), and a backup's anchor or an exported workbook.
+        kept = history_path(store, actor)
+        anchors = read_anchors(kept) if kept is not None else []
+        if args.anchor:
+            anchors += read_anchors(args.anchor)
+        report = verify_audit(store, actor, anchors)
     finally:
         store.close()
     for note in report.notes:
