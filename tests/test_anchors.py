@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import os
+import random
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -257,3 +262,31 @@ def test_a_damaged_history_is_kept_aside_and_a_new_one_started(store, admin, db_
     assert [p for p in path.parent.iterdir() if ".damaged-" in p.name]
     write_anchors(path, [])
     assert read_anchors(path) == []
+
+
+def test_killing_a_writer_mid_history_never_leaves_it_unreadable(tmp_path):
+    """The fault as found (an empty anchor after 6 of 2,000 kills): a process appending to the
+    history is killed at random moments; the file left is always a whole history."""
+    path = tmp_path / "qos.db.audit-anchor.json"
+    child_code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from qos.store.audit import Anchor, add_anchor\n"
+        "print('ready', flush=True)\n"
+        "for i in range(int(sys.argv[1]), 10**9):\n"
+        f"    add_anchor(Path({str(path)!r}), Anchor(i, 'ab' * 32, 'now', 'kill test'))\n")
+    rng = random.Random(16)
+    written = 0
+    for _ in range(12):
+        child = subprocess.Popen([sys.executable, "-c", child_code, str(written + 1)],
+                                 stdout=subprocess.PIPE, cwd=Path(__file__).parent.parent)
+        assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        time.sleep(rng.uniform(0.01, 0.2))
+        child.kill()
+        child.wait()
+        child.stdout.close()
+        history = read_anchors(path)  # never empty or half written: it would raise
+        assert [a.id for a in history] == list(range(1, len(history) + 1))
+        written = len(history)
+    assert written > 12  # the children did write, between the kills
+    assert [p.name for p in tmp_path.iterdir() if ".damaged-" in p.name] == []

@@ -11,7 +11,9 @@ from qos.roles import SYSTEM
 from qos.store import audit, reference, retention, row_check
 from qos.store.audit import AuditReport, verify_audit
 from qos.store.core import Store, open_store
-from tests.tamper import raw_sql
+from qos.store.hashing import HASHED_TABLES
+from tests.factories import crime_line, import_lines
+from tests.tamper import raw_sql, untrigger
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +169,49 @@ def test_an_upgraded_database_starts_from_a_baseline_of_its_rows(copy):
         store.close()
     assert report.ok, report.problems
     assert baselines == 1
+
+
+def test_rows_changed_inserted_and_deleted_are_named_on_both_backends(store, admin, db_path,
+                                                                     monkeypatch):
+    """The same check on PostgreSQL as on a file, read in pages of 2 rows (so the keyset
+    paging between pages is exercised too)."""
+    monkeypatch.setattr(row_check, "PAGE", 2)
+    import_lines(store, admin, [crime_line(f"NOR/{i}", "05/10/2026") for i in range(1, 8)])
+    reference.add_unit(store, admin, "EAS", "East")
+    assert verify_audit(store, admin).ok
+    crime = store.row("SELECT id FROM crimes WHERE crime_ref = 'NOR/3'")
+    unit = store.row("SELECT id FROM units WHERE code = 'EAS'")
+    # Another connection, as an insider with the SQL shell would use.
+    raw_sql(store, "UPDATE crimes SET victim_name = 'Someone Else' WHERE id = ?", [crime["id"]])
+    raw_sql(store, "DELETE FROM units WHERE id = ?", [unit["id"]])
+    raw_sql(store, "INSERT INTO people (staff_number, name, role_type, active, uuid, created_at, created_by, "
+                   "updated_at, updated_by, version) VALUES ('X999', 'Nobody Real', 'staff', 1, "
+                   "'fake-uuid', '', 0, '', 0, 1)", [])
+    fake = store.scalar("SELECT id FROM people WHERE staff_number = 'X999'")
+    report = verify_audit(store, admin)
+    assert sorted(report.problems) == sorted([
+        f"crimes: row {crime['id']} (NOR/3) changed outside the app (no matching audit entry)",
+        f"units: row {unit['id']} deleted outside the app (no matching audit entry)",
+        f"people: row {fake} (X999) inserted outside the app (no matching audit entry)",
+    ])
+    assert report.rows_checked == sum(store.scalar(f"SELECT COUNT(*) FROM {t}")
+                                      for t in HASHED_TABLES)
+
+
+def test_a_garbled_entry_about_rows_is_named_never_a_traceback(store, admin, db_path, capsys):
+    """An insider rewrites the hashes an entry recorded: the entry is named as changed and the
+    rows it no longer vouches for as changed; nothing crashes on the nonsense."""
+    import_lines(store, admin, [crime_line("NOR/1", "05/10/2026")])
+    entry = store.scalar("SELECT MAX(id) FROM audit_log WHERE detail LIKE '%row_hashes%'")
+    crime_id = store.scalar("SELECT id FROM crimes WHERE crime_ref = 'NOR/1'")
+    untrigger(store)
+    with store.write():
+        store.execute("UPDATE audit_log SET detail = ? WHERE id = ?",
+                      [json.dumps({"row_hashes": {str(crime_id): 5, "abc": "x:y", "7": "z"}}),
+                       entry])
+    store.close()
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"entry {entry} (rows written crimes) was changed after it was written" in err
+    assert f"crimes: row {crime_id} (NOR/1) changed outside the app" in err

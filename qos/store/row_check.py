@@ -135,9 +135,10 @@ def _recheck(store: Store, table: str, flagged: list[tuple[str, str | None]]
     label = _LABELS.get(table)
     for start in range(0, len(flagged), 500):
         part = dict(flagged[start:start + 500])
+        # An id that is not a number (an edited entry) names no row: asked for as -1.
         cursor = store.conn.execute(
             f"SELECT * FROM {table} WHERE {key} IN ({', '.join('?' * len(part))})",
-            [int(k) if key == "id" else k for k in part])
+            [(int(k) if k.isdigit() else -1) if key == "id" else k for k in part])
         names = [d[0] for d in cursor.description]
         label_at = names.index(label) if label in names else None
         found = {str(values[0]): values for values in cursor.fetchall()}
@@ -150,9 +151,17 @@ def _recheck(store: Store, table: str, flagged: list[tuple[str, str | None]]
             name = f"{found_key} ({values[label_at]})" if label_at is not None else found_key
             if hashed == _MISSING:
                 inserted.append(name)
-            elif hashed is None or row_hash(values[:int(hashed.split(":", 1)[0])]) != hashed:
+            elif not _matches(values, hashed):
                 changed.append(name)
     return changed, inserted, deleted
+
+
+def _matches(values: tuple[Any, ...], hashed: object) -> bool:
+    """Whether the row is the one `hashed` recorded, over as many columns as it covered.
+    Anything but a '<columns>:<hash>' string (an edited entry) matches nothing."""
+    width, _, _ = str(hashed).partition(":")
+    return (isinstance(hashed, str) and width.isdigit()
+            and row_hash(values[:int(width)]) == hashed)
 
 
 def _rows_problem(table: str, kind: str, rows: list[str]) -> str:
