@@ -57,8 +57,6 @@ class ImportResult:
     updated: int = 0
     bad: list[RowProblem] = field(default_factory=list)
     applied: bool = True  # False when all-or-nothing refused the whole file
-    # Rows imported with something the user must know (a call-back whose crime is unknown).
-    notes: list[RowProblem] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.applied:
@@ -67,8 +65,6 @@ class ImportResult:
         text = f"Imported {self.inserted} new and updated {self.updated} existing row(s)."
         if self.bad:
             text += f" {len(self.bad)} row(s) were skipped because of problems."
-        if self.notes:
-            text += f" {len(self.notes)} imported row(s) have a note below."
         return text
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from qos.errors import ValidationError
 from qos.importing import Field, map_columns, parse_rows
-from qos.roles import SYSTEM
 from qos.store import crimes
 from qos.tabular import MAX_XLSX_EXPANDED, decode_text, read_table
 from tests.factories import HEADER, crime_line
@@ -95,20 +94,33 @@ def test_an_unreadable_file_is_named_even_as_root(tmp_path, monkeypatch):
         read_table(path)
 
 
-def test_a_history_row_whose_crime_is_unknown_is_reported(store, admin):
+def test_a_history_row_whose_crime_is_unknown_is_refused_not_stored(store, admin):
+    """Runs on SQLite and PostgreSQL (the store fixture): the row is a bad row, named with its
+    number and crime reference; all-or-nothing then refuses the file, good-rows-only stores
+    the rest, and no check is ever stored without its crime."""
     from qos.store import callbacks
     from qos.tabular import read_csv_text
     from tests.factories import import_lines
 
-    import_lines(store, admin, [crime_line("NOR/1", "05/10/2026")])
+    import_lines(store, admin, [crime_line("NOR/1", "05/10/2026"),
+                                crime_line("NOR/2", "05/10/2026")])
     table = read_csv_text("Crime reference,Unit,Call date,Outcome\n"
-                          "NOR/1,NOR,10/10/2026,Completed\nNOR/404,NOR,11/10/2026,Completed\n")
-    result = callbacks.import_history(store, admin, table, all_or_nothing=True)
-    assert result.inserted == 2
-    assert [(n.row, n.reason.startswith("crime NOR/404 is not in the database")) for n in
-            result.notes] == [(3, True)]
-    assert "1 imported row(s) have a note below" in result.summary()
-    linked = dict(store.conn.execute("SELECT crime_ref, crime_id FROM callbacks").fetchall())
-    assert linked["NOR/404"] is None and linked["NOR/1"] == store.scalar(
-        "SELECT id FROM crimes WHERE crime_ref = 'NOR/1'")
-    assert SYSTEM  # (imports above ran as the administrator)
+                          "NOR/1,NOR,10/10/2026,Completed\nnor/404,NOR,11/10/2026,Completed\n"
+                          "NOR/2,NOR,12/10/2026,Declined\n")
+    before = store.scalar("SELECT COUNT(*) FROM audit_log")
+    strict = callbacks.import_history(store, admin, table, all_or_nothing=True)
+    assert not strict.applied and strict.inserted == 0
+    assert [str(p) for p in strict.bad] == [
+        ("row 3: crime NOR/404 is not in the database: import the crime extract that holds "
+         "it first, then this file again")]
+    assert strict.summary().startswith("Nothing was imported: 1 row(s) have problems.")
+    assert store.scalar("SELECT COUNT(*) FROM callbacks") == 0
+    assert store.scalar("SELECT COUNT(*) FROM audit_log") == before  # nothing written
+
+    partial = callbacks.import_history(store, admin, table, all_or_nothing=False)
+    assert partial.applied and partial.inserted == 2 and [p.row for p in partial.bad] == [3]
+    stored = store.rows("SELECT crime_ref, crime_id FROM callbacks ORDER BY crime_ref")
+    ids = {r["crime_ref"]: r["id"] for r in store.rows("SELECT crime_ref, id FROM crimes")}
+    assert [(r["crime_ref"], r["crime_id"]) for r in stored] == [
+        ("NOR/1", ids["NOR/1"]), ("NOR/2", ids["NOR/2"])]
+    assert store.scalar("SELECT COUNT(*) FROM callbacks WHERE crime_id IS NULL") == 0

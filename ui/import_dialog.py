@@ -271,8 +271,7 @@ class ImportDialog(QDialog):
     def _done(self, result: Any) -> None:
         self.result = result
         self.progress.hide()
-        lines = ([result.summary()] + [f"  {p}" for p in result.bad[:500]]
-                 + [f"  note: {p}" for p in result.notes[:500]])
+        lines = [result.summary()] + [f"  {p}" for p in result.bad[:500]]
         if len(result.bad) > 500:
             lines.append(f"  ... and {len(result.bad) - 500} more")
         self.report.setPlainText("\n".join(lines))
