@@ -135,6 +135,7 @@ def table_view(model: QAbstractItemModel, name: str) -> QTableView:
     # long list cost ~50 ms a refresh, and 200 rows show the widths well enough.
     view.horizontalHeader().setResizeContentsPrecision(200)
     fit_columns_on_reset(view)
+    fit_columns(view)  # an empty list too: its headers whole, not Qt's 100-pixel default
     # Tab leaves the table for the next control instead of walking its cells; arrows move.
     view.setTabKeyNavigation(False)
     set_role(view, "table")

@@ -137,6 +137,7 @@ class CallEvaluationPage(QWidget):
                                      "disagree": lambda d: "DISAGREE" if d else ""})
         self.comparison_view = table_view(self.comparison, "Item by item")
         self.comparison_summary = QLabel("")
+        self.comparison_summary.setWordWrap(True)
         self.comparison_summary.setAccessibleName("Calibration result")
         bar = QHBoxLayout()
         _button(bar, "&New exercise...", self.new_calibration)
@@ -188,7 +189,11 @@ class CallEvaluationPage(QWidget):
         exercise = selected_row(self.calibrations_view)
         if exercise is None:
             self.comparison.set_rows([])
-            self.comparison_summary.setText("")
+            self.comparison_summary.setText(
+                "Choose an exercise above to compare the managers' scores item by item."
+                if self.calibrations.rowCount() else
+                "No calibration exercise yet: choose the staff member on the Worklist tab, "
+                "press New exercise, then ask two managers to score the call (Score it).")
             return
         found = ce.calibration_comparison(self.store, self.actor, exercise["id"])
         self.comparison.set_rows(found["items"])
@@ -246,6 +251,7 @@ class CallEvaluationPage(QWidget):
             self.staff.set_rows(ce.worklist(self.store, self.actor, self.month.currentText()))
             self.staff_view.resizeColumnsToContents()
             self.calibrations.set_rows(ce.list_calibrations(self.store, self.actor))
+            self._show_comparison()
             if self.staff.rowCount() and not self.staff_view.selectionModel().hasSelection():
                 self.staff_view.selectRow(0)
             self.staff_view.setFocus(Qt.FocusReason.OtherFocusReason)

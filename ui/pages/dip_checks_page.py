@@ -56,10 +56,11 @@ class DipChecksPage(QWidget):
         self.verify_button.clicked.connect(self.verify)
         self.status = QLabel("")
         self.status.setAccessibleName("Dip check progress")
+        # The verdicts before the long evidence, so they show at 1366x768 without scrolling.
         self.model = RowsModel([
-            ("test_label", "Test"), ("item", "Crime or counter"),
-            ("records_say", "The records say"), ("suggested", "Suggests"),
-            ("result_text", "Finding"), ("note", "Note")], self,
+            ("test_label", "Test"), ("item", "Crime or counter"), ("suggested", "Suggests"),
+            ("result_text", "Finding"), ("records_say", "The records say"),
+            ("note", "Note")], self,
             {"suggested": lambda s: RESULTS.get(s or "", "")})
         self.view = table_view(self.model, "Dip check items")
         self.view.setTabKeyNavigation(False)

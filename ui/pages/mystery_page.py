@@ -133,7 +133,7 @@ class MysteryPage(QWidget):
     # -- findings --------------------------------------------------------------------------
     def _findings_tab(self) -> QWidget:
         widget = QWidget()
-        self.counter = shrinkable(QComboBox())
+        self.counter = shrinkable(QComboBox(), 36)  # whole counter names: there is room
         self.counter.setAccessibleName("Front counter")
         for row in reference.list_counters(self.store, self.actor):
             self.counter.addItem(f"{row['name']} ({row['unit_code']})", row["id"])

@@ -74,7 +74,8 @@ class NpCardsPage(QWidget):
             label.setBuddy(widget)
             widget.setAccessibleName(text.replace("&", ""))
             form.addRow(label, widget)
-        form.addRow(QLabel("Theme numbers:"), QLabel(
+        # Wrapped: on one line the list made the page wider than a 1366-pixel screen.
+        form.addRow(QLabel("Theme numbers:"), hint_label(
             "; ".join(f"{n} {t}" for n, t in enumerate(themes, start=1))))
         self.error = error_label()
         self.done = QLabel("")
