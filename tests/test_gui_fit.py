@@ -387,3 +387,74 @@ def test_supervisor_asking_for_another_units_records_is_told_not_crashed(qtbot, 
     qtbot.keyClick(page.view, Qt.Key.Key_Return)
     assert len(told) == 1 and page.records.isVisible()
     page.records.close()
+
+
+def test_f6_walks_the_page_list_without_the_pages_taking_the_keyboard(qtbot, demo,
+                                                                      screen_of):
+    """F6 puts the keyboard on the page list; Down opens each page in turn and the list
+    keeps the keyboard (pages that take it on refreshing made the next Down move inside
+    them); Enter then goes into the page, on its main work."""
+    from PySide6.QtCore import Qt
+
+    screen_of(1366, 768)
+    window = open_as(qtbot, demo, "fcc.manager")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow())
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert window.navigation.hasFocus()
+    titles = window.page_titles()
+    for row in range(1, len(titles)):
+        qtbot.keyClick(window.navigation, Qt.Key.Key_Down)
+        assert window.navigation.currentRow() == row
+        assert window.stack.currentIndex() == row
+        assert window.navigation.hasFocus(), f"{titles[row]} took the keyboard"
+    while titles[window.navigation.currentRow()] != "Call evaluation":
+        qtbot.keyClick(window.navigation, Qt.Key.Key_Up)
+    assert window.navigation.hasFocus()
+    qtbot.keyClick(window.navigation, Qt.Key.Key_Return)
+    page = window.pages["call_evaluation"]
+    assert page.staff_view.hasFocus()
+    assert page.staff_view.currentIndex().row() == 0
+
+
+def test_the_window_takes_the_keyboard_when_it_first_paints(qtbot, demo, monkeypatch):
+    """With no window manager nothing else activates the main window after the sign-in
+    dialog goes, and every key typed was lost (seen under Xvfb): it asks for itself."""
+    asked: list[str] = []
+    monkeypatch.setattr(MainWindow, "activateWindow", lambda self: asked.append("asked"))
+    # As on a bare X display: nothing active once the sign-in dialog has gone.
+    monkeypatch.setattr(QApplication, "activeWindow", staticmethod(lambda: None))
+    window = MainWindow(demo, _actor(demo, "bureau1"), "Demoshire Police")
+    qtbot.addWidget(window)
+    assert asked == []
+    window.show()
+    qtbot.waitUntil(lambda: "bureau" in window.pages)
+    assert asked == ["asked"]
+    # A form already up (the user was quick) keeps the keyboard: the window does not ask.
+    monkeypatch.setattr(QApplication, "activeWindow", staticmethod(lambda: window.pages["bureau"]))
+    second = MainWindow(demo, _actor(demo, "bureau1"), "Demoshire Police")
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitUntil(lambda: "bureau" in second.pages)
+    assert asked == ["asked"]
+
+
+def test_control_room_staff_open_on_their_evaluations_and_acknowledge_by_key(qtbot, demo):
+    """Control-room staff opened on Admin's read-only unit list; their work is their own
+    evaluated calls: the list has the keyboard and A acknowledges the call it is on."""
+    from PySide6.QtCore import Qt
+
+    window = open_as(qtbot, demo, "fcc1")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: "call_evaluation" in window.pages)
+    page = window.pages["call_evaluation"]
+    assert window.stack.currentWidget().widget() is page
+    qtbot.waitUntil(page.own_view.hasFocus)
+    pending = next(r for r in range(page.own.rowCount())
+                   if page.own.row_at(r)["acknowledgement"] == "pending")
+    page.own_view.selectRow(pending)
+    call = page.own.row_at(pending)["call_ref"]
+    qtbot.keyClick(page.own_view, Qt.Key.Key_A)
+    after = {page.own.row_at(r)["call_ref"]: page.own.row_at(r)["acknowledgement"]
+             for r in range(page.own.rowCount())}
+    assert after[call] == "acknowledged"

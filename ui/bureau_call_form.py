@@ -34,6 +34,7 @@ from ui.widgets import (
     fit_to_screen,
     hint_label,
     save_cancel_buttons,
+    scrolling,
     title_label,
 )
 
@@ -63,7 +64,8 @@ class BureauCallForm(GuardedDialog):
         self.outcome_meaning = QLabel("")
         self.outcome.answered.connect(self._outcome_chosen)
         self.outcome.enter_pressed.connect(self.save)
-        grid = QGridLayout()
+        questions = QWidget()
+        grid = QGridLayout(questions)
         grid.setColumnStretch(0, 1)
         label = QLabel("&Outcome: 1 completed, 2 no answer, 3 wrong number, 4 declined, "
                        "5 refer for a PCSO visit")
@@ -123,7 +125,9 @@ class BureauCallForm(GuardedDialog):
             "Checks: 1 yes, 2 no, 0 not applicable; Y answers yes to every check from there "
             "on. Enter saves."))
         layout.addWidget(script)
-        layout.addLayout(grid)
+        # The questions scroll on a small screen (1280x720) rather than squeeze their
+        # wrapped text into one line's height.
+        layout.addWidget(scrolling(questions, framed=False), 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setTabOrder(self.comments, self.agreed_days)  # then the update box, as read

@@ -28,7 +28,7 @@ from qos.store import call_evaluations as ce
 from qos.store.core import Store
 from ui.call_evaluation_form import CallEvaluationForm, parse_call_time
 from ui.table_model import RowsModel, yes_no
-from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
+from ui.widgets import focus_table, hint_label, selected_row, show_error, table_view, title_label
 
 
 def _percent(value: Any) -> str:
@@ -244,6 +244,13 @@ class CallEvaluationPage(QWidget):
         self.refresh()
         if self.own.rowCount():
             self.own_view.selectRow(min(position + 1, self.own.rowCount() - 1))
+
+    def focus_main_work(self) -> None:
+        if self.manages:
+            self.tabs.setCurrentIndex(0)
+            focus_table(self.staff_view)
+        elif allowed(self.actor, Action.VIEW_OWN_EVALUATIONS):
+            focus_table(self.own_view)
 
     # -- all -------------------------------------------------------------------------------
     def refresh(self) -> None:

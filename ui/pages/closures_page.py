@@ -25,6 +25,7 @@ from ui.record_dialog import date_and_note_dialog
 from ui.table_model import RowsModel
 from ui.widgets import (
     fit_columns,
+    focus_table,
     hint_label,
     selected_row,
     show_error,
@@ -107,6 +108,9 @@ class ClosuresPage(QWidget):
         self.refresh()
         if accepted and self.model.rowCount():
             self.view.selectRow(min(position, self.model.rowCount() - 1))
+
+    def focus_main_work(self) -> None:
+        focus_table(self.view)
 
     def refresh(self) -> None:
         unit_id = self.unit.currentData()

@@ -114,6 +114,9 @@ class ComplaintsPage(QWidget):
         self.refresh()
         self.unit.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def focus_main_work(self) -> None:
+        self.unit.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def refresh(self) -> None:
         month = dt.date.today().isoformat()[:7]
         self.model.set_rows(complaints.list_informal_complaints(self.store, self.actor, month))

@@ -25,7 +25,15 @@ from qos.store import dipchecks, reference
 from qos.store.core import Store
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import fit_columns, hint_label, show_error, shrinkable, table_view, title_label
+from ui.widgets import (
+    fit_columns,
+    focus_table,
+    hint_label,
+    show_error,
+    shrinkable,
+    table_view,
+    title_label,
+)
 
 KEYS = {Qt.Key.Key_P: "pass", Qt.Key.Key_F: "fail", Qt.Key.Key_U: "unable"}
 
@@ -138,6 +146,12 @@ class DipChecksPage(QWidget):
             return
         self.refresh()
         self.view.selectRow(min(position + 1, self.model.rowCount() - 1))
+
+    def focus_main_work(self) -> None:
+        if self.check_id is None:
+            self.draw_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            focus_table(self.view)
 
     def refresh(self) -> None:
         unit_id = self.unit.currentData()

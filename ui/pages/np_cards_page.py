@@ -189,6 +189,9 @@ class NpCardsPage(QWidget):
                 show_error(self, exc)
         self.refresh()
 
+    def focus_main_work(self) -> None:
+        self.place.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def refresh(self) -> None:
         chosen = self.place.currentData()
         self.place.blockSignals(True)
