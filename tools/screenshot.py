@@ -125,7 +125,7 @@ def main() -> int:
         width, height = (int(n) for n in pages[1].split("x"))
         pages = pages[2:]
     app = make_application()
-    store = open_store(Path(db))
+    store = open_store(db)  # a path or the shared database's URL (a Path would fold its //)
     window = MainWindow(store, actor_by_username(store, username),
                         str(setting(store, "force_name")))
     free = app.primaryScreen().availableGeometry()

@@ -16,12 +16,13 @@ from qos.settings import setting
 from qos.store.audit import anchor_now
 from qos.store.backups import latest_backup, restore
 from qos.store.core import Store, open_store
+from qos.store.dialect import is_server_url
 from qos.store.users import is_set_up
 from qos.upkeep import UpkeepReport, daily_upkeep, plain_reason
 from ui.failures import install_excepthook, show_failure
 from ui.idle_lock import IdleLock
 from ui.style import apply_app_style
-from ui.workers import BackgroundJob, wait_for_background_jobs
+from ui.workers import BackgroundJob, Reopen, reopen_target, wait_for_background_jobs
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +58,17 @@ def remove_unfinished(db_path: Path) -> None:
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
 
-def integrity_check_job(window: QWidget, db_path: Path) -> BackgroundJob:
+def integrity_check_job(window: QWidget, db: Reopen) -> BackgroundJob:
     """The daily upkeep (integrity check, backup, retention, deadline catch-up) in the
-    background. Not started. Damage offers the newest backup; any other failure is shown
-    and logged (qos.upkeep logs each failed step)."""
-    job = BackgroundJob(db_path, lambda store, progress: daily_upkeep(store), window)
+    background, on its own connection to the database (`db`: the window's store, or its
+    path or URL). Not started. Damage (a SQLite file's) offers the newest backup; any other
+    failure is shown and logged (qos.upkeep logs each failed step)."""
+    job = BackgroundJob(db, lambda store, progress: daily_upkeep(store), window)
+    target = reopen_target(db)  # a file's damage offers its backups; a server keeps its own
+    db_path = None if is_server_url(target) else Path(target)
 
     def report(result: UpkeepReport) -> None:
-        if result.damage:
+        if result.damage and db_path is not None:
             offer_restore(window, db_path, result.damage)
         if result.failures:
             show_failure(window, "The daily upkeep did not finish",
@@ -108,7 +112,8 @@ def offer_restore(window: QWidget, db_path: Path, problem: str) -> None:
     window.close()
 
 
-def run_app(db_path: Path) -> int:
+def run_app(db_path: Path | str) -> int:
+    """The window on a SQLite file (a Path) or the force's shared database (a URL)."""
     from ui.xcb_libraries import check
 
     advice = check()  # before QApplication: without these libraries Qt aborts the process
@@ -121,7 +126,7 @@ def run_app(db_path: Path) -> int:
     except OSError as exc:  # a read-only profile: run without the file, and say so once
         print(f"QoS Checks cannot write its log file: {exc}", file=sys.stderr)
     install_excepthook(app)
-    new_file = not db_path.exists()
+    new_file = not is_server_url(db_path) and not Path(db_path).exists()
     try:
         store = open_store(db_path)
     except QosError as exc:
@@ -134,15 +139,15 @@ def run_app(db_path: Path) -> int:
         set_up = is_set_up(store)
         store.close()
         if new_file and not set_up:
-            remove_unfinished(db_path)  # set-up cancelled: no half-made database is left
+            remove_unfinished(Path(db_path))  # set-up cancelled: no half-made database is left
         return 0
     window = MainWindow(store, actor, str(setting(store, "force_name")))
     window.show()
     IdleLock(window, store, actor, float(setting(store, "idle_lock_minutes")))
-    integrity_check_job(window, db_path).start()
+    integrity_check_job(window, store).start()
     # A window left open for days still gets its daily backup (taken only once a day).
     daily = QTimer(window)
-    daily.timeout.connect(lambda: integrity_check_job(window, db_path).start())
+    daily.timeout.connect(lambda: integrity_check_job(window, store).start())
     daily.start(6 * 60 * 60 * 1000)
     code = app.exec()
     wait_for_background_jobs()

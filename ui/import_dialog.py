@@ -44,7 +44,7 @@ from qos.tabular import Table, read_table
 from ui.help_dialog import show_help
 from ui.style import set_role
 from ui.widgets import fit_to_screen, hint_label, scrolling, title_label
-from ui.workers import BackgroundJob
+from ui.workers import BackgroundJob, reopen_target
 
 Mapping = dict[str, str]
 RunImport = Callable[[Store, Table, bool, Mapping, Callable[[int, int], None]], ImportResult]
@@ -73,7 +73,7 @@ class ImportDialog(QDialog):
         self.setWindowTitle(title)
         fit_to_screen(self, 900, 640)
         self.store, self.actor, self.kind, self.fields = store, actor, kind, fields
-        self.db_path = Path(str(store.path))
+        self.db_path = reopen_target(store)
         self.noun = NOUNS.get(kind, f"{kind} file")
         QShortcut(QKeySequence("F1"), self, activated=lambda: show_help(self, "Importing files"))
         self.run_import = run_import

@@ -2,6 +2,10 @@
 
 The job is a plain function `job(store, progress)`; results and errors come back only
 through signals, so no widget is touched from the worker thread.
+
+A worker opens the database again by the store's target, its file's path or the shared
+database's URL (`reopen_target`, the one place that decides): never by `store.path`, which is
+None on PostgreSQL and once made a SQLite file called "None".
 """
 from __future__ import annotations
 
@@ -20,6 +24,17 @@ from qos.store.core import Store, open_store
 log = logging.getLogger(__name__)
 
 Job = Callable[[Store, Progress], Any]
+# What a worker is given to open: the page's own store, or its target (a path or a URL).
+Reopen = Store | Path | str
+
+
+def reopen_target(db: Reopen) -> str:
+    """The path or URL a worker opens for its own connection to `db`'s database."""
+    target = db.target if isinstance(db, Store) else str(db)
+    if target in (":memory:", "", "None"):
+        # An in-memory store cannot be reached from another connection; "None" is a lost path.
+        raise ValueError(f"A background job cannot reopen the database {target!r}.")
+    return target
 
 
 class _Runner(QObject):
@@ -28,14 +43,14 @@ class _Runner(QObject):
     failed = Signal(object)
     finished = Signal()
 
-    def __init__(self, db_path: Path, job: Job):
+    def __init__(self, target: str, job: Job):
         super().__init__()
-        self.db_path = db_path
+        self.target = target
         self.job = job
 
     def run(self) -> None:
         try:
-            store = open_store(self.db_path, check_integrity=False, migrate=False)
+            store = open_store(self.target, check_integrity=False, migrate=False)
             try:
                 result = self.job(store, lambda done, total: self.progressed.emit(done, total))
             finally:
@@ -75,12 +90,12 @@ class BackgroundJob(QObject):
     failed = Signal(object)
     finished = Signal()
 
-    def __init__(self, db_path: Path, job: Job, parent: QObject | None = None):
+    def __init__(self, db: Reopen, job: Job, parent: QObject | None = None):
         super().__init__(None)
         if parent is not None:
             parent.destroyed.connect(self._orphaned)
         self.thread = QThread()
-        self.runner = _Runner(db_path, job)
+        self.runner = _Runner(reopen_target(db), job)
         self.runner.moveToThread(self.thread)
         self.thread.started.connect(self.runner.run)
         self.parent_gone = False
@@ -111,14 +126,14 @@ class NewestAnswer:
     or month now chosen). Asking again never waits for an older job, which may still be
     catching up; its answer, error or progress is dropped when it comes."""
 
-    def __init__(self, owner: QObject, db_path: Path):
-        self.owner, self.db_path = owner, db_path
+    def __init__(self, owner: QObject, db: Reopen):
+        self.owner, self.target = owner, reopen_target(db)
         self.job: BackgroundJob | None = None  # the newest question, while unanswered
 
     def ask(self, work: Job, answered: Callable[[Any], None],
             failed: Callable[[BaseException], None],
             progressed: Callable[[int, int], None] | None = None) -> BackgroundJob:
-        job = BackgroundJob(self.db_path, work, self.owner)
+        job = BackgroundJob(self.target, work, self.owner)
 
         def newest(handler: Callable[..., None], done: bool) -> Callable[..., None]:
             def deliver(*args: Any) -> None:

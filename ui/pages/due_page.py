@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -40,7 +39,7 @@ class DuePage(QWidget):
     def __init__(self, store: Store, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
         self.store, self.actor = store, actor
-        self.answers = NewestAnswer(self, Path(str(store.path)))
+        self.answers = NewestAnswer(self, store)
         self.unit = shrinkable(QComboBox())
         self.unit.setAccessibleName("Unit")
         self.unit.addItem("All units", None)

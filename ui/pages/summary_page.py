@@ -184,7 +184,7 @@ class SummaryPage(QWidget):
         super().__init__(parent)
         self.store, self.actor = store, actor
         self.summary: MonthlySummary | None = None
-        self.figures = NewestAnswer(self, Path(str(store.path)))
+        self.figures = NewestAnswer(self, store)
         self.export_job: BackgroundJob | None = None
         self.export_notice: SavedFileNotice | None = None
         self.month = QComboBox()
@@ -498,7 +498,7 @@ class SummaryPage(QWidget):
         def job(store: Store, report: Any) -> Path:
             return export_summary(store, actor, month, path, progress=report)
 
-        self.export_job = BackgroundJob(Path(str(self.store.path)), job, self)
+        self.export_job = BackgroundJob(self.store, job, self)
         self.export_job.progressed.connect(lambda done, total: (progress.setMaximum(total),
                                                                 progress.setValue(done)))
         self.export_job.succeeded.connect(lambda target: (progress.close(),

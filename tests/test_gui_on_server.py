@@ -1,0 +1,77 @@
+"""The window on the force's shared PostgreSQL database: the pages that fill in the background
+reopen the database by its URL in their worker, and no SQLite file is made on the way."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from qos.store import callbacks, users
+from qos.store.core import open_store
+from qos.store.crime_import import import_crimes_with_deadlines
+from qos.tabular import read_csv_text
+from tests.conftest import PASSWORD
+from ui.main_window import MainWindow
+from ui.workers import reopen_target
+
+CRIMES = ("Crime reference,Date recorded,Unit,Offence category,Victim name,Contact phone,"
+          "Officer,Suspect arrested\n")
+HISTORY = "Crime reference,Unit,Call date,Outcome,Whole experience\n"
+
+
+def _stray_files() -> set[str]:
+    """SQLite files a URL or a lost path would make in the working folder."""
+    here = Path(os.getcwd())
+    return {p.name for p in here.iterdir() if p.name.startswith(("None", "postgres"))}
+
+
+@pytest.fixture
+def server_store(pg_url):
+    store = open_store(pg_url)
+    admin = users.setup_force(
+        store, "Testshire Police",
+        [{"code": "NOR", "name": "North", "kind": "BCU", "monthly_target": 50},
+         {"code": "SOU", "name": "South", "kind": "BCU", "monthly_target": 40}],
+        "admin", "Ada Admin", PASSWORD)
+    yield store, admin
+    store.close()
+
+
+def test_summary_and_due_pages_fill_from_the_shared_database(qtbot, server_store):
+    store, admin = server_store
+    before = _stray_files()
+    assert store.path is None and reopen_target(store) == store.target
+    today = dt.date.today()
+    arrested = today - dt.timedelta(days=20)
+    import_crimes_with_deadlines(store, admin, read_csv_text(CRIMES + "".join(
+        f"NOR/{n},{arrested:%d/%m/%Y},NOR,Theft,V{n},077009{n:05d},,{arrested:%d/%m/%Y}\n"
+        for n in range(20))), all_or_nothing=True)
+    window = MainWindow(store, admin, "Testshire Police")
+    qtbot.addWidget(window)
+
+    due = window.show_page("due")
+    due.unit.setCurrentIndex(0)  # All units
+    qtbot.waitUntil(lambda: due.job is None and due.model.rowCount() > 0, timeout=20000)
+    assert {due.model.row_at(i)["crime_ref"] for i in range(due.model.rowCount())} == {
+        f"NOR/{n}" for n in range(20)}
+    assert due.count.text() == "20 due, 20 overdue"
+
+    summary = window.show_page("summary")
+    year, month = summary.month.currentText().split("-")
+    result = callbacks.import_history(store, admin, read_csv_text(HISTORY + "".join(
+        f"NOR/{n},NOR,{n + 1:02d}/{month}/{year},Completed,{1 if n < 15 else 6}\n"
+        for n in range(20))), all_or_nothing=True)
+    assert result.inserted == 20
+    summary.refresh()
+    qtbot.waitUntil(lambda: summary.job is None, timeout=30000)  # figures on a worker
+    assert summary.tiles["checks"].value.text() == "20 of 90"
+    assert summary.tiles["satisfied"].value.text() == "75%"  # 15 of the 20 satisfied
+    assert _stray_files() == before  # the workers opened the server, not a file
+
+
+@pytest.mark.parametrize("lost", [":memory:", "None"])
+def test_a_worker_refuses_a_database_it_cannot_reopen(lost):
+    with pytest.raises(ValueError, match="cannot reopen"):
+        reopen_target(lost)
