@@ -146,6 +146,20 @@ def squeezed_labels(top: QWidget) -> list[str]:
     return found
 
 
+def cut_placeholders(top: QWidget) -> list[str]:
+    """Empty text boxes too narrow for their grey hint (frame and margins take ~12 px)."""
+    from PySide6.QtWidgets import QLineEdit
+
+    found = []
+    for edit in top.findChildren(QLineEdit):
+        hint = edit.placeholderText()
+        if edit.isVisible() and hint and not edit.text():
+            needed = edit.fontMetrics().horizontalAdvance(hint)
+            if edit.width() - 12 < needed:
+                found.append(f"{hint!r}: {edit.width() - 12} < {needed} px")
+    return found
+
+
 def elided_combos(top: QWidget) -> list[str]:
     """Combo boxes too narrow for the item shown in them."""
     from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
@@ -206,6 +220,7 @@ def test_every_page_fits_the_screen_for_every_role(qtbot, demo, screen_of, usern
                                 f" px for {window.stack.width()})")
             problems += [f"{at}: label {cut}" for cut in squeezed_labels(page)]
             problems += [f"{at}: combo box {cut}" for cut in elided_combos(page)]
+            problems += [f"{at}: grey hint {cut}" for cut in cut_placeholders(page)]
     assert not problems, "\n".join(problems)
 
 
@@ -277,6 +292,7 @@ def test_every_form_fits_1280x720_and_shares_no_mnemonic(qtbot, demo, screen_of)
             problems.append(f"{name}: opens at {dialog.width()}x{dialog.height()}, larger "
                             f"than the screen's {free.width()}x{free.height()}")
         problems += [f"{name}: label {cut}" for cut in squeezed_labels(dialog)]
+        problems += [f"{name}: grey hint {cut}" for cut in cut_placeholders(dialog)]
         pages = [dialog]
         if hasattr(dialog, "pageIds"):  # the wizard: each page in turn
             pages = [dialog.page(i) for i in dialog.pageIds()]

@@ -6,6 +6,7 @@ import openpyxl
 from qos.roles import SYSTEM
 from qos.store import callbacks
 from qos.tabular import read_csv_text
+from tests.conftest import open_main_window
 from ui.main_window import MainWindow
 
 HEADER = "Crime reference,Unit,Call date,Outcome,Whole experience,Vc leaflet,Ethnicity\n"
@@ -53,11 +54,7 @@ def _export_by_keys(qtbot, store, admin, tmp_path, monkeypatch):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QFileDialog
 
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
-    window.activateWindow()
+    window = open_main_window(qtbot, store, admin)
     page = window.show_page("summary")
     _load(store, admin, page.month.currentText())
     target = tmp_path / "out" / "summary"  # no suffix typed: .xlsx is added

@@ -31,6 +31,7 @@ from ui.forms import GuardedDialog
 from ui.widgets import (
     answer_row,
     error_label,
+    fit_placeholder,
     fit_to_screen,
     hint_label,
     save_cancel_buttons,
@@ -87,6 +88,7 @@ class BureauCallForm(GuardedDialog):
         self.theme_numbers = QLineEdit()
         self.theme_numbers.setAccessibleName("Feedback themes, by number")
         self.theme_numbers.setPlaceholderText("e.g. 1 3 (leave blank for none)")
+        fit_placeholder(self.theme_numbers)
         self.theme_numbers.returnPressed.connect(self.save)
         self.comments = QLineEdit()
         self.comments.setAccessibleName("Comments")
@@ -104,6 +106,7 @@ class BureauCallForm(GuardedDialog):
         grid.addWidget(comments_label, row + 1, 0)
         grid.addWidget(self.comments, row + 1, 1, 1, 2)
         self.agreed_days = AgreedUpdatesField()
+        fit_placeholder(self.agreed_days)
         agreed_label = QLabel(AGREED_LABEL)
         agreed_label.setBuddy(self.agreed_days)
         # On the "update" row: the form already fills a 1280x720 screen's height
