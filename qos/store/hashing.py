@@ -4,6 +4,7 @@ Kept apart from core.py so the schema migrations can use them without importing 
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import sqlite3
@@ -57,6 +58,7 @@ def slice_hashes(db_file: str, table: str, low: int, high: int) -> tuple[str, st
     file read-only. Returned as two newline-joined strings: one cheap copy back, not 2M
     objects pickled.
     """
+    gc.disable()  # a process of its own, short-lived: row tuples never form cycles
     conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
     try:
         cursor = conn.execute(f"SELECT * FROM {table} WHERE id >= ? AND id < ?", [low, high])
