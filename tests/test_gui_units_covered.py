@@ -78,7 +78,7 @@ def test_admin_gives_a_sergeant_a_unit_and_the_sergeant_sees_only_its_worklist(
     tab = page.users
     names = [tab.model.row_at(i)["username"] for i in range(tab.model.rowCount())]
     assert names == ["admin", "sgtx"]
-    assert tab.model.row_at(1)["covered"] == "own (NOR)"
+    assert [tab.model.row_at(i)["covered"] for i in range(2)] == ["every unit", "own (NOR)"]
     tab.view.setFocus()
     qtbot.keyClick(tab.view, Qt.Key.Key_Home)
     qtbot.keyClick(tab.view, Qt.Key.Key_Down)  # Sgt X

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from qos.errors import QosError
-from qos.roles import Actor
+from qos.roles import Actor, Role, unit_scope
 from qos.store import users
 from qos.store.core import Store
 from ui.forms import GuardedDialog
@@ -26,12 +26,20 @@ def covered_ids(user: dict[str, Any]) -> list[int] | None:
     return users.responsible_unit_ids(user.get("responsible_units"))
 
 
+def sees_every_unit(user: dict[str, Any]) -> bool:
+    """Administrators and the inspectorate see every unit, whatever is set (roles.unit_scope)."""
+    return unit_scope(Actor(user_id=user["id"], username="", display_name="",
+                            role=Role(user["role"]), unit_id=None)) is None
+
+
 def covered_text(user: dict[str, Any], codes: dict[int, str]) -> str:
-    """"NOR, SOU" for the user list; the own-unit rule said in words."""
+    """"NOR, SOU" for the user list, in the units' own order; the other rules in words."""
+    if sees_every_unit(user):
+        return "every unit"
     ids = covered_ids(user)
     if ids is None:
-        return f"own ({codes[user['unit_id']]})" if user.get("unit_id") in codes else "own unit"
-    return ", ".join(codes.get(i, str(i)) for i in ids) or "none"
+        return f"own ({codes[user['unit_id']]})" if user.get("unit_id") in codes else "none"
+    return ", ".join(code for unit_id, code in codes.items() if unit_id in ids) or "none"
 
 
 class UnitsCoveredDialog(GuardedDialog):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
 from qos.roles import ROLE_LABELS, Action, Actor, Role, allowed
 from qos.store import reference, users
@@ -15,7 +15,7 @@ from ui.record_dialog import FormField
 from ui.record_list import RecordList
 from ui.tab_keys import walk_tabs_by_keyboard
 from ui.table_model import yes_no
-from ui.units_covered_dialog import UnitsCoveredDialog, covered_text
+from ui.units_covered_dialog import UnitsCoveredDialog, covered_text, sees_every_unit
 from ui.widgets import title_label
 
 ACTIVE = {"active": yes_no}
@@ -194,6 +194,11 @@ class AdminPage(QWidget):
         """Which units' victims the selected supervisor or bureau user may see."""
         row = tab.selected()
         if row is None:
+            return
+        if sees_every_unit(row):
+            QMessageBox.information(self, "Units covered", (
+                f"{row['display_name']} has the role {ROLE_LABELS[Role(row['role'])]}, which "
+                "sees every unit's records. Units are set for supervisors and bureau staff."))
             return
         dialog = UnitsCoveredDialog(self.store, self.actor, row,
                                     reference.list_units(self.store, self.actor), self)
