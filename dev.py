@@ -31,19 +31,48 @@ def _running_in_venv() -> bool:
     return Path(sys.prefix).resolve() == VENV.resolve()
 
 
+NO_VENV_MODULE = ("QoS Checks needs Python's venv module, which Debian and Ubuntu ship "
+                  "separately. Install it, then run the command again:\n\n"
+                  "    sudo apt-get install python3-venv\n")
+
+
+def has_venv_module(python: str = sys.executable) -> bool:
+    """venv can make an environment with pip in it (Debian's python3 lacks ensurepip)."""
+    return subprocess.call([python, "-c", "import ensurepip, venv"],
+                           stderr=subprocess.DEVNULL) == 0
+
+
+def _has_pip(python: Path) -> bool:
+    return subprocess.call([str(python), "-m", "pip", "--version"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL) == 0
+
+
+def create_venv() -> None:
+    """Make .venv, or stop with the one line to run; never leave a half-made .venv behind
+    (a later run would take it for a working one)."""
+    if not has_venv_module():
+        sys.exit(NO_VENV_MODULE)
+    print("First run: creating a virtual environment in .venv ...", file=sys.stderr)
+    if subprocess.call([sys.executable, "-m", "venv", str(VENV)]):
+        shutil.rmtree(VENV, ignore_errors=True)
+        sys.exit("Creating .venv failed (the messages above say why).")
+
+
 def ensure_venv() -> Path:
     """Create .venv and install the project with its test extras, once per pyproject change."""
     python = venv_python()
+    if python.exists() and not STAMP.exists() and not _has_pip(python):
+        shutil.rmtree(VENV)  # left by a failed first run (no venv module then): start again
     if not python.exists():
-        print("First run: creating a virtual environment in .venv ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        create_venv()
     if not STAMP.exists() or STAMP.read_text() != _wanted_stamp():
-        print("Installing QoS Checks and its dependencies into .venv ...", file=sys.stderr)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q",
-             "-e", f"{ROOT}[test]"],
-            check=True,
-        )
+        print("Installing QoS Checks and its dependencies into .venv (a minute or so) ...",
+              file=sys.stderr)
+        if subprocess.call(
+                [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+                 "-e", f"{ROOT}[test]"]):
+            sys.exit("Installing into .venv failed (pip's messages above say why; most often "
+                     "no connection to pypi.org). Run the same command again to retry.")
         compile_sources(python)
         STAMP.write_text(_wanted_stamp())
     return python
@@ -93,12 +122,19 @@ def run_tests(extra: list[str]) -> int:
     checked = run_checks(python)
     if checked:
         return checked
-    if sys.platform.startswith("linux") and not shutil.which("xvfb-run"):
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    from ui.xcb_libraries import check  # standard library only, like this file
+
+    advice = check(env)  # the GUI tests import PySide6, which fails without these
+    if advice:
+        print(advice, file=sys.stderr)
+        return 2
+    if sys.platform.startswith("linux") and not (shutil.which("xvfb-run")
+                                                 and shutil.which("xauth")):
         # The real-window test (tests/test_gui_real_display.py) needs a virtual X display.
         print("Note: Xvfb is not installed, so the real-display test is skipped "
               + ("(and fails, as CI=true)" if os.environ.get("CI") == "true" else
-                 "(sudo apt-get install xvfb to run it)") + ".", file=sys.stderr)
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+                 "(sudo apt-get install xvfb xauth to run it)") + ".", file=sys.stderr)
     return subprocess.call([str(python), "-m", "pytest", *extra], cwd=ROOT, env=env)
 
 
