@@ -4,17 +4,31 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from qos.cli_signin import add_user_argument, signed_in
 from qos.errors import ValidationError
 from qos.paths import resolve_db_path
+from qos.roles import Actor
 from qos.store.core import Store, open_store
+
+T = TypeVar("T")
 
 
 def _open(args: argparse.Namespace, *, check_integrity: bool = False) -> Store:
     return open_store(resolve_db_path(args.db), check_integrity=check_integrity)
+
+
+def _signed_in_do(args: argparse.Namespace, act: Callable[[Store, Actor], T], *,
+                  check_integrity: bool = False) -> T:
+    """Open the store, sign in (--user), `act` as that user, close."""
+    store = _open(args, check_integrity=check_integrity)
+    try:
+        return act(store, signed_in(args, store))
+    finally:
+        store.close()
 
 
 def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any) -> None:
@@ -144,12 +158,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.out.suffix.lower() != ".xlsx":
         raise ValidationError(f"{args.out} should end in .xlsx.")
-    store = _open(args)
-    try:
-        target = export_summary(store, signed_in(args, store), args.month, args.out,
-                                args.unit)
-    finally:
-        store.close()
+    target = _signed_in_do(args, lambda store, actor: export_summary(
+        store, actor, args.month, args.out, args.unit))
     print(f"Summary for {args.month} written to {target}")
     return 0
 
@@ -184,11 +194,9 @@ def cmd_due(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from qos.store.backups import backup
 
-    store = _open(args, check_integrity=True)  # a scheduled backup is where damage shows up
-    try:
-        target = backup(store, signed_in(args, store), args.out)
-    finally:
-        store.close()
+    # A scheduled backup is where damage shows up: the whole file is checked first.
+    target = _signed_in_do(args, lambda store, actor: backup(store, actor, args.out),
+                           check_integrity=True)
     print(f"Backup written to {target}")
     return 0
 
@@ -196,30 +204,30 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from qos.store.backups import restore
 
-    store = _open(args, check_integrity=False)  # a damaged database is why one restores
-    try:
-        kept = restore(store, signed_in(args, store), args.source)
-    finally:
-        store.close()
+    # Not checked first: a damaged database is why one restores.
+    kept = _signed_in_do(args, lambda store, actor: restore(store, actor, args.source))
     print(f"Restored {args.source}. The database as it was is kept at {kept}")
     return 0
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from qos.store.audit import anchor_path_for, read_anchors, verify_audit
+    from qos.store.audit import history_path, read_anchors, verify_audit
 
     db_path = resolve_db_path(args.db)
     if isinstance(db_path, Path) and not db_path.exists():
         raise ValidationError(f"There is no database at {db_path}.")
-    # The history beside a database file; a shared database's anchors are its workbooks.
-    anchors = read_anchors(anchor_path_for(db_path)) if isinstance(db_path, Path) else []
-    if args.anchor:  # a backup's anchor file or an exported workbook
-        if not args.anchor.exists():
-            raise ValidationError(f"There is no anchor file at {args.anchor}.")
-        anchors += read_anchors(args.anchor)
+    if args.anchor and not args.anchor.exists():
+        raise ValidationError(f"There is no anchor file at {args.anchor}.")
     store = _open(args)
     try:
-        report = verify_audit(store, signed_in(args, store), anchors)
+        actor = signed_in(args, store)
+        # The history kept at exports, backups and closings (beside a database file; in the
+        # user's data folder for a shared one), and a backup's anchor or an exported workbook.
+        kept = history_path(store, actor)
+        anchors = read_anchors(kept) if kept is not None else []
+        if args.anchor:
+            anchors += read_anchors(args.anchor)
+        report = verify_audit(store, actor, anchors)
     finally:
         store.close()
     for note in report.notes:

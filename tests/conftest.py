@@ -32,6 +32,17 @@ def _cheap_password_hashing(request: pytest.FixtureRequest,
 
 
 @pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's data folder (a shared database's anchor history, logs) is the test's own,
+    never the real one of whoever runs the tests."""
+    import qos.paths
+
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setattr(qos.paths, "data_dir", lambda: folder)
+
+
+@pytest.fixture(autouse=True)
 def _command_line_password(monkeypatch: pytest.MonkeyPatch) -> None:
     """Command-line tests sign in as the test force's administrator (--user admin)."""
     monkeypatch.setenv("QOS_PASSWORD", PASSWORD)

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 
 from qos.cli import run
 from qos.demo import build_demo
 from qos.roles import SYSTEM
-from qos.store import retention
-from qos.store.audit import verify_audit
+from qos.store import audit, reference, retention, row_check
+from qos.store.audit import AuditReport, verify_audit
 from qos.store.core import Store, open_store
+from qos.store.hashing import HASHED_TABLES
+from tests.factories import crime_line, import_lines
+from tests.tamper import raw_sql, untrigger
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +35,17 @@ def copy(demo_db, tmp_path) -> Store:
     opened.close()
 
 
-def _raw(store: Store, sql: str, params=()) -> None:
-    """What an insider with the file and the sqlite3 shell would do, app closed."""
-    assert store.path is not None
-    conn = sqlite3.connect(store.path)
-    conn.execute(sql, params)
-    conn.commit()
-    conn.close()
+def _verify_after(copy: Store, *statements: tuple[str, list[object]],
+                  workers: int = 1) -> AuditReport:
+    """Verify after `statements` run in the file with the sqlite3 shell, the app closed."""
+    copy.close()
+    for sql, params in statements:
+        raw_sql(copy, sql, params)
+    store = open_store(copy.path)
+    try:
+        return verify_audit(store, SYSTEM, workers=workers)
+    finally:
+        store.close()
 
 
 def test_everything_the_demo_wrote_matches_the_trail(copy):
@@ -52,26 +58,32 @@ def test_everything_the_demo_wrote_matches_the_trail(copy):
     assert report.rows_checked >= counted > 1000
 
 
-def test_an_edited_answer_a_deleted_card_and_a_fake_callback_are_each_named(copy):
+_FAKE_CALLBACK = (
+    "INSERT INTO callbacks (item_id, crime_id, crime_ref, unit_id, call_date, outcome, "
+    "template_kind, template_version, answers, feedback, source, uuid, created_at, "
+    "created_by, updated_at, updated_by, version) SELECT NULL, crime_id, 'FAKE/1', "
+    "unit_id, call_date, outcome, template_kind, template_version, answers, feedback, "
+    "source, 'fake-uuid', created_at, created_by, updated_at, updated_by, 1 "
+    "FROM callbacks WHERE id = ?")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_edited_answer_a_deleted_card_and_a_fake_callback_are_each_named(
+        copy, workers, monkeypatch):
+    """Also with the large tables hashed by worker processes (every table counts as large
+    here): the same three rows are named, no more."""
+    monkeypatch.setattr(row_check, "PARALLEL_FROM", 1)
     callback = copy.row("SELECT id, crime_ref, answers FROM callbacks ORDER BY id LIMIT 1")
     card = copy.row("SELECT id, serial FROM doorstep_cards ORDER BY id LIMIT 1")
     assert callback and card
-    copy.close()
-    _raw(copy, "UPDATE callbacks SET answers = ? WHERE id = ?",
-         [json.dumps({"overall": 7}), callback["id"]])
-    _raw(copy, "DELETE FROM doorstep_cards WHERE id = ?", [card["id"]])
-    _raw(copy, "INSERT INTO callbacks (item_id, crime_id, crime_ref, unit_id, call_date, outcome, "
-               "template_kind, template_version, answers, feedback, source, uuid, created_at, "
-               "created_by, updated_at, updated_by, version) SELECT NULL, crime_id, 'FAKE/1', "
-               "unit_id, call_date, outcome, template_kind, template_version, answers, feedback, "
-               "source, 'fake-uuid', created_at, created_by, updated_at, updated_by, 1 "
-               "FROM callbacks WHERE id = ?", [callback["id"]])
-    store = open_store(copy.path)
-    try:
-        report = verify_audit(store, SYSTEM)
-        fake_id = store.scalar("SELECT id FROM callbacks WHERE crime_ref = 'FAKE/1'")
-    finally:
-        store.close()
+    report = _verify_after(
+        copy, ("UPDATE callbacks SET answers = ? WHERE id = ?",
+               [json.dumps({"overall": 7}), callback["id"]]),
+        ("DELETE FROM doorstep_cards WHERE id = ?", [card["id"]]),
+        (_FAKE_CALLBACK, [callback["id"]]), workers=workers)
+    reopened = open_store(copy.path)
+    fake_id = reopened.scalar("SELECT id FROM callbacks WHERE crime_ref = 'FAKE/1'")
+    reopened.close()
     assert sorted(report.problems) == sorted([
         (f"callbacks: row {callback['id']} ({callback['crime_ref']}) changed outside the app "
          "(no matching audit entry)"),
@@ -81,14 +93,37 @@ def test_an_edited_answer_a_deleted_card_and_a_fake_callback_are_each_named(copy
     assert run(["audit", "--user", "admin", "verify", "--db", str(copy.path)]) == 1
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_saves_made_by_others_while_verify_runs_are_not_reported(copy, workers, monkeypatch):
+    """Verify reads in one snapshot; worker processes read the file as it is now, so what
+    they see changed since is checked again in the snapshot before anything is named."""
+    monkeypatch.setattr(row_check, "PARALLEL_FROM", 1)
+    crime = copy.row("SELECT id, version FROM crimes ORDER BY id LIMIT 1")
+    card = copy.row("SELECT id FROM doorstep_cards ORDER BY id DESC LIMIT 1")
+    real_check = audit.check_rows
+
+    def others_save_meanwhile(*args, **kwargs):
+        other = open_store(copy.path)  # another user, after verify read the trail
+        try:
+            other.update_record(SYSTEM, "crimes", crime["id"], crime["version"],
+                                {"offence_category": "Changed meanwhile"})
+            reference.add_unit(other, SYSTEM, "NEW", "Added meanwhile")
+            with other.write():
+                other.execute("DELETE FROM doorstep_cards WHERE id = ?", [card["id"]])
+                other.audit(SYSTEM, "delete", "doorstep_cards", card["id"])
+        finally:
+            other.close()
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "check_rows", others_save_meanwhile)
+    report = verify_audit(copy, SYSTEM, workers=workers)
+    assert report.ok, report.problems
+    monkeypatch.undo()
+    assert verify_audit(copy, SYSTEM, workers=workers).ok  # and afterwards, with the saves
+
+
 def test_a_setting_changed_in_the_file_is_named(copy):
-    copy.close()
-    _raw(copy, "UPDATE settings SET value = '1' WHERE key = 'force_name'")
-    store = open_store(copy.path)
-    try:
-        report = verify_audit(store, SYSTEM)
-    finally:
-        store.close()
+    report = _verify_after(copy, ("UPDATE settings SET value = '1' WHERE key = 'force_name'", []))
     assert report.problems == [("settings: row force_name changed outside the app "
                                 "(no matching audit entry)")]
 
@@ -110,14 +145,7 @@ def test_app_writes_that_bypass_insert_and_update_still_match(copy):
 def test_many_changed_rows_are_counted_not_all_listed(copy):
     changed = copy.scalar("SELECT COUNT(*) FROM crimes WHERE offence_category != 'Theft'")
     assert changed > 100
-    copy.close()
-    _raw(copy, "UPDATE crimes SET offence_category = 'Theft'")
-    store = open_store(copy.path)
-    try:
-        report = verify_audit(store, SYSTEM)
-    finally:
-        store.close()
-    [problem] = report.problems
+    [problem] = _verify_after(copy, ("UPDATE crimes SET offence_category = 'Theft'", [])).problems
     # Crimes already 'Theft' still match; the others are changed: 20 named, the rest counted.
     assert problem.startswith("crimes: rows ")
     assert problem.endswith(f" and {changed - 20:,} more changed outside the app "
@@ -128,9 +156,10 @@ def test_many_changed_rows_are_counted_not_all_listed(copy):
 def test_an_upgraded_database_starts_from_a_baseline_of_its_rows(copy):
     """Rows written before row hashes existed are hashed once by migration 0015."""
     copy.close()
-    _raw(copy, "INSERT INTO units (code, name, kind, uuid, created_at, created_by, updated_at, "
-               "updated_by) VALUES ('OLD', 'From before the upgrade', 'BCU', 'u-old', '', 0, '', 0)")
-    _raw(copy, "DELETE FROM _sqlite_migrations WHERE name = '0015_row_hashes'")
+    raw_sql(copy, "INSERT INTO units (code, name, kind, uuid, created_at, created_by, "
+                  "updated_at, updated_by) VALUES ('OLD', 'From before the upgrade', 'BCU', "
+                  "'u-old', '', 0, '', 0)")
+    raw_sql(copy, "DELETE FROM _sqlite_migrations WHERE name = '0015_row_hashes'")
     store = open_store(copy.path)  # the migration runs again, as on a real upgrade
     try:
         report = verify_audit(store, SYSTEM)
@@ -140,3 +169,49 @@ def test_an_upgraded_database_starts_from_a_baseline_of_its_rows(copy):
         store.close()
     assert report.ok, report.problems
     assert baselines == 1
+
+
+def test_rows_changed_inserted_and_deleted_are_named_on_both_backends(store, admin, db_path,
+                                                                     monkeypatch):
+    """The same check on PostgreSQL as on a file, read in pages of 2 rows (so the keyset
+    paging between pages is exercised too)."""
+    monkeypatch.setattr(row_check, "PAGE", 2)
+    import_lines(store, admin, [crime_line(f"NOR/{i}", "05/10/2026") for i in range(1, 8)])
+    reference.add_unit(store, admin, "EAS", "East")
+    assert verify_audit(store, admin).ok
+    crime = store.row("SELECT id FROM crimes WHERE crime_ref = 'NOR/3'")
+    unit = store.row("SELECT id FROM units WHERE code = 'EAS'")
+    # Another connection, as an insider with the SQL shell would use.
+    raw_sql(store, "UPDATE crimes SET victim_name = 'Someone Else' WHERE id = ?", [crime["id"]])
+    raw_sql(store, "DELETE FROM units WHERE id = ?", [unit["id"]])
+    raw_sql(store, "INSERT INTO people (staff_number, name, role_type, active, uuid, created_at, created_by, "
+                   "updated_at, updated_by, version) VALUES ('X999', 'Nobody Real', 'staff', 1, "
+                   "'fake-uuid', '', 0, '', 0, 1)", [])
+    fake = store.scalar("SELECT id FROM people WHERE staff_number = 'X999'")
+    report = verify_audit(store, admin)
+    assert sorted(report.problems) == sorted([
+        f"crimes: row {crime['id']} (NOR/3) changed outside the app (no matching audit entry)",
+        f"units: row {unit['id']} deleted outside the app (no matching audit entry)",
+        f"people: row {fake} (X999) inserted outside the app (no matching audit entry)",
+    ])
+    assert report.rows_checked == sum(store.scalar(f"SELECT COUNT(*) FROM {t}")
+                                      for t in HASHED_TABLES)
+
+
+def test_a_garbled_entry_about_rows_is_named_never_a_traceback(store, admin, db_path, capsys):
+    """An insider rewrites the hashes an entry recorded: the entry is named as changed and the
+    rows it no longer vouches for as changed; nothing crashes on the nonsense."""
+    import_lines(store, admin, [crime_line("NOR/1", "05/10/2026")])
+    entry = store.scalar("SELECT MAX(id) FROM audit_log WHERE detail LIKE '%row_hashes%'")
+    crime_id = store.scalar("SELECT id FROM crimes WHERE crime_ref = 'NOR/1'")
+    untrigger(store)
+    with store.write():
+        store.execute("UPDATE audit_log SET detail = ? WHERE id = ?",
+                      [json.dumps({"row_hashes": {str(crime_id): 5, "abc": "x:y", "7": "z"}}),
+                       entry])
+    store.close()
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"entry {entry} (rows written crimes) was changed after it was written" in err
+    assert f"crimes: row {crime_id} (NOR/1) changed outside the app" in err

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,13 +28,9 @@ from qos.clock import now_iso
 from qos.errors import ValidationError
 from qos.roles import Action, Actor, require
 from qos.store.core import Store
-from qos.store.hashing import HASHED_TABLES, UNHASHED_SETTINGS, audit_hash, row_hash
+from qos.store.hashing import HASHED_TABLES, audit_hash
+from qos.store.row_check import check_rows
 
-# What a row is called in a report, beside its id.
-_LABELS = {"crimes": "crime_ref", "callbacks": "crime_ref", "doorstep_cards": "serial",
-           "users": "username", "units": "code", "people": "staff_number",
-           "counters": "name", "card_batches": "first_serial"}
-MAX_NAMED = 20  # rows named per table and kind of change; the rest are counted
 WORKBOOK_MARK = "Audit trail head:"
 
 
@@ -127,13 +125,45 @@ def add_anchor(path: Path, anchor: Anchor) -> Path:
     return write_anchors(path, [*history, anchor])
 
 
-def anchor_now(store: Store, actor: Actor, why: str) -> Anchor | None:
-    """Record the trail's head beside the database (at close, after an export)."""
-    if store.path is None:
+def anchor_now(store: Store, actor: Actor, why: str, head: Anchor | None = None) -> Anchor | None:
+    """Add the trail's head (or `head`, read earlier) to the store's anchor history: at every
+    export, backup and closing. None for a database in memory, which has nowhere to keep it."""
+    path = _history_file(store)
+    if path is None:
         return None
-    anchor = Anchor(**{**head_of(store.conn).as_json(), "why": why})
-    add_anchor(anchor_path_for(store.path), anchor)
+    head = head or head_of(store.conn)
+    anchor = Anchor(head.id, head.hash, head.at or now_iso(), why)
+    add_anchor(path, anchor)
     return anchor
+
+
+def history_path(store: Store, actor: Actor) -> Path | None:
+    """Where the store's anchor history is kept (None: a database in memory keeps none)."""
+    require(actor, Action.VIEW_AUDIT)
+    return _history_file(store)
+
+
+def _history_file(store: Store) -> Path | None:
+    """Where the store's anchor history is kept, outside the database.
+
+    A database file's history is beside it. A shared (PostgreSQL) database has no file to
+    sit beside: its history is kept in each user's data folder, named after the server and
+    database it came from (never the user name or password), so every computer that exports
+    or closes the app keeps an account of the head it saw.
+    """
+    if store.path is not None:
+        return anchor_path_for(store.path)
+    if not store.dialect.is_postgres:
+        return None
+    from psycopg.conninfo import conninfo_to_dict
+
+    from qos import paths
+
+    given = conninfo_to_dict(store.target)
+    where = f"{given.get('host') or 'localhost'}-{given.get('port') or 5432}-" \
+            f"{given.get('dbname') or given.get('user') or 'postgres'}"
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", where)
+    return paths.data_dir() / "anchors" / f"postgresql-{name}.audit-anchor.json"
 
 
 def read_anchors(path: Path) -> list[Anchor]:
@@ -199,33 +229,52 @@ def _anchor_from_workbook(path: Path) -> Anchor:
 
 
 # -- verify -------------------------------------------------------------------------------------
-def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = ()) -> AuditReport:
-    """The chain, every checked table's rows against the trail, and each anchor."""
+def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = (), *,
+                 workers: int | None = None) -> AuditReport:
+    """The chain, every checked table's rows against the trail (qos.store.row_check), and
+    each anchor; all read in one snapshot."""
     require(actor, Action.VIEW_AUDIT)
     report = AuditReport()
     expected: dict[str, dict[str, str | None]] = {t: {} for t in HASHED_TABLES}
     by_id: dict[int, str] = {}
     rolled_back: dict[tuple[int, str], str] = {}  # (id, hash) -> the restore that explains it
     previous_hash, previous_id = "", 0
-    for row in _entries(store):
-        report.entries += 1
-        if row["id"] != previous_id + 1:
-            report.problems.append(f"entries {previous_id + 1} to {row['id'] - 1} are missing")
-        if row["prev_hash"] != previous_hash:
-            report.problems.append(f"entry {row['id']} does not follow on from entry "
-                                   f"{previous_id} (an entry was removed or inserted)")
-        if audit_hash(row["prev_hash"], row) != row["hash"]:
-            report.problems.append(f"entry {row['id']} ({row['action']} {row['entity']}) "
-                                   "was changed after it was written")
-        previous_hash, previous_id = row["hash"], row["id"]
-        by_id[row["id"]] = row["hash"]
-        if '"row_hash' in row["detail"] or row["action"] == "restore":
-            _note_entry(row, expected, rolled_back)
-    _check_rows(store, expected, report)
+    with _read_snapshot(store):
+        for row in _entries(store):
+            report.entries += 1
+            if row["id"] != previous_id + 1:
+                report.problems.append(f"entries {previous_id + 1} to {row['id'] - 1} are missing")
+            if row["prev_hash"] != previous_hash:
+                report.problems.append(f"entry {row['id']} does not follow on from entry "
+                                       f"{previous_id} (an entry was removed or inserted)")
+            if audit_hash(row["prev_hash"], row) != row["hash"]:
+                report.problems.append(f"entry {row['id']} ({row['action']} {row['entity']}) "
+                                       "was changed after it was written")
+            previous_hash, previous_id = row["hash"], row["id"]
+            by_id[row["id"]] = row["hash"]
+            if '"row_hash' in row["detail"] or row["action"] == "restore":
+                _note_entry(row, expected, rolled_back)
+        check_rows(store, actor, expected, report, workers=workers)
     for anchor in anchors:
         report.anchors_checked += 1
         _check_anchor(anchor, by_id, previous_id, rolled_back, report)
     return report
+
+
+@contextmanager
+def _read_snapshot(store: Store) -> Iterator[None]:
+    """One consistent view of the trail and the rows: saves made by others during the check
+    are neither seen in the rows nor missing from the trail."""
+    if store.conn.in_transaction:  # the caller's own transaction is the snapshot
+        yield
+        return
+    store.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                       if store.dialect.is_postgres else "BEGIN")
+    try:
+        yield
+    finally:
+        if store.conn.in_transaction:
+            store.conn.execute("ROLLBACK")
 
 
 def _entries(store: Store) -> Iterator[dict[str, Any]]:
@@ -254,41 +303,6 @@ def _note_entry(row: dict[str, Any], expected: dict[str, dict[str, str | None]],
         what = f"the restore of {detail.get('from', 'a backup')} at {row['at']} (entry {row['id']})"
         for entry_id, entry_hash in detail.get("rolled_back", []):
             rolled_back[(int(entry_id), str(entry_hash))] = what
-
-
-def _check_rows(store: Store, expected: dict[str, dict[str, str | None]],
-                report: AuditReport) -> None:
-    for table, recorded in expected.items():
-        changed: list[str] = []
-        inserted: list[str] = []
-        label_column = _LABELS.get(table)
-        cursor = store.conn.execute(f"SELECT * FROM {table}")
-        names = [d[0] for d in cursor.description]
-        label_at = names.index(label_column) if label_column in names else None
-        for values in cursor:
-            key = str(values[0])
-            report.rows_checked += 1
-            hashed = recorded.pop(key, "missing")
-            if table == "settings" and key in UNHASHED_SETTINGS:
-                continue
-            name = f"{key} ({values[label_at]})" if label_at is not None else key
-            if hashed == "missing":
-                inserted.append(name)
-            elif hashed is None or row_hash(values[:int(hashed.split(":", 1)[0])]) != hashed:
-                changed.append(name)
-        deleted = [key for key, hashed in recorded.items() if hashed is not None]
-        for kind, names_found in (("changed", changed), ("inserted", inserted),
-                                  ("deleted", deleted)):
-            if names_found:
-                report.problems.append(_rows_problem(table, kind, names_found))
-
-
-def _rows_problem(table: str, kind: str, rows: list[str]) -> str:
-    shown = ", ".join(rows[:MAX_NAMED])
-    more = f" and {len(rows) - MAX_NAMED:,} more" if len(rows) > MAX_NAMED else ""
-    plural = "row" if len(rows) == 1 else "rows"
-    return (f"{table}: {plural} {shown}{more} {kind} outside the app "
-            "(no matching audit entry)")
 
 
 def _check_anchor(anchor: Anchor, by_id: dict[int, str], last_id: int,

@@ -17,7 +17,7 @@ from qos.paths import backup_dir_for
 from qos.roles import Action, Actor, require
 from qos.store.audit import (
     Anchor,
-    add_anchor,
+    anchor_now,
     anchor_path_for,
     head_of,
     head_of_file,
@@ -45,8 +45,7 @@ def backup(store: Store, actor: Actor, target: Path) -> Path:
     partial.replace(target)
     anchor = Anchor(head.id, head.hash, head.at, f"backup {target.name}")
     write_anchors(anchor_path_for(target), [anchor])
-    if store.path is not None:
-        add_anchor(anchor_path_for(store.path), anchor)
+    anchor_now(store, actor, anchor.why, anchor)
     return target
 
 
@@ -85,6 +84,11 @@ def latest_backup(db_path: Path) -> Path | None:  # file names only: no data is 
 def restore(store: Store, actor: Actor, source: Path) -> Path:
     """Replace the database's contents with a backup; the replaced contents are kept first."""
     require(actor, Action.BACKUP)
+    if store.path is None:
+        raise ValidationError(
+            "The shared database is restored on its server by the force's database "
+            "administrator (pg_restore), not from this app." if store.dialect.is_postgres
+            else "Only a database file can be restored.")
     if not source.exists():
         raise ValidationError(f"There is no backup at {source}.")
     try:
@@ -100,7 +104,6 @@ def restore(store: Store, actor: Actor, source: Path) -> Path:
         raise DatabaseDamaged(f"The backup {source} is itself damaged: {verdict}")
     if "audit_log" not in tables or "_sqlite_migrations" not in tables:
         raise ValidationError(f"{source} is not a QoS Checks database.")
-    assert store.path is not None
     stamp = now_iso().replace(":", "")
     kept = backup(store, actor, backup_dir_for(store.path) / f"before-restore-{stamp}.db")
     replaced_head = head_of(store.conn)

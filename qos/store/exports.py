@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qos.progress import Progress
 from qos.roles import Action, Actor, require
-from qos.store.audit import Anchor, add_anchor, anchor_path_for, head_of
+from qos.store.audit import anchor_now, head_of
 from qos.store.core import Store
 
 
@@ -24,7 +24,5 @@ def export_summary(store: Store, actor: Actor, month: str, path: Path,
     store.audit(actor, "export", "summary", month, {"file": str(path), "unit": unit_code})
     head = head_of(store.conn)
     target: Path = write_summary_workbook(summary, path, progress, audit_head=head)
-    if store.path is not None:
-        add_anchor(anchor_path_for(store.path),
-                   Anchor(head.id, head.hash, head.at, f"export {target.name}"))
+    anchor_now(store, actor, f"export {target.name}", head)  # also in the history
     return target

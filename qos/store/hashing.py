@@ -8,6 +8,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
+from operator import itemgetter, methodcaller
 from typing import Any
 
 # The tables `audit verify` compares row by row with the trail, and the column naming a row
@@ -37,6 +38,37 @@ def row_hash(values: Sequence[Any]) -> str:
     no way to guess an erased name or phone number.
     """
     return f"{len(values)}:{hashlib.sha256(repr(tuple(values)).encode()).hexdigest()[:32]}"
+
+
+def row_hashes(rows: Sequence[Sequence[Any]], width: int) -> list[str]:
+    """`row_hash` of each of `rows` (all `width` wide), with no Python code run per row.
+
+    Verify hashes every checked row: a chain of C-level maps costs about half of a loop.
+    """
+    digests = map(methodcaller("hexdigest"), map(hashlib.sha256, map(
+        methodcaller("encode"), map(repr, rows))))  # rows are tuples on both backends
+    return list(map(f"{width}:".__add__, map(itemgetter(slice(0, 32)), digests)))
+
+
+def slice_hashes(db_file: str, table: str, low: int, high: int) -> tuple[str, str]:
+    """Keys and hashes of `table`'s rows with low <= id < high, read from the file itself.
+
+    Run in a worker process by verify on a large table (qos.store.row_check); it opens the
+    file read-only. Returned as two newline-joined strings: one cheap copy back, not 2M
+    objects pickled.
+    """
+    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    try:
+        cursor = conn.execute(f"SELECT * FROM {table} WHERE id >= ? AND id < ?", [low, high])
+        width = len(cursor.description)
+        keys: list[str] = []
+        hashes: list[str] = []
+        while rows := cursor.fetchmany(10_000):
+            keys.extend(map(str, map(itemgetter(0), rows)))
+            hashes.extend(row_hashes(rows, width))
+    finally:
+        conn.close()
+    return "\n".join(keys), "\n".join(hashes)
 
 
 AUDIT_FIELDS = ("at", "user_id", "username", "action", "entity", "entity_id", "detail")
