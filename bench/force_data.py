@@ -69,11 +69,13 @@ def _crimes(store: Store, count: int, rng: random.Random) -> None:
 
 
 def _checks(store: Store, count: int, rng: random.Random) -> None:
-    units = [r["code"] for r in store.rows("SELECT code FROM units")]
+    # Checks are called about crimes held: the history import refuses an unknown crime.
+    held = store.rows("SELECT c.crime_ref, u.code FROM crimes c JOIN units u ON u.id = c.unit_id "
+                      "ORDER BY c.id LIMIT ?", [count])
     table = Table(headers=HISTORY_HEADER)
-    for i in range(count):
+    for i, crime in enumerate(held):
         day = END - dt.timedelta(days=rng.randrange(DAYS))
-        table.rows.append((i + 2, [f"H{i:07d}", units[i % len(units)], day.isoformat(),
+        table.rows.append((i + 2, [crime["crime_ref"], crime["code"], day.isoformat(),
                                    "Completed", *[str(rng.choice([0, 1, 2, 3, 3, 4, 5, 6, 7]))
                                                   for _ in range(6)], rng.choice("YN"),
                                    rng.choice(["W1", "W1", "A1", "B1", "NS"])]))

@@ -147,8 +147,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         store.close()
     for problem in result.bad:
         print(f"  {problem}", file=sys.stderr)
-    for note in result.notes:
-        print(f"  note: {note}", file=sys.stderr)
     print(result.summary())
     return 0 if result.applied and not result.bad else 1
 

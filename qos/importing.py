@@ -57,8 +57,6 @@ class ImportResult:
     updated: int = 0
     bad: list[RowProblem] = field(default_factory=list)
     applied: bool = True  # False when all-or-nothing refused the whole file
-    # Rows imported with something the user must know (a call-back whose crime is unknown).
-    notes: list[RowProblem] = field(default_factory=list)
 
     def summary(self) -> str:
         if not self.applied:
@@ -67,8 +65,6 @@ class ImportResult:
         text = f"Imported {self.inserted} new and updated {self.updated} existing row(s)."
         if self.bad:
             text += f" {len(self.bad)} row(s) were skipped because of problems."
-        if self.notes:
-            text += f" {len(self.notes)} imported row(s) have a note below."
         return text
 
 
@@ -95,7 +91,11 @@ def map_columns(headers: list[str], fields: list[Field],
         elif spec.required:
             missing.append(f"'{spec.label}' (a column headed {spec.key})")
     if missing:
-        raise ValidationError("The file has no column for " + ", ".join(missing) + ".")
+        named = [h for h in headers if h]
+        raise ValidationError(
+            "The file has no column for " + ", ".join(missing) + ". Its headings are "
+            + (", ".join(f"'{h}'" for h in named[:10]) + (", ..." if len(named) > 10 else "")
+               if named else "blank") + ".")
     return result
 
 
@@ -175,12 +175,67 @@ def _parse_column(spec: Field, column: list[str], problems: dict[int, str]) -> l
     return values
 
 
-def guess_columns(headers: list[str], fields: list[Field]) -> dict[str, str]:
-    """Field key -> the header it most likely is, for pre-filling a mapping step."""
+def headings_plausible(headers: list[str]) -> bool:
+    """Could this first row be headings of a layout to map by hand ('Ref No', 'When', ...)?
+    Not when it has a single column (the wrong file or separator) or half or more of its
+    cells are data: blank, long, or holding numbers, dates or references (a file with no
+    heading row, or not a table at all)."""
+    if len(headers) < 2:
+        return False
+    data = [h for h in headers if not h.strip() or len(h) > 60 or re.search(r"\d\d", h)
+            or (re.search(r"\d", h) and re.search(r"[/:.-]", h))]  # 07700.., 01/10, NOR/1
+    return len(data) * 2 < len(headers)
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What a file's headings give: field key -> heading for each field found, by its name
+    (or an alias) or by the saved mapping chosen; and the required fields not found."""
+
+    found: dict[str, str]
+    missing: list[Field]
+    absent: list[str]  # headings the saved mapping names that the file does not have
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+
+def recognise(headers: list[str], fields: list[Field],
+              mapping: dict[str, str] | None = None) -> Recognition:
+    """The rule for taking a file as the kind expected: every required field has a column,
+    found by heading (ignoring case and punctuation, aliases allowed) or, for a field the
+    saved mapping names, by that mapping's heading only."""
     by_key = {header_key(h): h for h in headers if h}
-    guess: dict[str, str] = {}
+    found: dict[str, str] = {}
+    absent: list[str] = []
     for spec in fields:
-        found = next((by_key[n] for n in spec.names() if n in by_key), None)
-        if found is not None:
-            guess[spec.key] = found
-    return guess
+        chosen = (mapping or {}).get(spec.key)
+        if chosen:
+            if header_key(chosen) in by_key:
+                found[spec.key] = by_key[header_key(chosen)]
+            else:
+                absent.append(chosen)
+            continue
+        hit = next((by_key[n] for n in spec.names() if n in by_key), None)
+        if hit is not None:
+            found[spec.key] = hit
+    return Recognition(found, [s for s in fields if s.required and s.key not in found], absent)
+
+
+def not_recognised(noun: str, headers: list[str], fields: list[Field],
+                   recognition: Recognition) -> str:
+    """Why a file is refused before any preview: the headings it has, the columns expected."""
+    named = [h for h in headers if h]
+    shown = ", ".join(f"'{h}'" for h in named[:10]) + (", ..." if len(named) > 10 else "")
+    required = [s for s in fields if s.required]
+    if len(recognition.missing) == len(required):
+        text = (f"This does not look like a {noun}: none of its headings ({shown or 'none'}) "
+                "matches a column expected (" + ", ".join(s.label for s in required) + ").")
+    else:
+        text = (f"This does not look like a {noun}: its headings ({shown}) have no column for "
+                + ", ".join(s.label for s in recognition.missing) + ".")
+    if recognition.absent:
+        text += (" The saved mapping names columns this file does not have: "
+                 + ", ".join(f"'{a}'" for a in recognition.absent) + ".")
+    return text

@@ -2,6 +2,9 @@
 
 Every value comes back as text: type guessing would turn phone number 07700900123 into the
 integer 7700900123. Excel dates come back as ISO dates; other numbers without a trailing ".0".
+
+Rows are read one at a time into the table, cut to the header row's width: a workbook that
+declares a million rows of 16,384 columns in a few kilobytes is never expanded in memory.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +24,9 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 # What a workbook may expand to once unzipped: a force's year of crimes is well under this;
 # a 1 MB "zip bomb" that expands to gigabytes is refused before any XML is parsed.
 MAX_XLSX_EXPANDED = 400 * 1024 * 1024
+MAX_COLUMNS = 1_000  # an extract has a few dozen; more headings than this is not an extract
+MAX_LEADING_ROWS = 1_000  # blank rows allowed above a workbook's header row
+MAX_ROWS = 1_048_576  # Excel's last row: a sheet claiming rows beyond it is damaged or forged
 MAX_FIELD_CHARS = 131_072  # csv's own limit: a longer cell is refused, naming its row
 NUL_REFUSED = ("it holds a NUL byte (character 0), which no field of an extract may hold: "
                "the file may be damaged")
@@ -68,13 +75,12 @@ def read_csv_text(text: str) -> Table:
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
     try:
-        all_rows = list(reader)
+        table = _to_table(reader)
     except csv.Error as exc:
         what = ("a field is longer than 131,072 characters" if "field larger" in str(exc)
                 else str(exc))
         raise ValidationError(f"Row {reader.line_num} (line {reader.line_num} of the file) "
                               f"cannot be read: {what}. Nothing was imported.") from None
-    table = _to_table(all_rows)
     if "\x00" in text:  # refuse those rows, naming them, instead of dropping the byte
         table.refused = [(number, NUL_REFUSED) for number, cells in table.rows
                          if any("\x00" in c for c in cells)]
@@ -111,12 +117,47 @@ def read_xlsx(path: Path) -> Table:
         raise ValidationError(f"{path.name} could not be read safely ({type(exc).__name__}: {exc}).") from exc
     try:
         sheet = workbook.worksheets[0]
-        all_rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        # The size a sheet declares is not trusted: openpyxl would pad every row to it.
+        sheet.reset_dimensions()
+        return _to_table(_sheet_rows(sheet))
+    except ValidationError:
+        raise
     except Exception as exc:
         raise ValidationError(f"{path.name} could not be read ({type(exc).__name__}: {exc}).") from exc
     finally:
         workbook.close()
-    return _to_table(all_rows)
+
+
+def _sheet_rows(sheet: object) -> Iterator[list[str]]:
+    """The sheet's rows as text, one at a time. The header row is looked for in the first
+    MAX_LEADING_ROWS rows, read up to one column past MAX_COLUMNS (enough to refuse a wider
+    one); the rest are read only as wide as that header row, so no row is built wider than
+    the extract whatever its cells claim. A blank row comes back as []."""
+    iter_rows = sheet.iter_rows  # type: ignore[attr-defined]
+    header_row = 0
+    for header_row, values in enumerate(iter_rows(
+            max_row=MAX_LEADING_ROWS, max_col=MAX_COLUMNS + 1, values_only=True), start=1):
+        if values.count(None) < len(values) and any(_cell_text(v).strip() for v in values):
+            width = _heading_width(values)
+            yield [_cell_text(v) for v in values[:width]]
+            break
+        yield []
+    else:
+        if header_row >= MAX_LEADING_ROWS:
+            raise ValidationError(
+                f"The first {MAX_LEADING_ROWS:,} rows of the first sheet are blank: no header "
+                "row was found. Move the table to the top of the first sheet.")
+        return  # an empty sheet: the caller says so
+    for values in iter_rows(min_row=header_row + 1, max_col=width, values_only=True):
+        yield [] if values.count(None) == len(values) else [_cell_text(v) for v in values]
+
+
+def _heading_width(values: Iterable[object]) -> int:
+    """Columns up to the last non-blank heading."""
+    cells = [_cell_text(v).strip() for v in values]
+    while cells and not cells[-1]:
+        cells.pop()
+    return max(len(cells), 1)
 
 
 def _check_expanded_size(path: Path) -> None:
@@ -134,22 +175,41 @@ def _check_expanded_size(path: Path) -> None:
             "Save the sheet you need as CSV, or split the workbook.")
 
 
-def _to_table(all_rows: list[list[str]]) -> Table:
+def _to_table(rows: Iterable[list[str]]) -> Table:
+    """The first non-blank row is the header (trailing blank headings dropped); blank rows are
+    skipped; each row is padded or cut to the header's width (a cell past the last heading
+    belongs to no column). Rows arrive one at a time and only the kept cells are held."""
     strip = str.strip
-    cleaned = [list(map(strip, row)) for row in all_rows]
-    # Skip leading blank lines; the first non-blank row is the header.
-    start = next((i for i, r in enumerate(cleaned) if any(r)), None)
-    if start is None:
+    numbered = enumerate(rows, start=1)
+    headers: list[str] | None = None
+    for _, row in numbered:
+        cells = list(map(strip, row))
+        if any(cells):
+            headers = cells
+            break
+    if headers is None:
         raise ValidationError("The file is empty: it has no header row and no data.")
-    headers = cleaned[start]
+    while headers and not headers[-1]:
+        headers.pop()
+    width = len(headers)
+    if width > MAX_COLUMNS:
+        raise ValidationError(
+            f"The header row has more than {MAX_COLUMNS:,} columns; an extract has a few "
+            "dozen. Check this is the right file, or save only the columns needed.")
     table = Table(headers=headers)
-    width, rows = len(headers), table.rows
-    for offset, cells in enumerate(cleaned[start + 1:], start=start + 2):
+    append = table.rows.append
+    for number, row in numbered:
+        if number > MAX_ROWS:
+            raise ValidationError(
+                f"Row {number:,} is past the last row a spreadsheet can hold "
+                f"({MAX_ROWS:,}): the file is damaged or not a real extract. Nothing was "
+                "imported.")
+        cells = list(map(strip, row if len(row) <= width else row[:width]))
         if not any(cells):
             continue  # blank rows, including the trailing ones spreadsheets leave
         if len(cells) < width:
             cells += [""] * (width - len(cells))
-        rows.append((offset, cells))
+        append((number, cells))
     return table
 
 

@@ -8,7 +8,7 @@ import pytest
 from qos.errors import ValidationError
 from qos.paths import resource
 from qos.roles import SYSTEM
-from qos.store import callbacks, reference, samples
+from qos.store import callbacks, crimes, reference, samples
 from qos.tabular import read_table
 from tests.factories import crime_line, import_lines
 
@@ -70,11 +70,16 @@ def test_feedback_raises_a_debrief_for_the_line_manager_and_disagreement_escalat
 
 
 def test_history_import_loads_old_checks_once(store, admin):
+    # The example extract holds the crimes the example history was called about.
+    assert crimes.import_crimes(store, admin, read_table(resource("examples", "crimes.csv")),
+                                all_or_nothing=True).inserted == 7
     table = read_table(resource("examples", "callbacks-history.csv"))
     result = callbacks.import_history(store, admin, table, all_or_nothing=True)
     assert result.applied and result.inserted == 3 and not result.bad
     second = store.row("SELECT * FROM callbacks WHERE crime_ref = 'NOR/25/000502'")
     answers = json.loads(second["answers"])
+    assert second["crime_id"] == store.scalar(
+        "SELECT id FROM crimes WHERE crime_ref = 'NOR/25/000502'")
     assert answers["ease_of_contact"] == 2 and answers["actions"] == 4
     assert answers["follow_up"] == 6 and answers["vc_leaflet"] == "N"
     assert "qosc_response_time" not in answers and second["ethnicity"] == "A2"

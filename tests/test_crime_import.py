@@ -124,4 +124,4 @@ def test_example_file_imports_cleanly(store, admin):
 
     result = crimes.import_crimes(store, admin, read_table(resource("examples", "crimes.csv")),
                                   all_or_nothing=True)
-    assert result.applied and result.inserted == 4 and not result.bad
+    assert result.applied and result.inserted == 7 and not result.bad

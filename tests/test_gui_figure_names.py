@@ -20,8 +20,7 @@ from PySide6.QtCore import Qt
 from qos.excel import write_summary_workbook
 from qos.store import callbacks, samples
 from qos.store.summary_data import callbacks_behind, monthly_summary
-from qos.tabular import read_csv_text
-from tests.factories import crime_line, import_lines
+from tests.factories import crime_line, import_history_text, import_lines
 from ui.main_window import MainWindow
 
 MONTH = "2026-09"
@@ -58,9 +57,10 @@ def _build(store, admin) -> dict[str, list[str]]:
             call(sep[0], dt.date(2026, 9, 20), _answers(2, "X", "X")),
             call(sep[1], dt.date(2026, 9, 21), _answers(0, "Y", "Y"))]
     late = call(sep[2], dt.date(2026, 10, 5), _answers(1, "Y", "Y"))  # made in October
-    history = callbacks.import_history(store, admin, read_csv_text(
+    history = import_history_text(
+        store, admin,
         "Crime reference,Unit,Call date,Outcome,Whole experience,Vc leaflet,Vc next steps\n"
-        "NOR/OLD1,NOR,25/09/2026,Completed,1,N,Y\n"), all_or_nothing=True)
+        "NOR/OLD1,NOR,25/09/2026,Completed,1,N,Y\n")
     assert history.inserted == 1
     return {"made": sorted([*made, "NOR/OLD1"]), "sample": sorted([sep[0]["crime_ref"],
                                                                      sep[1]["crime_ref"], late])}

@@ -4,8 +4,7 @@ from __future__ import annotations
 import openpyxl
 
 from qos.roles import SYSTEM
-from qos.store import callbacks
-from qos.tabular import read_csv_text
+from tests.factories import import_history_text
 from ui.main_window import MainWindow
 
 HEADER = "Crime reference,Unit,Call date,Outcome,Whole experience,Vc leaflet,Ethnicity\n"
@@ -16,8 +15,7 @@ def _load(store, admin, month: str) -> None:
     lines = [f"NOR/{i},NOR,{i + 1:02d}/{mon}/{year},Completed,{2 if i < 15 else 6},Y,W1\n"
              for i in range(20)]
     lines += [f"SOU/{i},SOU,{i + 1:02d}/{mon}/{year},Completed,1,N,A1\n" for i in range(12)]
-    result = callbacks.import_history(store, admin, read_csv_text(HEADER + "".join(lines)),
-                                      all_or_nothing=True)
+    result = import_history_text(store, admin, HEADER + "".join(lines))
     assert result.inserted == 32
 
 

@@ -8,10 +8,9 @@ import pytest
 
 from qos.excel import TOO_FEW, write_summary_workbook
 from qos.roles import SYSTEM
-from qos.store import callbacks, reference
+from qos.store import reference
 from qos.store.summary_data import monthly_summary
-from qos.tabular import read_csv_text
-from tests.factories import crime_line, import_lines
+from tests.factories import crime_line, import_history_text, import_lines
 
 HEADER = "Crime reference,Unit,Call date,Outcome,Whole experience,Vc leaflet,Ethnicity\n"
 NOR_OCT = [2] * 15 + [5] * 4 + [0]
@@ -45,8 +44,7 @@ def known(store, admin):
               for i, a in enumerate(NOR_LAST_OCT)]
     lines += [f"SOU/C{i},SOU,{i % 28 + 1:02d}/10/2026,Completed,{a},,W1\n"
               for i, a in enumerate(SOU_OCT)]
-    result = callbacks.import_history(store, admin, read_csv_text(HEADER + "".join(lines)),
-                                      all_or_nothing=True)
+    result = import_history_text(store, admin, HEADER + "".join(lines))
     assert result.applied and not result.bad
     return monthly_summary(store, admin, "2026-10")
 

@@ -84,7 +84,10 @@ def installed_v2(tmp_path, monkeypatch):
 def test_history_import_names_its_template_version(installed_v2, store, admin, tmp_path):
     from qos.cli import run
     from qos.store.summary_data import monthly_summary
+    from tests.factories import crime_line, import_lines
 
+    import_lines(store, admin, [crime_line("NOR/1", "01/01/2020", category="Theft"),
+                                crime_line("NOR/2", "01/01/2020", category="Theft")])
     store.close()
     csv = tmp_path / "history.csv"
     csv.write_text("Crime reference,Unit,Call date,Outcome,Whole experience,"

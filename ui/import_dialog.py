@@ -1,7 +1,10 @@
 """Import a CSV/XLSX file: pick it, map its columns, preview it, run it in the background.
 
-The column step is pre-filled from the headers; a mapping can be saved under the name of
-the system the file comes from, and picked again next time (or from the CLI's --mapping).
+A file is taken only when every required column is found by its heading or by the saved
+mapping chosen (qos.importing.recognise); otherwise it is refused at once, naming the headings
+it has and the columns expected, with no preview. A file in another system's layout can then
+be mapped by hand, on purpose (Map columns by hand), and the mapping saved under the name of
+that system, to be picked next time (or from the CLI's --mapping).
 
 Every bad row is listed by number with its reason. Nothing is half-imported: the store applies
 the good rows in one transaction, or none of them.
@@ -36,7 +39,14 @@ from PySide6.QtWidgets import (
 )
 
 from qos.errors import QosError, SavedThenFailed
-from qos.importing import Field, ImportResult, guess_columns
+from qos.importing import (
+    Field,
+    ImportResult,
+    Recognition,
+    headings_plausible,
+    not_recognised,
+    recognise,
+)
 from qos.roles import Actor
 from qos.store.core import Store
 from qos.store.mappings import get_mapping, mapping_names, save_mapping
@@ -53,19 +63,6 @@ NOUNS = {"crimes": "crime extract", "people": "list of people",
          "callbacks": "call-back spreadsheet"}
 
 
-def headings_plausible(headers: list[str]) -> bool:
-    """Could these be a layout the user maps by hand ('Ref No', 'When', ...)? Not when there
-    is a single column (the wrong file or separator) or most 'headings' are data: numbers,
-    dates, references or blanks (a file with no heading row, or not a table at all)."""
-    import re
-
-    if len(headers) < 2:
-        return False
-    data = [h for h in headers if not h.strip() or len(h) > 60 or re.search(r"\d\d", h)
-            or (re.search(r"\d", h) and re.search(r"[/:.-]", h))]  # 07700.., 01/10, NOR/1
-    return len(data) * 2 < len(headers)
-
-
 class ImportDialog(QDialog):
     def __init__(self, title: str, help_text: str, store: Store, actor: Actor, kind: str,
                  fields: list[Field], run_import: RunImport, parent: QWidget | None = None):
@@ -77,7 +74,8 @@ class ImportDialog(QDialog):
         self.noun = NOUNS.get(kind, f"{kind} file")
         QShortcut(QKeySequence("F1"), self, activated=lambda: show_help(self, "Importing files"))
         self.run_import = run_import
-        self.table: Table | None = None
+        self.loaded: Table | None = None  # the file as read, before it is recognised
+        self.table: Table | None = None  # the file accepted for import
         self.result: ImportResult | None = None
         self.job: BackgroundJob | None = None
 
@@ -94,7 +92,7 @@ class ImportDialog(QDialog):
         self.saved.setAccessibleName("Saved column mapping")
         self.saved.addItem("(match the column headings)")
         self.saved.addItems(mapping_names(store, self.actor, kind))
-        self.saved.currentIndexChanged.connect(lambda _: self.apply_saved_mapping())
+        self.saved.currentIndexChanged.connect(lambda _: self.check_file())
         save_mapping_button = QPushButton("&Save these columns as...")
         save_mapping_button.clicked.connect(self.save_current_mapping)
         saved_row = QHBoxLayout()
@@ -109,6 +107,7 @@ class ImportDialog(QDialog):
             box = QComboBox()
             box.setAccessibleName(f"Column for {spec.label}")
             box.addItem(NOT_IN_FILE)
+            box.currentIndexChanged.connect(lambda _: self._update_import_button())
             self.column_boxes[spec.key] = box
             columns_form.addRow(f"{spec.label}{' *' if spec.required else ''}:", box)
         columns_widget = QWidget()
@@ -130,10 +129,18 @@ class ImportDialog(QDialog):
         self.report.setReadOnly(True)
         self.report.setAccessibleName("Import report")
         self.report.setMaximumHeight(90)
+        self.by_hand = QPushButton("Ma&p columns by hand...")
+        self.by_hand.setToolTip("Say which column holds what, for a file in another layout")
+        self.by_hand.clicked.connect(lambda: self.check_file(by_hand=True))
+        self.by_hand.hide()
+        help_button = QPushButton("Help (F1)")
+        help_button.clicked.connect(lambda: show_help(self, "Importing files"))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(help_button, QDialogButtonBox.ButtonRole.HelpRole)
         self.import_button = QPushButton("&Import")
         set_role(self.import_button, "primary")
         self.import_button.setEnabled(False)
+        self.buttons.addButton(self.by_hand, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.import_button.clicked.connect(self.start_import)
         self.buttons.rejected.connect(self.reject)
@@ -166,68 +173,92 @@ class ImportDialog(QDialog):
 
     def load_file(self, path: Path) -> None:
         self.path.setText(str(path))
+        self.loaded = None
         try:
-            self.table = read_table(path)
+            self.loaded = read_table(path)
         except QosError as exc:
-            self.table = None
+            self._show_table(None)
             self.report.setPlainText(str(exc))
-            self.import_button.setEnabled(False)
             return
-        shown = self.table.rows[:20]
-        self.preview.setColumnCount(len(self.table.headers))
-        self.preview.setHorizontalHeaderLabels(self.table.headers)
+        self.check_file()
+
+    def check_file(self, by_hand: bool = False) -> None:
+        """Take the file read if its headings give every required column (by name or by the
+        saved mapping chosen); else refuse it at once. `by_hand`: the user chose to map a file
+        in another layout themselves: the columns recognised are kept, and Import waits until
+        every required one has been chosen."""
+        self.by_hand.hide()
+        if self.loaded is None:
+            return
+        headers = self.loaded.headers
+        try:
+            mapping = (get_mapping(self.store, self.actor, self.kind, self.saved.currentText())
+                       if self.saved.currentIndex() > 0 else None)
+        except QosError as exc:
+            self.report.setPlainText(str(exc))
+            return
+        recognition = recognise(headers, self.fields, mapping)
+        if not recognition.complete and not by_hand:
+            self._show_table(None)
+            text = not_recognised(self.noun, headers, self.fields, recognition)
+            if headings_plausible(headers):
+                self.by_hand.show()
+                text += (" Check you chose the right file. If it is one in another system's "
+                         "layout, pick that system's saved mapping, or press Map columns by "
+                         "hand. F1 lists the headings expected.")
+            else:
+                text += (" Its first row looks like data, not headings: check you chose the "
+                         "right file, and that it starts with a heading row (F1 lists them).")
+            self.report.setPlainText(text)
+            return
+        self._show_table(self.loaded, recognition)
+        rows = f"{len(self.loaded.rows)} data row(s) found."
+        if by_hand and not recognition.complete:
+            self.report.setPlainText(
+                f"{rows} Mapping by hand: choose the column for each field marked *; Import is "
+                "available once each has one. Save these columns under the system's name to "
+                "use them next time.")
+            self.steps.setCurrentIndex(0)
+            self.column_boxes[recognition.missing[0].key].setFocus()
+        else:
+            self.report.setPlainText(
+                f"{rows} Check which column holds what and the preview, choose what to do "
+                "with bad rows, then press Import." + (
+                    " This file has no column called " + ", ".join(
+                        f"'{a}'" for a in recognition.absent)
+                    + ", which the saved mapping expects." if recognition.absent else ""))
+
+    def _show_table(self, table: Table | None, recognition: Recognition | None = None) -> None:
+        """The preview and column boxes for an accepted file, or all cleared (None)."""
+        self.table = table
+        self.preview.clear()
+        headers = table.headers if table is not None else []
+        shown = table.rows[:20] if table is not None else []
+        self.preview.setColumnCount(len(headers))
+        self.preview.setHorizontalHeaderLabels(headers)
         self.preview.setRowCount(len(shown))
         for r, (_, cells) in enumerate(shown):
-            for c, text in enumerate(cells[:len(self.table.headers)]):
+            for c, text in enumerate(cells[:len(headers)]):
                 self.preview.setItem(r, c, QTableWidgetItem(text))
-        guess = guess_columns(self.table.headers, self.fields)
-        if not guess and not self.saved.currentIndex() and not headings_plausible(
-                self.table.headers):
-            # Refused at once, not after a garbled preview: nothing in it is recognisable.
-            headings = ", ".join(f"'{h}'" for h in self.table.headers[:8] if h) or "none"
-            self.table = None
-            self.preview.clear()
-            self.preview.setRowCount(0)
-            self.preview.setColumnCount(0)
-            self.import_button.setEnabled(False)
-            self.report.setPlainText(
-                f"This does not look like a {self.noun}: none of its headings ({headings}) is "
-                "one QoS Checks knows. Check you chose the right file, or pick a saved column "
-                "mapping for it; F1 lists the headings expected.")
-            return
+        found = recognition.found if recognition is not None else {}
         for key, box in self.column_boxes.items():
             box.blockSignals(True)
             box.clear()
             box.addItem(NOT_IN_FILE)
-            box.addItems([h for h in self.table.headers if h])
-            box.setCurrentText(guess.get(key, NOT_IN_FILE))
+            box.addItems([h for h in headers if h])
+            box.setCurrentText(found.get(key, NOT_IN_FILE))
             box.blockSignals(False)
-        self.apply_saved_mapping()
-        self.report.setPlainText(f"{len(self.table.rows)} data row(s) found. Check which column "
-                                 "holds what and the preview, choose what to do with bad rows, "
-                                 "then press Import.")
-        self.import_button.setEnabled(True)
+        self._update_import_button()
+
+    def _update_import_button(self) -> None:
+        """Import only a file taken, with a column chosen for every required field."""
+        self.import_button.setEnabled(self.table is not None and all(
+            self.column_boxes[spec.key].currentText() != NOT_IN_FILE
+            for spec in self.fields if spec.required))
 
     def current_mapping(self) -> Mapping:
         return {key: box.currentText() for key, box in self.column_boxes.items()
                 if box.currentText() != NOT_IN_FILE}
-
-    def apply_saved_mapping(self) -> None:
-        if self.saved.currentIndex() <= 0 or self.table is None:
-            return
-        try:
-            saved = get_mapping(self.store, self.actor, self.kind, self.saved.currentText())
-        except QosError as exc:
-            self.report.setPlainText(str(exc))
-            return
-        missing = [header for header in saved.values() if header not in self.table.headers]
-        for key, header in saved.items():
-            if key in self.column_boxes and header in self.table.headers:
-                self.column_boxes[key].setCurrentText(header)
-        if missing:
-            self.report.setPlainText("This file has no column called "
-                                     + ", ".join(f"'{m}'" for m in missing)
-                                     + ", which the saved mapping expects. Check the columns.")
 
     def save_current_mapping(self) -> None:
         name, ok = QInputDialog.getText(self, "Save column mapping",
@@ -271,8 +302,7 @@ class ImportDialog(QDialog):
     def _done(self, result: Any) -> None:
         self.result = result
         self.progress.hide()
-        lines = ([result.summary()] + [f"  {p}" for p in result.bad[:500]]
-                 + [f"  note: {p}" for p in result.notes[:500]])
+        lines = [result.summary()] + [f"  {p}" for p in result.bad[:500]]
         if len(result.bad) > 500:
             lines.append(f"  ... and {len(result.bad) - 500} more")
         self.report.setPlainText("\n".join(lines))

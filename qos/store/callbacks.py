@@ -273,10 +273,12 @@ def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
             result.bad.append(RowProblem(row_number, f"unknown unit '{values['unit']}'"))
             continue
         if values["crime_ref"] not in crime_ids:
-            # Old checks may predate the extracts: kept for the trend, but never silently.
-            result.notes.append(RowProblem(
-                row_number, f"crime {values['crime_ref']} is not in the database: the check "
-                "is kept with no crime linked (import that crime extract to link it)"))
+            # A check with no crime would count in no unit's figures by crime and could never
+            # be linked or erased with its crime: refused, like an unknown unit.
+            result.bad.append(RowProblem(
+                row_number, f"crime {values['crime_ref']} is not in the database: import the "
+                "crime extract that holds it first, then this file again"))
+            continue
         if values["call_date"] > dt.date.today().isoformat():
             result.bad.append(RowProblem(row_number, "the call date is in the future"))
             continue
@@ -295,7 +297,7 @@ def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
                 continue  # loaded by an earlier import of the same file: never counted twice
             answers = {k: values[k] for k in keys if values.get(k) is not None}
             store.insert_record(actor, "callbacks", {
-                "item_id": None, "crime_id": crime_ids.get(values["crime_ref"]),
+                "item_id": None, "crime_id": crime_ids[values["crime_ref"]],
                 "crime_ref": values["crime_ref"],
                 "unit_id": unit_id, "call_date": values["call_date"],
                 "outcome": values["outcome"], "template_kind": template.kind,
