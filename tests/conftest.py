@@ -212,3 +212,25 @@ def make_user(store: Store, admin: Actor, username: str, role: Role,
     user_id = users.create_user(store, admin, username, username.title(), role, PASSWORD,
                                 unit_id=unit["id"] if unit else None)
     return users.actor_for(store, user_id)
+
+
+# -- GUI ---------------------------------------------------------------------------------------
+def open_main_window(qtbot: Any, store: Store, actor: Actor,
+                     force: str = "Testshire Police") -> Any:
+    """The main window as a user sees it on signing in: shown, active, its first page built."""
+    from ui.main_window import MainWindow
+
+    window = MainWindow(store, actor, force)
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: bool(window.pages))
+    return window
+
+
+@pytest.fixture
+def signed_in(qtbot: Any) -> Any:
+    """open_main_window for a test: signed_in(store, actor) is the window as they see it."""
+    return lambda store, actor, force="Testshire Police": open_main_window(
+        qtbot, store, actor, force)

@@ -23,13 +23,10 @@ def _crimes(store, admin, count: int) -> None:
     assert crimes.import_crimes(store, admin, table, all_or_nothing=True).inserted == count
 
 
-def test_an_all_good_call_logged_with_the_keyboard_alone(qtbot, store, admin):
+def test_an_all_good_call_logged_with_the_keyboard_alone(qtbot, signed_in, store, admin):
     _crimes(store, admin, 3)
     caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
-    window = MainWindow(store, caller, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, caller)
     page = window.show_page("bureau")
     page.queue_view.setFocus()
     presses = 0

@@ -10,10 +10,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 from qos.roles import Role
 from qos.store import reference, users
 from tests.conftest import PASSWORD
-from ui.main_window import MainWindow
 
 
-def test_enter_on_a_staff_member_scores_a_call_and_they_acknowledge_it(qtbot, store, admin):
+def test_enter_on_a_staff_member_scores_a_call_and_they_acknowledge_it(qtbot, signed_in, store, admin):
     unit = reference.add_unit(store, admin, "FCC", "Force Control Centre", "department")
     manager_person = reference.add_person(store, admin, "M1", "Mo Manager", "staff", unit)
     ann_person = reference.add_person(store, admin, "A1", "Ann Able", "staff", unit,
@@ -21,10 +20,7 @@ def test_enter_on_a_staff_member_scores_a_call_and_they_acknowledge_it(qtbot, st
     manager = users.actor_for(store, users.create_user(
         store, admin, "mo", "Mo Manager", Role.SUPERVISOR, PASSWORD, unit_id=unit,
         person_id=manager_person))
-    window = MainWindow(store, manager, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, manager)
     page = window.show_page("call_evaluation")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.staff_view)
     names = [page.staff.row_at(i)["name"] for i in range(page.staff.rowCount())]
@@ -61,10 +57,7 @@ def test_enter_on_a_staff_member_scores_a_call_and_they_acknowledge_it(qtbot, st
 
     ann = users.actor_for(store, users.create_user(
         store, admin, "ann", "Ann Able", Role.CONTROL_ROOM, PASSWORD, person_id=ann_person))
-    own_window = MainWindow(store, ann, "Testshire Police")
-    qtbot.addWidget(own_window)
-    with qtbot.waitExposed(own_window):
-        own_window.show()
+    own_window = signed_in(store, ann)
     own = own_window.show_page("call_evaluation")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is own.own_view)
     assert "You do not yet meet the standard" in own.standard.text()

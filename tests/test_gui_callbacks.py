@@ -8,17 +8,13 @@ from PySide6.QtWidgets import QApplication
 
 from qos.roles import SYSTEM, Role
 from qos.store import reference
-from tests.conftest import make_user
+from tests.conftest import make_user, open_main_window
 from tests.factories import crime_line, import_lines
 from ui.callback_form import CallbackForm
-from ui.main_window import MainWindow
 
 
 def _window(qtbot, store, actor):
-    window = MainWindow(store, actor, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = open_main_window(qtbot, store, actor)
     return window
 
 

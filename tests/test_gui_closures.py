@@ -8,7 +8,6 @@ from qos.roles import Role
 from qos.store import crimes
 from qos.tabular import read_csv_text
 from tests.conftest import make_user
-from ui.main_window import MainWindow
 
 CSV = ("Crime reference,Date recorded,Unit,Offence category,Victim name,Contact phone,Officer,"
        "Suspect arrested,Date crime closed,Victim updated\n"
@@ -17,7 +16,7 @@ CSV = ("Crime reference,Date recorded,Unit,Offence category,Victim name,Contact 
        "SOU/LATE,{d1},SOU,Theft,V,07700900003,,{d1},{d2},\n")
 
 
-def test_enter_on_a_closure_records_its_remedy(qtbot, store, admin):
+def test_enter_on_a_closure_records_its_remedy(qtbot, signed_in, store, admin):
     import datetime as dt
 
     closed = dt.date.today()  # this month, which the page opens on
@@ -25,10 +24,7 @@ def test_enter_on_a_closure_records_its_remedy(qtbot, store, admin):
     text = CSV.format(d1=reported.isoformat(), d2=closed.isoformat())
     crimes.import_crimes(store, admin, read_csv_text(text), all_or_nothing=True)
     sgt = make_user(store, admin, "sgt", Role.SUPERVISOR, "NOR")
-    window = MainWindow(store, sgt, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, sgt)
     page = window.show_page("closures")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.view)
     assert [r["crime_ref"] for r in page.rows()] == ["NOR/LATE"]  # own unit, problems only

@@ -6,16 +6,12 @@ from PySide6.QtWidgets import QApplication
 
 from qos.roles import Role
 from tests.conftest import make_user
-from ui.main_window import MainWindow
 
 
-def test_a_complaint_is_logged_in_six_keys_and_the_form_is_ready_for_the_next(qtbot, store,
+def test_a_complaint_is_logged_in_six_keys_and_the_form_is_ready_for_the_next(qtbot, signed_in, store,
                                                                               admin):
     fcc = make_user(store, admin, "fcc1", Role.CONTROL_ROOM)
-    window = MainWindow(store, fcc, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, fcc)
     assert "Informal complaints" in window.page_titles()
     page = window.show_page("complaints")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.unit)
@@ -45,12 +41,9 @@ def test_a_complaint_is_logged_in_six_keys_and_the_form_is_ready_for_the_next(qt
     assert "Logged: SOU" in page.done.text()
 
 
-def test_a_refused_complaint_keeps_what_was_typed(qtbot, store, admin):
+def test_a_refused_complaint_keeps_what_was_typed(qtbot, signed_in, store, admin):
     fcc = make_user(store, admin, "fcc1", Role.CONTROL_ROOM)
-    window = MainWindow(store, fcc, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, fcc)
     page = window.show_page("complaints")
     page.crime_ref.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.crime_ref)

@@ -9,10 +9,9 @@ from qos.roles import SYSTEM, Role
 from qos.store import crimes, reference
 from qos.tabular import read_csv_text
 from tests.conftest import make_user
-from ui.main_window import MainWindow
 
 
-def test_draw_then_p_and_f_record_findings_down_the_list(qtbot, store, admin):
+def test_draw_then_p_and_f_record_findings_down_the_list(qtbot, signed_in, store, admin):
     month = recent_months()[1]  # the page opens on the last complete month
     text = ("Crime reference,Date recorded,Unit,Offence category,Victim name,Contact phone,"
             f"Officer,Incident type\nNOR/1,{month}-03,NOR,Theft,V,07700900001,,RTC\n")
@@ -20,10 +19,7 @@ def test_draw_then_p_and_f_record_findings_down_the_list(qtbot, store, admin):
     reference.add_counter(store, admin, "Northgate", reference.unit_by_code(store, SYSTEM, "NOR")["id"],
                           "mon-fri 08:00-20:00")
     inspector = make_user(store, admin, "insp", Role.INSPECTORATE)
-    window = MainWindow(store, inspector, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, inspector)
     assert window.page_titles() == ["Summary & export", "Admin", "Informal complaints",
                                     "Dip checks"]
     page = window.show_page("dip_checks")

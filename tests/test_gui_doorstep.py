@@ -9,18 +9,14 @@ from PySide6.QtWidgets import QApplication
 
 from qos.roles import SYSTEM
 from qos.store import doorstep, reference
-from ui.main_window import MainWindow
 
 
-def test_twenty_cards_keyed_with_the_keyboard_only(qtbot, store, admin):
+def test_twenty_cards_keyed_with_the_keyboard_only(qtbot, signed_in, store, admin):
     unit = reference.unit_by_code(store, SYSTEM, "NOR")
     pc = reference.add_person(store, admin, "NOR7", "PC Jo Bloggs", "officer", unit["id"])
     doorstep.issue_batch(store, admin, 5001, 5100, dt.date.today() - dt.timedelta(days=30),
                          unit["id"], person_id=pc, template_version=2)
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, admin)
     page = window.show_page("doorstep")
     entry = page.entry
     presses = 0

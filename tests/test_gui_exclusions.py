@@ -10,11 +10,8 @@ from tests.conftest import make_user
 from ui.main_window import MainWindow
 
 
-def test_admin_lets_the_bureau_call_domestic_abuse_victims_with_keys(qtbot, store, admin):
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+def test_admin_lets_the_bureau_call_domestic_abuse_victims_with_keys(qtbot, signed_in, store, admin):
+    window = signed_in(store, admin)
     page = window.show_page("admin")
     page.tabs.setCurrentWidget(page.exclusions)
     panel = page.exclusions

@@ -21,7 +21,6 @@ from qos.excel import write_summary_workbook
 from qos.store import callbacks, samples
 from qos.store.summary_data import callbacks_behind, monthly_summary
 from tests.factories import crime_line, import_history_text, import_lines
-from ui.main_window import MainWindow
 
 MONTH = "2026-09"
 MADE, SAMPLE = "Checks made in September 2026", "September 2026 sample: called so far"
@@ -66,7 +65,7 @@ def _build(store, admin) -> dict[str, list[str]]:
                                                                      sep[1]["crime_ref"], late])}
 
 
-def test_each_named_figure_agrees_on_pages_summary_and_workbook(qtbot, store, admin, tmp_path):
+def test_each_named_figure_agrees_on_pages_summary_and_workbook(qtbot, signed_in, store, admin, tmp_path):
     refs = _build(store, admin)
     summary = monthly_summary(store, admin, MONTH)
     nor = next(u for u in summary.units if u.code == "NOR")
@@ -90,11 +89,7 @@ def test_each_named_figure_agrees_on_pages_summary_and_workbook(qtbot, store, ad
     assert row["Whole experience grade"] == nor.grade_for("whole_experience").grade
 
     # The scorecard page, month chosen with the keyboard.
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
+    window = signed_in(store, admin)
     page = window.show_page("summary")
     qtbot.waitUntil(lambda: page.job is None, timeout=20000)
     page.month.setFocus()

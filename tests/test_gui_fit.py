@@ -26,8 +26,25 @@ from qos.store.core import open_store
 from qos.store.users import actor_for
 from ui.main_window import MainWindow
 
-ROLES = ["admin", "sgt.nor", "bureau1", "volunteer01"]
-SMALL = (1280, 720 - 32 - 40)  # 1280x720 less a title bar and a taskbar
+ROLES = ["admin", "sgt.nor", "bureau1", "volunteer01", "fcc1", "fcc.manager", "inspector"]
+SCREENS = [(1366, 768), (1280, 720)]
+TASKBAR = 40  # the screen's free area is the screen less a taskbar
+SMALL = (1280, 720 - 32 - TASKBAR)  # 1280x720 less a title bar and a taskbar
+
+
+@pytest.fixture
+def screen_of(monkeypatch):
+    """Make the (offscreen) screen's free area that of a real WxH screen with a taskbar: the
+    window and forms size themselves from it, as they would there."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+
+    def use(width: int, height: int) -> QRect:
+        free = QRect(0, 0, width, height - TASKBAR)
+        monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(free))
+        return free
+
+    return use
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +65,15 @@ def demo(demo_db, tmp_path):
     store = open_store(tmp_path / "work.db")
     yield store
     store.close()
+
+
+def open_as(qtbot, store, username: str) -> MainWindow:
+    """The main window as `username` sees it, shown at the size it opens at."""
+    window = MainWindow(store, _actor(store, username), "Demoshire Police")
+    qtbot.addWidget(window)
+    with qtbot.waitExposed(window):
+        window.show()
+    return window
 
 
 def _actor(store, username):
@@ -94,41 +120,107 @@ def every_tab(page: QWidget):
 
 
 def headers_cut(view: QTableView) -> list[str]:
+    """Headers narrower than their text. The text is measured as drawn: the table's style
+    sheet makes headers bold and pads them, which the header's own font does not know (a
+    plain-font measure passed 'Scores given' at 100 pixels for 118 drawn)."""
     header = view.horizontalHeader()
-    metrics = header.fontMetrics()
     cut = []
     for column in range(header.count()):
         if header.isSectionHidden(column):
             continue
         text = str(view.model().headerData(column, header.orientation()) or "")
-        if header.sectionSize(column) < metrics.horizontalAdvance(text):
-            cut.append(f"{text!r}: {header.sectionSize(column)} < "
-                       f"{metrics.horizontalAdvance(text)}")
+        needed = header.sectionSizeHint(column)  # the style's own measure of text + padding
+        if header.sectionSize(column) < needed:
+            cut.append(f"{text!r}: {header.sectionSize(column)} < {needed}")
     return cut
 
 
+def squeezed_labels(top: QWidget) -> list[str]:
+    """Wrapped labels given less height than their text needs (lines drawn over each other)."""
+    found = []
+    for label in top.findChildren(QLabel):
+        if (label.isVisible() and label.wordWrap() and label.text()
+                and label.height() < label.heightForWidth(label.width()) - 2):
+            found.append(f"{label.text()[:40]!r}: {label.height()} < "
+                         f"{label.heightForWidth(label.width())} px high")
+    return found
+
+
+def cut_placeholders(top: QWidget) -> list[str]:
+    """Empty text boxes too narrow for their grey hint (frame and margins take ~12 px)."""
+    from PySide6.QtWidgets import QLineEdit
+
+    found = []
+    for edit in top.findChildren(QLineEdit):
+        hint = edit.placeholderText()
+        if edit.isVisible() and hint and not edit.text():
+            needed = edit.fontMetrics().horizontalAdvance(hint)
+            if edit.width() - 12 < needed:
+                found.append(f"{hint!r}: {edit.width() - 12} < {needed} px")
+    return found
+
+
+def elided_combos(top: QWidget) -> list[str]:
+    """Combo boxes too narrow for the item shown in them."""
+    from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+
+    found = []
+    for combo in top.findChildren(QComboBox):
+        if not combo.isVisible() or not combo.currentText():
+            continue
+        option = QStyleOptionComboBox()
+        combo.initStyleOption(option)
+        room = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, combo)
+        needed = combo.fontMetrics().horizontalAdvance(combo.currentText())
+        if room.width() < needed:
+            found.append(f"{combo.accessibleName() or combo.currentText()!r}: "
+                         f"{room.width()} < {needed} px")
+    return found
+
+
+def page_scrolls_sideways(window: MainWindow) -> bool:
+    from PySide6.QtWidgets import QScrollArea
+
+    area = window.stack.currentWidget()
+    return isinstance(area, QScrollArea) and area.horizontalScrollBar().isVisible()
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("username", ROLES)
-def test_every_page_at_1366x768_no_header_cut_no_mnemonic_shared(qtbot, demo, username):
-    actor = _actor(demo, username)
-    window = MainWindow(demo, actor, "Demoshire Police")
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    with qtbot.waitExposed(window):
-        window.show()
+def test_every_page_fits_the_screen_for_every_role(qtbot, demo, screen_of, username, screen):
+    """Every page and tab, as each role sees it, in the window as it opens on the screen:
+    the window within the screen's free area with its status bar showing; no header narrower
+    than its text; no page wider than the window; no wrapped text squeezed; no combo box
+    cutting its own item; no two controls sharing an Alt letter."""
+    free = screen_of(*screen)
+    window = open_as(qtbot, demo, username)
+    assert window.width() <= free.width() and window.height() <= free.height() - 32
     assert window.minimumSizeHint().width() <= SMALL[0]
     assert window.minimumSizeHint().height() <= SMALL[1]
+    assert window.statusBar().isVisible()
+    status = window.statusBar().findChild(QLabel)
+    assert status.geometry().bottom() <= window.statusBar().height()
+    assert window.statusBar().geometry().bottom() < window.height()
     problems: list[str] = []
     for key in list(window._page_keys):
         page = window.show_page(key)
         qtbot.waitUntil(lambda page=page: getattr(page, "job", None) is None, timeout=20000)
         for where in every_tab(page):
             QApplication.processEvents()
-            for clash, texts in mnemonic_clashes(window).items():
-                problems.append(f"{key} ({where}): {clash} shared by {texts}")
+            at = f"{key} ({where})"
+            problems += [f"{at}: {clash} shared by {texts}"
+                         for clash, texts in mnemonic_clashes(window).items()]
             for view in page.findChildren(QTableView):
                 if view.isVisible():
-                    problems += [f"{key} ({where}) {view.accessibleName()}: header {cut}"
+                    problems += [f"{at} {view.accessibleName()}: header {cut}"
                                  for cut in headers_cut(view)]
+            if page_scrolls_sideways(window):
+                problems.append(f"{at}: wider than the window ({page.minimumSizeHint().width()}"
+                                f" px for {window.stack.width()})")
+            problems += [f"{at}: label {cut}" for cut in squeezed_labels(page)]
+            problems += [f"{at}: combo box {cut}" for cut in elided_combos(page)]
+            problems += [f"{at}: grey hint {cut}" for cut in cut_placeholders(page)]
     assert not problems, "\n".join(problems)
 
 
@@ -163,6 +255,14 @@ def _dialogs_of_every_kind(store, qtbot):
     yield "record dialog", RecordDialog("Add", [FormField("a", "Code"), FormField(
         "b", "Date", "date"), FormField("c", "Kind", "choice", [(1, "One")])], {},
         lambda v: None)
+    from ui.call_evaluation_form import CallEvaluationForm
+    from ui.pages.summary_page import RecordsDialog
+
+    yield "call evaluation form", CallEvaluationForm("Dev Shah", lambda *a: 0)
+    yield "records behind a figure", RecordsDialog(
+        [{"crime_ref": "NOR/26/000001", "unit_code": "NOR", "call_date": "2026-10-01",
+          "outcome": "completed", "answers": "{}", "ethnicity": "", "source": "app"}],
+        "NOR, October 2026: checks made", {"whole": "Whole experience"})
     yield "sign-in", LoginDialog(store, "Demoshire Police")
     yield "help", HelpDialog()
     yield "first-run wizard", FirstRunWizard(open_store(store.path.parent / "new.db"))
@@ -177,7 +277,8 @@ def store_draw(store, admin) -> int:
     return draw["id"]
 
 
-def test_every_form_fits_1280x720_and_shares_no_mnemonic(qtbot, demo):
+def test_every_form_fits_1280x720_and_shares_no_mnemonic(qtbot, demo, screen_of):
+    screen_of(1280, 720)
     problems: list[str] = []
     for name, dialog in _dialogs_of_every_kind(demo, qtbot):
         qtbot.addWidget(dialog)
@@ -190,6 +291,8 @@ def test_every_form_fits_1280x720_and_shares_no_mnemonic(qtbot, demo):
         if dialog.width() > free.width() or dialog.height() > free.height():
             problems.append(f"{name}: opens at {dialog.width()}x{dialog.height()}, larger "
                             f"than the screen's {free.width()}x{free.height()}")
+        problems += [f"{name}: label {cut}" for cut in squeezed_labels(dialog)]
+        problems += [f"{name}: grey hint {cut}" for cut in cut_placeholders(dialog)]
         pages = [dialog]
         if hasattr(dialog, "pageIds"):  # the wizard: each page in turn
             pages = [dialog.page(i) for i in dialog.pageIds()]
@@ -203,3 +306,171 @@ def test_every_form_fits_1280x720_and_shares_no_mnemonic(qtbot, demo):
         if isinstance(dialog, QDialog):
             dialog.done(0)
     assert not problems, "\n".join(problems)
+
+
+def test_call_evaluation_form_opened_from_its_page_shows_every_item_whole(qtbot, demo,
+                                                                          screen_of):
+    """Opened from the worklist with Enter, the form is wide enough for each item's text:
+    left to size itself, its ten wrapped item texts were squeezed into one line's height
+    each and drawn over each other (seen on a real display at 1366x768)."""
+    from PySide6.QtCore import Qt, QTimer
+
+    from ui.call_evaluation_form import CallEvaluationForm
+
+    screen_of(1366, 768)
+    window = open_as(qtbot, demo, "fcc.manager")
+    page = window.show_page("call_evaluation")
+    seen: list[str] = []
+
+    def look() -> None:
+        form = QApplication.activeModalWidget()
+        assert isinstance(form, CallEvaluationForm)
+        seen.extend(squeezed_labels(form))
+        seen.append(f"size {form.width()}x{form.height()}")
+        form.done(0)
+
+    QTimer.singleShot(300, look)
+    qtbot.keyClick(page.staff_view, Qt.Key.Key_Return)
+    assert seen and seen[-1].startswith("size"), seen
+    assert seen[:-1] == []
+    width, height = (int(n) for n in seen[-1].split()[1].split("x"))
+    assert 700 <= width <= 1366 and height <= 768 - TASKBAR
+
+
+def test_calibration_comparison_reads_before_any_exercise_is_chosen(qtbot, demo, screen_of):
+    """The item-by-item table under the exercises shows its headers whole while still empty
+    ('Scores given' was cut to 100 pixels) and says what to do to fill it."""
+    screen_of(1366, 768)
+    window = open_as(qtbot, demo, "fcc.manager")
+    page = window.show_page("call_evaluation")
+    page.tabs.setCurrentIndex(1)
+    assert page.comparison.rowCount() == 0
+    assert headers_cut(page.comparison_view) == []
+    assert page.calibrations.rowCount() == 1  # the demo's one exercise, not chosen yet
+    assert page.comparison_summary.text() == (
+        "Choose an exercise above to compare the managers' scores item by item.")
+    assert page.comparison_summary.isVisible()
+
+
+def test_dip_check_verdicts_show_without_scrolling_at_1366x768(qtbot, demo, screen_of):
+    """The suggested and recorded findings come before the long evidence column, so they are
+    on screen (they were the last columns, beyond the right edge)."""
+    from PySide6.QtCore import Qt
+
+    screen_of(1366, 768)
+    window = open_as(qtbot, demo, "inspector")
+    page = window.show_page("dip_checks")
+    if not page.model.rowCount():
+        qtbot.keyClick(page.draw_button, Qt.Key.Key_Space)
+    assert page.model.rowCount() > 0
+    header = page.view.horizontalHeader()
+    titles = [page.model.headerData(c, Qt.Orientation.Horizontal) for c in range(header.count())]
+    for title in ("Suggests", "Finding"):
+        column = titles.index(title)
+        right = header.sectionViewportPosition(column) + header.sectionSize(column)
+        assert right <= page.view.viewport().width(), (title, right)
+
+
+def test_supervisor_asking_for_another_units_records_is_told_not_crashed(qtbot, demo,
+                                                                         screen_of,
+                                                                         monkeypatch):
+    """A supervisor sees every unit's figures; Enter on another unit's row said 'Something
+    went wrong inside QoS Checks' (an uncaught refusal). Now the refusal is explained."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning",
+                        lambda parent, title, text, *a: told.append(f"{title}: {text}"))
+    monkeypatch.setattr(QMessageBox, "critical",
+                        lambda parent, title, text, *a: told.append(f"DEFECT {text}"))
+    screen_of(1366, 768)
+    window = open_as(qtbot, demo, "sgt.nor")
+    page = window.show_page("summary")
+    qtbot.waitUntil(lambda: getattr(page, "job", None) is None and page.table.rowCount() > 1,
+                    timeout=20000)
+    rows = [page.table.row_at(r)["code"] for r in range(page.table.rowCount())]
+    other = next(r for r, code in enumerate(rows) if code != "NOR")
+    window.activateWindow()
+    page.view.setFocus()
+    qtbot.waitUntil(page.view.hasFocus)
+    page.view.setCurrentIndex(page.table.index(other, 1))
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert len(told) == 1 and told[0].startswith("Cannot show these records: ")
+    assert "not responsible for the unit" in told[0]
+    own = rows.index("NOR")
+    page.view.setCurrentIndex(page.table.index(own, 1))
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    assert len(told) == 1 and page.records.isVisible()
+    page.records.close()
+
+
+def test_f6_walks_the_page_list_without_the_pages_taking_the_keyboard(qtbot, demo,
+                                                                      screen_of):
+    """F6 puts the keyboard on the page list; Down opens each page in turn and the list
+    keeps the keyboard (pages that take it on refreshing made the next Down move inside
+    them); Enter then goes into the page, on its main work."""
+    from PySide6.QtCore import Qt
+
+    screen_of(1366, 768)
+    window = open_as(qtbot, demo, "fcc.manager")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow())
+    qtbot.keyClick(window, Qt.Key.Key_F6)
+    assert window.navigation.hasFocus()
+    titles = window.page_titles()
+    for row in range(1, len(titles)):
+        qtbot.keyClick(window.navigation, Qt.Key.Key_Down)
+        assert window.navigation.currentRow() == row
+        assert window.stack.currentIndex() == row
+        assert window.navigation.hasFocus(), f"{titles[row]} took the keyboard"
+    while titles[window.navigation.currentRow()] != "Call evaluation":
+        qtbot.keyClick(window.navigation, Qt.Key.Key_Up)
+    assert window.navigation.hasFocus()
+    qtbot.keyClick(window.navigation, Qt.Key.Key_Return)
+    page = window.pages["call_evaluation"]
+    assert page.staff_view.hasFocus()
+    assert page.staff_view.currentIndex().row() == 0
+
+
+def test_the_window_takes_the_keyboard_when_it_first_paints(qtbot, demo, monkeypatch):
+    """With no window manager nothing else activates the main window after the sign-in
+    dialog goes, and every key typed was lost (seen under Xvfb): it asks for itself."""
+    asked: list[str] = []
+    monkeypatch.setattr(MainWindow, "activateWindow", lambda self: asked.append("asked"))
+    # As on a bare X display: nothing active once the sign-in dialog has gone.
+    monkeypatch.setattr(QApplication, "activeWindow", staticmethod(lambda: None))
+    window = MainWindow(demo, _actor(demo, "bureau1"), "Demoshire Police")
+    qtbot.addWidget(window)
+    assert asked == []
+    window.show()
+    qtbot.waitUntil(lambda: "bureau" in window.pages)
+    assert asked == ["asked"]
+    # A form already up (the user was quick) keeps the keyboard: the window does not ask.
+    monkeypatch.setattr(QApplication, "activeWindow", staticmethod(lambda: window.pages["bureau"]))
+    second = MainWindow(demo, _actor(demo, "bureau1"), "Demoshire Police")
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitUntil(lambda: "bureau" in second.pages)
+    assert asked == ["asked"]
+
+
+def test_control_room_staff_open_on_their_evaluations_and_acknowledge_by_key(qtbot, demo):
+    """Control-room staff opened on Admin's read-only unit list; their work is their own
+    evaluated calls: the list has the keyboard and A acknowledges the call it is on."""
+    from PySide6.QtCore import Qt
+
+    window = open_as(qtbot, demo, "fcc1")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: "call_evaluation" in window.pages)
+    page = window.pages["call_evaluation"]
+    assert window.stack.currentWidget().widget() is page
+    qtbot.waitUntil(page.own_view.hasFocus)
+    pending = next(r for r in range(page.own.rowCount())
+                   if page.own.row_at(r)["acknowledgement"] == "pending")
+    page.own_view.selectRow(pending)
+    call = page.own.row_at(pending)["call_ref"]
+    qtbot.keyClick(page.own_view, Qt.Key.Key_A)
+    after = {page.own.row_at(r)["call_ref"]: page.own.row_at(r)["acknowledgement"]
+             for r in range(page.own.rowCount())}
+    assert after[call] == "acknowledged"

@@ -17,7 +17,6 @@ from tests.test_gui_bureau import _crimes
 from ui.bureau_call_form import BureauCallForm
 from ui.callback_form import CallbackForm
 from ui.date_field import parse_date, parse_date_time
-from ui.main_window import MainWindow
 from ui.record_dialog import date_and_note_dialog
 
 
@@ -126,15 +125,12 @@ def test_record_dialogs_ask_too_and_read_typed_dates_as_typed(qtbot, store, admi
     assert saved == [(dt.date(2027, 1, 1), "Spoke to PC Bloggs")] and seen == ["Keep typing"]
 
 
-def test_doorstep_date_received_is_read_as_typed_or_refused(qtbot, store, admin):
+def test_doorstep_date_received_is_read_as_typed_or_refused(qtbot, signed_in, store, admin):
     unit = reference.unit_by_code(store, SYSTEM, "NOR")
     today = dt.date.today()
     doorstep.issue_batch(store, admin, 5001, 5100, today - dt.timedelta(days=30),
                          unit["id"], template_version=2, team="A")
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, admin)
     entry = window.show_page("doorstep").entry
     next_year = f"01/01/{today.year + 1}"
     entry.received.setFocus()

@@ -10,23 +10,12 @@ from PySide6.QtWidgets import QApplication, QRadioButton
 
 from qos.roles import Role
 from qos.store import reference, samples
-from tests.conftest import make_user
+from tests.conftest import make_user, open_main_window
 from tests.factories import crime_line, import_lines
 from tests.test_gui_bureau import _crimes
 from tests.test_gui_mystery import _setup as _visits
 from ui.callback_form import CallbackForm
-from ui.main_window import MainWindow
 from ui.visit_form import VisitForm
-
-
-def _window(qtbot, store, actor) -> MainWindow:
-    window = MainWindow(store, actor, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: bool(window.pages))
-    return window
 
 
 def _focus() -> object:
@@ -40,7 +29,7 @@ def test_call_backs_worklist_to_call_first_enter_opens_tab_leaves(qtbot, store, 
     items = samples.list_items(store, draw_id, viewer=admin)
     samples.record_attempt(store, admin, items[0]["id"], "declined")
     samples.record_attempt(store, admin, items[1]["id"], "no_answer")
-    window = _window(qtbot, store, admin)
+    window = open_main_window(qtbot, store, admin)
     page = window.show_page("callbacks")
     page.unit.setCurrentIndex(page.unit.findData(unit["id"]))
     page.month.setCurrentText("2026-10")
@@ -73,7 +62,7 @@ def test_call_backs_worklist_to_call_first_enter_opens_tab_leaves(qtbot, store, 
 def test_all_good_bureau_call_in_ten_key_presses_from_opening_the_page(qtbot, store, admin):
     _crimes(store, admin, 3)
     caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
-    window = _window(qtbot, store, caller)  # bureau staff open on Contact bureau
+    window = open_main_window(qtbot, store, caller)  # bureau staff open on Contact bureau
     page = window.pages["bureau"]
     assert _focus() is page.queue_view
     presses = 0
@@ -122,7 +111,7 @@ def test_all_good_bureau_call_in_ten_key_presses_from_opening_the_page(qtbot, st
 def test_a_failed_check_tells_the_caller_a_remedial_action_was_raised(qtbot, store, admin):
     _crimes(store, admin, 1)
     caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
-    window = _window(qtbot, store, caller)
+    window = open_main_window(qtbot, store, caller)
     page = window.pages["bureau"]
 
     def fill_in(tries: int = 200) -> None:
@@ -143,7 +132,7 @@ def test_a_failed_check_tells_the_caller_a_remedial_action_was_raised(qtbot, sto
 
 
 def test_doorstep_opens_on_the_serial_box(qtbot, store, admin):
-    window = _window(qtbot, store, admin)
+    window = open_main_window(qtbot, store, admin)
     qtbot.keyClick(_focus() or window, "5", Qt.KeyboardModifier.ControlModifier)
     assert _focus() is window.pages["doorstep"].entry.serial
 
@@ -151,7 +140,7 @@ def test_doorstep_opens_on_the_serial_box(qtbot, store, admin):
 def test_visit_form_date_time_one_tab_stop_arrows_in_radio_groups_and_mnemonics(
         qtbot, store, admin):
     volunteer = _visits(store, admin)[0]
-    window = _window(qtbot, store, volunteer)
+    window = open_main_window(qtbot, store, volunteer)
     page = window.pages["mystery"]
     assert _focus() is page.plan_view
     plan = page.plan.row_at(0)

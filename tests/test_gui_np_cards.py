@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from qos.roles import Role
 from qos.store import np_cards, reference
 from tests.conftest import make_user
-from ui.main_window import MainWindow
 
 
 def _answer(qtbot, text: str) -> None:
@@ -23,15 +22,12 @@ def _answer(qtbot, text: str) -> None:
     qtbot.keyClick(line, Qt.Key.Key_Return)
 
 
-def test_a_strip_is_keyed_and_closed_with_its_outcome(qtbot, store, admin):
+def test_a_strip_is_keyed_and_closed_with_its_outcome(qtbot, signed_in, store, admin):
     nor = reference.unit_by_code(store, admin, "NOR")["id"]
     np_cards.put_out(store, admin, "library", "Eastfield library", nor, 20,
                      dt.date.today() - dt.timedelta(days=5))
     sergeant = make_user(store, admin, "sgt", Role.SUPERVISOR, "NOR")
-    window = MainWindow(store, sergeant, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, sergeant)
     page = window.show_page("np_cards")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.place)
     for key in ("Tab", "Tab", "Tab", "13", "Tab", "More patrols on the estate please"):

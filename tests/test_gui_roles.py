@@ -6,24 +6,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from qos.roles import Role
-from tests.conftest import make_user
-from ui.main_window import MainWindow
-
-
-def _shown(qtbot, store, actor) -> MainWindow:
-    window = MainWindow(store, actor, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: bool(window.pages))
-    return window
+from tests.conftest import make_user, open_main_window
 
 
 def test_bureau_staff_open_on_contact_bureau_and_see_no_change_buttons_on_admin(
         qtbot, store, admin):
     caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
-    window = _shown(qtbot, store, caller)
+    window = open_main_window(qtbot, store, caller)
     assert list(window.pages) == ["bureau"]  # the first page built is their own
     assert window.stack.currentWidget().widget() is window.pages["bureau"]
     assert "Call-backs" not in window.page_titles()
@@ -33,7 +22,7 @@ def test_bureau_staff_open_on_contact_bureau_and_see_no_change_buttons_on_admin(
 
 
 def test_an_administrator_sees_the_change_buttons(qtbot, store, admin):
-    window = _shown(qtbot, store, admin)
+    window = open_main_window(qtbot, store, admin)
     page = window.show_page("admin")
     visible = {b.text() for b in page.findChildren(QPushButton) if b.isVisible()}
     assert {"&Add unit...", "&Edit...", "&Deactivate / reactivate"} <= visible
@@ -41,7 +30,7 @@ def test_an_administrator_sees_the_change_buttons(qtbot, store, admin):
 
 def test_ctrl_number_means_the_same_page_for_every_role(qtbot, store, admin):
     caller = make_user(store, admin, "caller", Role.BUREAU, "NOR")
-    window = _shown(qtbot, store, caller)
+    window = open_main_window(qtbot, store, caller)
     expected = {"2": "due", "3": "bureau", "5": "doorstep", "6": "summary"}
     for digit, key in expected.items():
         qtbot.keyClick(QApplication.focusWidget() or window, digit,
@@ -54,7 +43,7 @@ def test_ctrl_number_means_the_same_page_for_every_role(qtbot, store, admin):
 
 
 def test_ctrl_q_quits(qtbot, store, admin):
-    window = _shown(qtbot, store, admin)
+    window = open_main_window(qtbot, store, admin)
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_Q,
                    Qt.KeyboardModifier.ControlModifier)
     assert not window.isVisible()

@@ -38,7 +38,7 @@ def test_first_run_wizard_sets_up_force_units_and_admin(qtbot, store):
     assert {u["code"] for u in reference.list_units(store, SYSTEM)} == {"NOR", "SOU"}
 
 
-def test_login_then_walk_every_page_by_keyboard(qtbot, store, admin):
+def test_login_then_walk_every_page_by_keyboard(qtbot, signed_in, store, admin):
     login = LoginDialog(store, "Testshire Police")
     qtbot.addWidget(login)
     login.show()
@@ -50,10 +50,7 @@ def test_login_then_walk_every_page_by_keyboard(qtbot, store, admin):
     qtbot.keyClick(login.password, Qt.Key.Key_Return)
     assert login.actor is not None
 
-    window = MainWindow(store, login.actor, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = signed_in(store, login.actor)
     # The first page is built just after the window first paints.
     qtbot.waitUntil(lambda: "callbacks" in window.pages)
     assert window.stack.currentWidget().widget() is window.pages["callbacks"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import openpyxl
 
 from qos.roles import SYSTEM
+from tests.conftest import open_main_window
 from tests.factories import import_history_text
 from ui.main_window import MainWindow
 
@@ -51,11 +52,7 @@ def _export_by_keys(qtbot, store, admin, tmp_path, monkeypatch):
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QFileDialog
 
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
-    window.activateWindow()
+    window = open_main_window(qtbot, store, admin)
     page = window.show_page("summary")
     _load(store, admin, page.month.currentText())
     target = tmp_path / "out" / "summary"  # no suffix typed: .xlsx is added

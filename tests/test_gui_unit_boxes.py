@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QApplication
 
 from qos.roles import SYSTEM, Role
 from qos.store import reference, users
-from ui.main_window import MainWindow
+from tests.conftest import open_main_window
 
 PASSWORD = "correct horse battery"
 
@@ -28,11 +28,7 @@ def _sou_supervisor(store, admin):
 
 
 def _callbacks_box(qtbot, store, actor):
-    window = MainWindow(store, actor, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
-    window.activateWindow()
+    window = open_main_window(qtbot, store, actor)
     page = window.show_page("callbacks")
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     # Alt+U (the "&Unit:" label's buddy) puts the cursor in the unit box.

@@ -31,9 +31,11 @@ from ui.forms import GuardedDialog
 from ui.widgets import (
     answer_row,
     error_label,
+    fit_placeholder,
     fit_to_screen,
     hint_label,
     save_cancel_buttons,
+    scrolling,
     title_label,
 )
 
@@ -63,7 +65,8 @@ class BureauCallForm(GuardedDialog):
         self.outcome_meaning = QLabel("")
         self.outcome.answered.connect(self._outcome_chosen)
         self.outcome.enter_pressed.connect(self.save)
-        grid = QGridLayout()
+        questions = QWidget()
+        grid = QGridLayout(questions)
         grid.setColumnStretch(0, 1)
         label = QLabel("&Outcome: 1 completed, 2 no answer, 3 wrong number, 4 declined, "
                        "5 refer for a PCSO visit")
@@ -85,6 +88,7 @@ class BureauCallForm(GuardedDialog):
         self.theme_numbers = QLineEdit()
         self.theme_numbers.setAccessibleName("Feedback themes, by number")
         self.theme_numbers.setPlaceholderText("e.g. 1 3 (leave blank for none)")
+        fit_placeholder(self.theme_numbers)
         self.theme_numbers.returnPressed.connect(self.save)
         self.comments = QLineEdit()
         self.comments.setAccessibleName("Comments")
@@ -102,6 +106,7 @@ class BureauCallForm(GuardedDialog):
         grid.addWidget(comments_label, row + 1, 0)
         grid.addWidget(self.comments, row + 1, 1, 1, 2)
         self.agreed_days = AgreedUpdatesField()
+        fit_placeholder(self.agreed_days)
         agreed_label = QLabel(AGREED_LABEL)
         agreed_label.setBuddy(self.agreed_days)
         # On the "update" row: the form already fills a 1280x720 screen's height
@@ -123,7 +128,9 @@ class BureauCallForm(GuardedDialog):
             "Checks: 1 yes, 2 no, 0 not applicable; Y answers yes to every check from there "
             "on. Enter saves."))
         layout.addWidget(script)
-        layout.addLayout(grid)
+        # The questions scroll on a small screen (1280x720) rather than squeeze their
+        # wrapped text into one line's height.
+        layout.addWidget(scrolling(questions, framed=False), 1)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setTabOrder(self.comments, self.agreed_days)  # then the update box, as read

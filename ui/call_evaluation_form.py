@@ -10,12 +10,10 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QLineEdit,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +21,16 @@ from PySide6.QtWidgets import (
 from qos.call_evaluation import MET, NOT_APPLICABLE, NOT_MET, evaluation_template
 from qos.errors import QosError
 from ui.answer_field import DigitAnswer
-from ui.widgets import answer_row, error_label, hint_label, save_cancel_buttons, title_label
+from ui.forms import GuardedDialog
+from ui.widgets import (
+    answer_row,
+    error_label,
+    fit_to_screen,
+    hint_label,
+    save_cancel_buttons,
+    scrolling,
+    title_label,
+)
 
 DIGITS = {"1": "Met", "2": "Not met", "0": "Not applicable"}
 CODES = {"1": MET, "2": NOT_MET, "0": NOT_APPLICABLE}
@@ -41,7 +48,7 @@ def parse_call_time(text: str) -> dt.datetime:
     raise QosError(f"'{text}' is not a call time like 05/10/2026 14:30.")
 
 
-class CallEvaluationForm(QDialog):
+class CallEvaluationForm(GuardedDialog):
     def __init__(self, staff_name: str, save: Save, parent: QWidget | None = None, *,
                  call_ref: str = "", call_at: dt.datetime | None = None):
         super().__init__(parent)
@@ -49,6 +56,9 @@ class CallEvaluationForm(QDialog):
         self.saved_id: int | None = None
         self.template = evaluation_template()
         self.setWindowTitle(f"Call evaluation: {staff_name}")
+        # Wide enough for each item on one line: left to size itself, the wrapped item texts
+        # were squeezed into one line's height and overlapped.
+        fit_to_screen(self, 860, 640)
         self.call_ref = QLineEdit(call_ref)
         self.call_ref.setAccessibleName("Call reference")
         self.call_at = QLineEdit(call_at.strftime("%d/%m/%Y %H:%M") if call_at else "")
@@ -60,7 +70,8 @@ class CallEvaluationForm(QDialog):
         top = QFormLayout()
         top.addRow("Call &reference:", self.call_ref)
         top.addRow("Call &time:", self.call_at)
-        grid = QGridLayout()
+        items = QWidget()
+        grid = QGridLayout(items)
         grid.setColumnStretch(0, 1)
         self.answers: dict[str, DigitAnswer] = {}
         for row, item in enumerate(self.template.items):
@@ -75,7 +86,7 @@ class CallEvaluationForm(QDialog):
                                     "(left out of the score). After the last item, Enter "
                                     "saves (Ctrl+Enter saves from anywhere)."))
         layout.addLayout(top)
-        layout.addLayout(grid)
+        layout.addWidget(scrolling(items, framed=False), 1)
         layout.addWidget(self.error)
         buttons = save_cancel_buttons(self, self.save)
         layout.addWidget(buttons)
@@ -97,12 +108,5 @@ class CallEvaluationForm(QDialog):
             return
         self.accept()
 
-    def reject(self) -> None:
-        if self.saved_id is None and self.typed():
-            answer = QMessageBox.question(
-                self, "Discard?", "Throw away the answers typed for this call?",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
-            if answer != QMessageBox.StandardButton.Yes:
-                return
-        super().reject()
+    def has_unsaved(self) -> bool:
+        return self.saved_id is None and bool(self.typed())

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QPaintEvent, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -30,7 +31,9 @@ def page_specs() -> list[PageSpec]:
 
 
 # The page each role starts on, when not the first it may see.
-HOME_PAGE = {Role.BUREAU: "bureau"}
+# Control-room staff's own work is their evaluated calls, not the reference lists first in
+# the page order.
+HOME_PAGE = {Role.BUREAU: "bureau", Role.CONTROL_ROOM: "call_evaluation"}
 
 
 def _admin_page(store: Store, actor: Actor) -> QWidget:
@@ -68,7 +71,13 @@ class MainWindow(QMainWindow):
                 shortcut.activated.connect(lambda key=spec.key: self.show_page(key))
         QShortcut(QKeySequence("Ctrl+Q"), self, activated=self.close)
         QShortcut(QKeySequence("F1"), self, activated=self.show_help)
+        # The page list from anywhere: Ctrl+number stops at the tenth page, and the later
+        # ones (the control-room manager's Call evaluation) were many Shift+Tabs away.
+        QShortcut(QKeySequence("F6"), self, activated=self.navigation.setFocus)
         self.navigation.currentRowChanged.connect(self._show_page)
+        # A click on a page's name, or Enter on it, goes on into the page.
+        self.navigation.itemClicked.connect(lambda _item: self._enter_page())
+        self.navigation.activated.connect(lambda _index: self._enter_page())
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -95,9 +104,18 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._open_first_page)
 
     def _open_first_page(self) -> None:
+        # Take the keyboard: without a window manager (a bare X display, a kiosk) nothing
+        # else gives the window focus once the sign-in dialog has gone, and every key
+        # typed after signing in was lost.
+        if QApplication.activeWindow() is None:  # not over a form the user already opened
+            self.activateWindow()
         row = self._home_row
         if self.navigation.currentRow() == row and self._page_keys[row] not in self.pages:
             self._show_page(row)
+            self._focus_page(row)  # the page list may have taken the keyboard on showing
+
+    def _enter_page(self) -> None:
+        self._focus_page(self.navigation.currentRow())
 
     def show_help(self) -> None:
         from ui.help_dialog import show_help
@@ -114,6 +132,7 @@ class MainWindow(QMainWindow):
             self._show_page(row)  # the first page, not built yet
         else:
             self.navigation.setCurrentRow(row)
+        self._focus_page(row)  # Ctrl+number from the page list too
         return self.page(key)
 
     def page(self, key: str) -> QWidget:
@@ -137,9 +156,20 @@ class MainWindow(QMainWindow):
             return
         page = self.page(self._page_keys[row])
         self.stack.setCurrentIndex(row)
+        # Arrowing through the page list (F6), the list keeps the keyboard: when each page
+        # passed took it (some take it on refreshing), the next Down moved in that page and
+        # Enter logged a complaint nobody meant.
+        browsing = self.navigation.hasFocus()
         refresh = getattr(page, "refresh", None)
         if refresh:
             refresh()
+        if browsing:
+            self.navigation.setFocus()
+        else:
+            self._focus_page(row)
+
+    def _focus_page(self, row: int) -> None:
+        page = self.pages.get(self._page_keys[row]) if row >= 0 else None
         focus = getattr(page, "focus_main_work", None)
         if focus:
             focus()  # each page puts the cursor on its main work when it opens

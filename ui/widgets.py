@@ -15,11 +15,15 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
     QGridLayout,
+    QHBoxLayout,
     QLabel,
+    QLayout,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -42,6 +46,43 @@ def hint_label(text: str) -> QLabel:
     set_role(label, "hint")
     label.setWordWrap(True)
     return label
+
+
+def labelled_bar(*pairs: tuple[str, QWidget]) -> QHBoxLayout:
+    """A row of boxes, each after its label (the label's Alt letter goes to the box); the
+    caller adds what follows."""
+    bar = QHBoxLayout()
+    for text, widget in pairs:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        bar.addWidget(label)
+        bar.addWidget(widget)
+    return bar
+
+
+def page_column(page: QWidget, title: str, hint: str, *parts: QWidget | QLayout) -> None:
+    """A page laid out top to bottom: its title, what it is for, then its parts; the last
+    part (its list) takes the spare height."""
+    layout = QVBoxLayout(page)
+    layout.addWidget(title_label(title))
+    _add_parts(layout, hint_label(hint), *parts)
+
+
+def tab_column(hint: str, *parts: QWidget | QLayout) -> QWidget:
+    """A tab laid out top to bottom: what it is for, then its parts, the last (its list)
+    taking the spare height."""
+    tab = QWidget()
+    _add_parts(QVBoxLayout(tab), hint_label(hint), *parts)
+    return tab
+
+
+def _add_parts(layout: QVBoxLayout, *parts: QWidget | QLayout) -> None:
+    for n, part in enumerate(parts, start=1):
+        stretch = 1 if n == len(parts) else 0
+        if isinstance(part, QLayout):
+            layout.addLayout(part, stretch)
+        else:
+            layout.addWidget(part, stretch)
 
 
 def show_error(parent: QWidget | None, exc: BaseException, what: str = "That did not work") -> None:
@@ -111,6 +152,12 @@ def fit_to_screen(window: QWidget, width: int, height: int) -> None:
     window.resize(min(width, free.width()), min(height, free.height() - title_bar))
 
 
+def fit_placeholder(edit: QLineEdit) -> QLineEdit:
+    """At least as wide as its grey hint, so the hint is read whole, not "e.g. 1 3 (le..."."""
+    edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + 16)
+    return edit
+
+
 def shrinkable(combo: QComboBox, characters: int = 20) -> QComboBox:
     """A combo box that can be narrower than its longest item (the list still shows it
     whole), so the window fits a 1280-pixel screen with long unit names."""
@@ -135,6 +182,7 @@ def table_view(model: QAbstractItemModel, name: str) -> QTableView:
     # long list cost ~50 ms a refresh, and 200 rows show the widths well enough.
     view.horizontalHeader().setResizeContentsPrecision(200)
     fit_columns_on_reset(view)
+    fit_columns(view)  # an empty list too: its headers whole, not Qt's 100-pixel default
     # Tab leaves the table for the next control instead of walking its cells; arrows move.
     view.setTabKeyNavigation(False)
     set_role(view, "table")

@@ -27,9 +27,9 @@ from ui.widgets import (
     add_button,
     fit_columns,
     focus_table,
-    hint_label,
     selected_row,
     show_error,
+    tab_column,
     table_view,
     title_label,
 )
@@ -59,7 +59,6 @@ class BureauPage(QWidget):
 
     # -- calls -----------------------------------------------------------------------------
     def _calls_tab(self) -> QWidget:
-        widget = QWidget()
         self.queue = RowsModel([
             ("crime_ref", "Crime"), ("unit_code", "Unit"), ("offence_category", "Offence"),
             ("recorded_on", "Reported"), ("due_on", "Call by"), ("overdue", "Overdue"),
@@ -71,12 +70,9 @@ class BureauPage(QWidget):
         bar.addStretch(1)
         self.tally = QLabel("")
         bar.addWidget(self.tally)
-        layout = QVBoxLayout(widget)
-        layout.addWidget(hint_label("Victims to re-contact, oldest first, overdue at the top. "
-                                    "Next call hands you the first one nobody else is calling."))
-        layout.addLayout(bar)
-        layout.addWidget(self.queue_view)
-        return widget
+        return tab_column("Victims to re-contact, oldest first, overdue at the top. "
+                          "Next call hands you the first one nobody else is calling.",
+                          bar, self.queue_view)
 
     def next_call(self) -> None:
         try:
@@ -140,7 +136,6 @@ class BureauPage(QWidget):
 
     # -- PCSO visits -----------------------------------------------------------------------
     def _visits_tab(self) -> QWidget:
-        widget = QWidget()
         self.visits = RowsModel([("unit_code", "Unit"), ("crime_ref", "Crime"),
                                  ("recorded_on", "Reported"), ("created_at", "Referred"),
                                  ("visited_on", "Visited"), ("outcome", "Outcome")], self,
@@ -149,12 +144,9 @@ class BureauPage(QWidget):
         bar = QHBoxLayout()
         add_button(bar, "Record &visit...", self.record_visit)
         bar.addStretch(1)
-        layout = QVBoxLayout(widget)
-        layout.addWidget(hint_label("Victims the bureau could not reach by phone, for a PCSO "
-                                    "to visit in person."))
-        layout.addLayout(bar)
-        layout.addWidget(self.visits_view)
-        return widget
+        return tab_column("Victims the bureau could not reach by phone, for a PCSO "
+                          "to visit in person.",
+                          bar, self.visits_view)
 
     def record_visit(self) -> None:
         visit = selected_row(self.visits_view)
@@ -168,7 +160,6 @@ class BureauPage(QWidget):
 
     # -- complaints ------------------------------------------------------------------------
     def _complaints_tab(self) -> QWidget:
-        widget = QWidget()
         self.complaints = RowsModel([("raised_on", "Date"), ("kind", "Kind"),
                                      ("category", "Category"), ("unit_code", "Unit"),
                                      ("summary", "What was said")], self)
@@ -176,12 +167,9 @@ class BureauPage(QWidget):
         bar = QHBoxLayout()
         add_button(bar, "&Log a complaint or compliment...", self.log_complaint)
         bar.addStretch(1)
-        layout = QVBoxLayout(widget)
-        layout.addWidget(hint_label("Complaints and compliments made informally during calls, "
-                                    "so they are counted. This month's are listed."))
-        layout.addLayout(bar)
-        layout.addWidget(view)
-        return widget
+        return tab_column("Complaints and compliments made informally during calls, "
+                          "so they are counted. This month's are listed.",
+                          bar, view)
 
     def log_complaint(self) -> None:
         store, actor = self.store, self.actor

@@ -4,18 +4,14 @@ acknowledge, D to disagree)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -27,37 +23,21 @@ from qos.roles import Action, Actor, allowed
 from qos.store import call_evaluations as ce
 from qos.store.core import Store
 from ui.call_evaluation_form import CallEvaluationForm, parse_call_time
+from ui.table_keys import ENTER, on_keys
 from ui.table_model import RowsModel, yes_no
-from ui.widgets import hint_label, selected_row, show_error, table_view, title_label
+from ui.widgets import (
+    add_button,
+    focus_table,
+    selected_row,
+    show_error,
+    tab_column,
+    table_view,
+    title_label,
+)
 
 
 def _percent(value: Any) -> str:
     return "" if value is None else f"{value:.0%}"
-
-
-class _Keys(QObject):
-    """Calls `act(key)` for the given keys pressed on a table (no modifiers)."""
-
-    def __init__(self, view: QTableView, keys: set[Qt.Key], act: Callable[[Qt.Key], None]):
-        super().__init__(view)
-        self.keys, self.act = keys, act
-        view.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
-        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
-                and event.key() in self.keys
-                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
-            self.act(Qt.Key(event.key()))
-            return True
-        return False
-
-
-def _button(layout: QHBoxLayout, text: str, slot: Callable[[], None]) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(text.replace("&", "").rstrip("."))
-    button.clicked.connect(slot)
-    layout.addWidget(button)
-    return button
 
 
 class CallEvaluationPage(QWidget):
@@ -80,7 +60,6 @@ class CallEvaluationPage(QWidget):
 
     # -- the manager's worklist ------------------------------------------------------------
     def _worklist_tab(self) -> QWidget:
-        widget = QWidget()
         self.month = QComboBox()
         self.month.setAccessibleName("Month")
         self.month.addItems(recent_months())
@@ -92,23 +71,20 @@ class CallEvaluationPage(QWidget):
             {"month_mean": _percent, "meets_standard": yes_no})
         self.staff_view = table_view(self.staff, "Control-room staff")
         self.staff_view.setTabKeyNavigation(False)
-        _Keys(self.staff_view, {Qt.Key.Key_Return, Qt.Key.Key_Enter},
+        on_keys(self.staff_view, ENTER,
               lambda _key: self.evaluate())
         bar = QHBoxLayout()
         label = QLabel("&Month:")
         label.setBuddy(self.month)
         bar.addWidget(label)
         bar.addWidget(self.month)
-        _button(bar, "&Score a call... (Enter)", self.evaluate)
+        add_button(bar, "&Score a call... (Enter)", self.evaluate)
         bar.addStretch(1)
-        layout = QVBoxLayout(widget)
-        layout.addWidget(hint_label(
-            "Each staff member's calls evaluated this month against the number due, and "
-            "whether they meet the standard for progression (every one of the last months at "
-            "or above the standard). Enter on a staff member scores a call."))
-        layout.addLayout(bar)
-        layout.addWidget(self.staff_view)
-        return widget
+        return tab_column("Each staff member's calls evaluated this month against the number "
+                          "due, and whether they meet the standard for progression (every one "
+                          "of the last months at or above the standard). Enter on a staff "
+                          "member scores a call.",
+                          bar, self.staff_view)
 
     def evaluate(self) -> None:
         person = selected_row(self.staff_view)
@@ -123,7 +99,6 @@ class CallEvaluationPage(QWidget):
 
     # -- calibration -----------------------------------------------------------------------
     def _calibration_tab(self) -> QWidget:
-        widget = QWidget()
         self.calibrations = RowsModel([("title", "Exercise"), ("staff_name", "Call taken by"),
                                        ("call_at", "Call time"), ("scores", "Managers scored")],
                                       self)
@@ -137,20 +112,16 @@ class CallEvaluationPage(QWidget):
                                      "disagree": lambda d: "DISAGREE" if d else ""})
         self.comparison_view = table_view(self.comparison, "Item by item")
         self.comparison_summary = QLabel("")
+        self.comparison_summary.setWordWrap(True)
         self.comparison_summary.setAccessibleName("Calibration result")
         bar = QHBoxLayout()
-        _button(bar, "&New exercise...", self.new_calibration)
-        _button(bar, "Score &it...", self.score_calibration)
+        add_button(bar, "&New exercise...", self.new_calibration)
+        add_button(bar, "Score &it...", self.score_calibration)
         bar.addStretch(1)
-        layout = QVBoxLayout(widget)
-        layout.addWidget(hint_label(
-            "Two managers score the same recorded call on their own; the items they scored "
-            "differently show here, to agree how the tool is used."))
-        layout.addLayout(bar)
-        layout.addWidget(self.calibrations_view)
-        layout.addWidget(self.comparison_summary)
-        layout.addWidget(self.comparison_view)
-        return widget
+        return tab_column("Two managers score the same recorded call on their own; the items "
+                          "they scored differently show here, to agree how the tool is used.",
+                          bar, self.calibrations_view, self.comparison_summary,
+                          self.comparison_view)
 
     def new_calibration(self) -> None:
         person = selected_row(self.staff_view)
@@ -188,7 +159,11 @@ class CallEvaluationPage(QWidget):
         exercise = selected_row(self.calibrations_view)
         if exercise is None:
             self.comparison.set_rows([])
-            self.comparison_summary.setText("")
+            self.comparison_summary.setText(
+                "Choose an exercise above to compare the managers' scores item by item."
+                if self.calibrations.rowCount() else
+                "No calibration exercise yet: choose the staff member on the Worklist tab, "
+                "press New exercise, then ask two managers to score the call (Score it).")
             return
         found = ce.calibration_comparison(self.store, self.actor, exercise["id"])
         self.comparison.set_rows(found["items"])
@@ -202,7 +177,6 @@ class CallEvaluationPage(QWidget):
 
     # -- a staff member's own --------------------------------------------------------------
     def _own_tab(self) -> QWidget:
-        widget = QWidget()
         self.standard = QLabel("")
         self.standard.setAccessibleName("Standard for progression")
         self.standard.setWordWrap(True)
@@ -212,14 +186,11 @@ class CallEvaluationPage(QWidget):
                              self, {"score": _percent})
         self.own_view = table_view(self.own, "My call evaluations")
         self.own_view.setTabKeyNavigation(False)
-        _Keys(self.own_view, {Qt.Key.Key_A, Qt.Key.Key_D},
+        on_keys(self.own_view, {Qt.Key.Key_A, Qt.Key.Key_D},
               lambda key: self.acknowledge(key == Qt.Key.Key_A))
-        layout = QVBoxLayout(widget)
-        layout.addWidget(hint_label("Your evaluated calls. On a call press A to acknowledge "
-                                    "it, or D to disagree and say why."))
-        layout.addWidget(self.standard)
-        layout.addWidget(self.own_view)
-        return widget
+        return tab_column("Your evaluated calls. On a call press A to acknowledge "
+                          "it, or D to disagree and say why.",
+                          self.standard, self.own_view)
 
     def acknowledge(self, agrees: bool) -> None:
         evaluation = selected_row(self.own_view)
@@ -240,12 +211,20 @@ class CallEvaluationPage(QWidget):
         if self.own.rowCount():
             self.own_view.selectRow(min(position + 1, self.own.rowCount() - 1))
 
+    def focus_main_work(self) -> None:
+        if self.manages:
+            self.tabs.setCurrentIndex(0)
+            focus_table(self.staff_view)
+        elif allowed(self.actor, Action.VIEW_OWN_EVALUATIONS):
+            focus_table(self.own_view)
+
     # -- all -------------------------------------------------------------------------------
     def refresh(self) -> None:
         if self.manages:
             self.staff.set_rows(ce.worklist(self.store, self.actor, self.month.currentText()))
             self.staff_view.resizeColumnsToContents()
             self.calibrations.set_rows(ce.list_calibrations(self.store, self.actor))
+            self._show_comparison()
             if self.staff.rowCount() and not self.staff_view.selectionModel().hasSelection():
                 self.staff_view.selectRow(0)
             self.staff_view.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QPushButton, QWidget
 
 from qos.errors import QosError
 from qos.months import recent_months
@@ -22,15 +13,17 @@ from qos.roles import Actor
 from qos.store import closures, reference
 from qos.store.core import Store
 from ui.record_dialog import date_and_note_dialog
+from ui.table_keys import ENTER, on_keys
 from ui.table_model import RowsModel
 from ui.widgets import (
     fit_columns,
-    hint_label,
+    focus_table,
+    labelled_bar,
+    page_column,
     selected_row,
     show_error,
     shrinkable,
     table_view,
-    title_label,
 )
 
 
@@ -59,38 +52,20 @@ class ClosuresPage(QWidget):
             {"problems": lambda p: "; ".join(p) if p else "Compliant",
              "remedy": lambda r: r or ""})
         self.view = table_view(self.model, "Closures")
-        self.view.installEventFilter(self)
-        self.view.setTabKeyNavigation(False)  # Tab leaves the table
+        on_keys(self.view, ENTER, lambda _key: self.record_remedy())
         self.remedy_button = QPushButton("Record &remedy... (Enter)")
         self.remedy_button.setAccessibleName("Record remedy")
         self.remedy_button.clicked.connect(self.record_remedy)
         self.counts = QLabel("")
         self.counts.setAccessibleName("Closures checked")
-        bar = QHBoxLayout()
-        for text, widget in (("&Month:", self.month), ("&Unit:", self.unit)):
-            label = QLabel(text)
-            label.setBuddy(widget)
-            bar.addWidget(label)
-            bar.addWidget(widget)
+        bar = labelled_bar(("&Month:", self.month), ("&Unit:", self.unit))
         bar.addWidget(self.problems_only)
         bar.addStretch(1)
         bar.addWidget(self.remedy_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title_label("Closure compliance"))
-        layout.addWidget(hint_label(
-            "Crimes closed in the month with a Victims' Code update or a failed QoS check still "
-            "outstanding on the day they were closed. Record what was done to put each right."))
-        layout.addLayout(bar)
-        layout.addWidget(self.counts)
-        layout.addWidget(self.view, 1)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched is self.view and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
-            self.record_remedy()
-            return True
-        return super().eventFilter(watched, event)
+        page_column(self, "Closure compliance",
+                    "Crimes closed in the month with a Victims' Code update or a failed QoS "
+                    "check still outstanding on the day they were closed. Record what was "
+                    "done to put each right.", bar, self.counts, self.view)
 
     def rows(self) -> list[dict[str, Any]]:
         return [self.model.row_at(i) for i in range(self.model.rowCount())]
@@ -107,6 +82,9 @@ class ClosuresPage(QWidget):
         self.refresh()
         if accepted and self.model.rowCount():
             self.view.selectRow(min(position, self.model.rowCount() - 1))
+
+    def focus_main_work(self) -> None:
+        focus_table(self.view)
 
     def refresh(self) -> None:
         unit_id = self.unit.currentData()

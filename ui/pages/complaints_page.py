@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,7 +26,7 @@ from qos.store import complaints, reference
 from qos.store.core import Store
 from ui.style import set_role
 from ui.table_model import RowsModel
-from ui.widgets import error_label, fit_columns, hint_label, shrinkable, table_view, title_label
+from ui.widgets import error_label, fit_columns, page_column, shrinkable, table_view
 
 
 class ComplaintsPage(QWidget):
@@ -80,18 +79,13 @@ class ComplaintsPage(QWidget):
                                 ("resolution_text", "Resolved or passed on"),
                                 ("kind", "Kind"), ("summary", "What was said")], self)
         self.view = table_view(self.model, "This month's informal complaints")
-        layout = QVBoxLayout(self)
-        layout.addWidget(title_label("Informal complaints"))
-        layout.addWidget(hint_label(
-            "Complaints the public make on the phone, even when you resolve them there and "
-            "then, so the force can see where it falls short of the Quality of Service "
-            "Commitment. Type to choose in each box; Enter logs it."))
-        layout.addLayout(form)
-        layout.addLayout(bar)
-        layout.addWidget(self.error)
-        layout.addWidget(QLabel("The ones you logged this month:" if own else
-                                "Logged this month:"))
-        layout.addWidget(self.view, 1)
+        page_column(self, "Informal complaints",
+                    "Complaints the public make on the phone, even when you resolve them there "
+                    "and then, so the force can see where it falls short of the Quality of "
+                    "Service Commitment. Type to choose in each box; Enter logs it.",
+                    form, bar, self.error,
+                    QLabel("The ones you logged this month:" if own else "Logged this month:"),
+                    self.view)
 
     def save(self) -> None:
         if self.unit.currentData() is None:
@@ -112,6 +106,9 @@ class ComplaintsPage(QWidget):
         self.crime_ref.clear()
         self.summary.clear()
         self.refresh()
+        self.unit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def focus_main_work(self) -> None:
         self.unit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def refresh(self) -> None:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -24,8 +21,17 @@ from qos.roles import Actor
 from qos.store import dipchecks, reference
 from qos.store.core import Store
 from ui.style import set_role
+from ui.table_keys import on_keys
 from ui.table_model import RowsModel
-from ui.widgets import fit_columns, hint_label, show_error, shrinkable, table_view, title_label
+from ui.widgets import (
+    fit_columns,
+    focus_table,
+    labelled_bar,
+    page_column,
+    show_error,
+    shrinkable,
+    table_view,
+)
 
 KEYS = {Qt.Key.Key_P: "pass", Qt.Key.Key_F: "fail", Qt.Key.Key_U: "unable"}
 
@@ -56,41 +62,23 @@ class DipChecksPage(QWidget):
         self.verify_button.clicked.connect(self.verify)
         self.status = QLabel("")
         self.status.setAccessibleName("Dip check progress")
+        # The verdicts before the long evidence, so they show at 1366x768 without scrolling.
         self.model = RowsModel([
-            ("test_label", "Test"), ("item", "Crime or counter"),
-            ("records_say", "The records say"), ("suggested", "Suggests"),
-            ("result_text", "Finding"), ("note", "Note")], self,
+            ("test_label", "Test"), ("item", "Crime or counter"), ("suggested", "Suggests"),
+            ("result_text", "Finding"), ("records_say", "The records say"),
+            ("note", "Note")], self,
             {"suggested": lambda s: RESULTS.get(s or "", "")})
         self.view = table_view(self.model, "Dip check items")
-        self.view.setTabKeyNavigation(False)
-        self.view.installEventFilter(self)
-        bar = QHBoxLayout()
-        for text, widget in (("&Unit:", self.unit), ("&Month:", self.month)):
-            label = QLabel(text)
-            label.setBuddy(widget)
-            bar.addWidget(label)
-            bar.addWidget(widget)
+        on_keys(self.view, set(KEYS), lambda key: self.record(KEYS[key]))
+        bar = labelled_bar(("&Unit:", self.unit), ("&Month:", self.month))
         bar.addWidget(self.draw_button)
         bar.addWidget(self.verify_button)
         bar.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title_label("Inspectorate dip checks"))
-        layout.addWidget(hint_label(
-            "A random selection from the unit's month: counters open at their published times, "
-            "road traffic collision victims updated within three days, vulnerable victims "
-            "updated, all victims updated in time. On an item press P (passed), F (failed) or "
-            "U (could not check)."))
-        layout.addLayout(bar)
-        layout.addWidget(self.status)
-        layout.addWidget(self.view, 1)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (watched is self.view and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent) and event.key() in KEYS
-                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
-            self.record(KEYS[Qt.Key(event.key())])
-            return True
-        return super().eventFilter(watched, event)
+        page_column(self, "Inspectorate dip checks",
+                    "A random selection from the unit's month: counters open at their published "
+                    "times, road traffic collision victims updated within three days, "
+                    "vulnerable victims updated, all victims updated in time. On an item press "
+                    "P (passed), F (failed) or U (could not check).", bar, self.status, self.view)
 
     def rows(self) -> list[dict[str, Any]]:
         return [self.model.row_at(i) for i in range(self.model.rowCount())]
@@ -137,6 +125,12 @@ class DipChecksPage(QWidget):
             return
         self.refresh()
         self.view.selectRow(min(position + 1, self.model.rowCount() - 1))
+
+    def focus_main_work(self) -> None:
+        if self.check_id is None:
+            self.draw_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            focus_table(self.view)
 
     def refresh(self) -> None:
         unit_id = self.unit.currentData()

@@ -4,14 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from qos.errors import QosError
 from qos.roles import Actor
@@ -23,12 +16,12 @@ from ui.table_model import PAGE, RowsModel
 from ui.widgets import (
     fit_columns,
     focus_table,
-    hint_label,
+    labelled_bar,
+    page_column,
     selected_row,
     show_error,
     shrinkable,
     table_view,
-    title_label,
 )
 from ui.workers import BackgroundJob, NewestAnswer
 
@@ -68,22 +61,14 @@ class DuePage(QWidget):
         updated.setAccessibleName("Victim updated today")
         updated.clicked.connect(self.mark_updated)
         self.count = QLabel("")
-        bar = QHBoxLayout()
-        for text, widget in (("&Unit:", self.unit), ("&As of:", self.as_of)):
-            label = QLabel(text)
-            label.setBuddy(widget)
-            bar.addWidget(label)
-            bar.addWidget(widget)
+        bar = labelled_bar(("&Unit:", self.unit), ("&As of:", self.as_of))
         bar.addStretch(1)
         bar.addWidget(self.count)
         bar.addWidget(updated)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title_label("Victims' Code: updates due"))
-        layout.addWidget(hint_label(
-            "Victims owed an update under the Victims' Code, the most overdue first. Deadlines "
-            "count working days (no weekends or bank holidays), 1 day for enhanced victims."))
-        layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
+        page_column(self, "Victims' Code: updates due",
+                    "Victims owed an update under the Victims' Code, the most overdue first. "
+                    "Deadlines count working days (no weekends or bank holidays), 1 day for "
+                    "enhanced victims.", bar, self.view)
 
     def focus_main_work(self) -> None:
         focus_table(self.view)

@@ -32,6 +32,7 @@ from ui.widgets import (
     selected_row,
     show_error,
     shrinkable,
+    tab_column,
     table_view,
     title_label,
 )
@@ -72,7 +73,6 @@ class MysteryPage(QWidget):
 
     # -- visits ----------------------------------------------------------------------------
     def _visits_tab(self) -> QWidget:
-        widget = QWidget()
         self.plan = RowsModel([("week_start", "Week of"), ("counter", "Front counter"),
                                ("scenario", "Scenario"), ("volunteer", "Volunteer")], self)
         self.plan_view = table_view(self.plan, "Planned visits")
@@ -88,15 +88,11 @@ class MysteryPage(QWidget):
             plan.clicked.connect(self.plan_quarter)
             bar.addWidget(plan)
         bar.addStretch(1)
-        layout = QVBoxLayout(widget)
-        layout.addWidget(hint_label(
-            "Your planned visits. Choose one and press Record this visit. Your answers are kept "
-            "as you type, so you can close the form and come back to it."
-            if not self.coordinator else "The visit programme for every counter."))
-        layout.addLayout(bar)
-        layout.addWidget(self.plan_empty)
-        layout.addWidget(self.plan_view)
-        return widget
+        return tab_column("Your planned visits. Choose one and press Record this visit. Your "
+                          "answers are kept as you type, so you can close the form and come "
+                          "back to it." if not self.coordinator else
+                          "The visit programme for every counter.",
+                          bar, self.plan_empty, self.plan_view)
 
     def record_visit(self) -> None:
         plan = selected_row(self.plan_view)
@@ -133,7 +129,7 @@ class MysteryPage(QWidget):
     # -- findings --------------------------------------------------------------------------
     def _findings_tab(self) -> QWidget:
         widget = QWidget()
-        self.counter = shrinkable(QComboBox())
+        self.counter = shrinkable(QComboBox(), 36)  # whole counter names: there is room
         self.counter.setAccessibleName("Front counter")
         for row in reference.list_counters(self.store, self.actor):
             self.counter.addItem(f"{row['name']} ({row['unit_code']})", row["id"])
@@ -176,7 +172,6 @@ class MysteryPage(QWidget):
 
     # -- calibration -----------------------------------------------------------------------
     def _calibration_tab(self) -> QWidget:
-        widget = QWidget()
         self.calibration = QComboBox()
         self.calibration.setAccessibleName("Calibration exercise")
         self.calibration.currentIndexChanged.connect(lambda _: self.refresh_calibration())
@@ -193,13 +188,9 @@ class MysteryPage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.calibration, 1)
         bar.addWidget(new)
-        layout = QVBoxLayout(widget)
-        layout.addWidget(hint_label("Several volunteers score the same written account; items "
-                                    "where they disagree show, so scoring stays consistent."))
-        layout.addLayout(bar)
-        layout.addWidget(self.calibration_empty)
-        layout.addWidget(view)
-        return widget
+        return tab_column("Several volunteers score the same written account; items "
+                          "where they disagree show, so scoring stays consistent.",
+                          bar, self.calibration_empty, view)
 
     def new_calibration(self) -> None:
         store, actor = self.store, self.actor
@@ -223,7 +214,6 @@ class MysteryPage(QWidget):
 
     # -- scenario bank (administrators) ----------------------------------------------------
     def _bank_tab(self) -> QWidget:
-        widget = QWidget()
         self.bank = RowsModel([("title", "Scenario"), ("brief", "What the volunteer does"),
                                ("item_count", "Checklist items"),
                                ("bank_version", "From bank version")], self)
@@ -234,13 +224,10 @@ class MysteryPage(QWidget):
         edit.clicked.connect(self.edit_scenario)
         bar.addWidget(edit)
         bar.addStretch(1)
-        layout = QVBoxLayout(widget)
-        layout.addWidget(hint_label("Scenarios come from resources/scenarios and can be adjusted "
-                                    "here. Checklist: one item a line, as key | wording | "
-                                    "weight."))
-        layout.addLayout(bar)
-        layout.addWidget(self.bank_view)
-        return widget
+        return tab_column("Scenarios come from resources/scenarios and can be adjusted "
+                          "here. Checklist: one item a line, as key | wording | "
+                          "weight.",
+                          bar, self.bank_view)
 
     def edit_scenario(self) -> None:
         scenario = selected_row(self.bank_view)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,11 +30,11 @@ from ui.table_model import RowsModel
 from ui.widgets import (
     error_label,
     hint_label,
+    page_column,
     selected_row,
     show_error,
     shrinkable,
     table_view,
-    title_label,
 )
 
 
@@ -74,7 +73,8 @@ class NpCardsPage(QWidget):
             label.setBuddy(widget)
             widget.setAccessibleName(text.replace("&", ""))
             form.addRow(label, widget)
-        form.addRow(QLabel("Theme numbers:"), QLabel(
+        # Wrapped: on one line the list made the page wider than a 1366-pixel screen.
+        form.addRow(QLabel("Theme numbers:"), hint_label(
             "; ".join(f"{n} {t}" for n, t in enumerate(themes, start=1))))
         self.error = error_label()
         self.done = QLabel("")
@@ -107,16 +107,10 @@ class NpCardsPage(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.open_only)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title_label("NP comment cards"))
-        layout.addWidget(hint_label(
-            "Key each returned reply-paid strip; each comment goes to the area's neighbourhood "
-            "team for an action, and closes only with its outcome (\"you said, we did\")."))
-        layout.addLayout(form)
-        layout.addLayout(bar)
-        layout.addWidget(self.error)
-        layout.addLayout(actions)
-        layout.addWidget(self.returns_view, 1)
+        page_column(self, "NP comment cards",
+                    "Key each returned reply-paid strip; each comment goes to the area's "
+                    "neighbourhood team for an action, and closes only with its outcome (\"you "
+                    "said, we did\").", form, bar, self.error, actions, self.returns_view)
 
     def _area_of_place(self) -> None:
         batch = self.place.currentData()
@@ -187,6 +181,9 @@ class NpCardsPage(QWidget):
             except QosError as exc:
                 show_error(self, exc)
         self.refresh()
+
+    def focus_main_work(self) -> None:
+        self.place.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def refresh(self) -> None:
         chosen = self.place.currentData()

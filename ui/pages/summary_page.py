@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qos.errors import QosError
 from qos.months import recent_months
 from qos.roles import Action, Actor, allowed
 from qos.routine_headlines import routine_headlines
@@ -131,6 +132,14 @@ class Tile(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.detail)
         self.setAccessibleName(caption)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Each label as tall as its wrapped text at the width it got: the tile row's height
+        # was worked out at slightly other widths, and at 1280x720 the longest detail lost
+        # its last line under the next widget.
+        super().resizeEvent(event)
+        for label in (self.caption, self.value, self.detail):
+            label.setMinimumHeight(max(0, label.heightForWidth(label.width())))
 
     def show_figure(self, value: str, detail: str, colour: str | None = None) -> None:
         self.value.setText(value)
@@ -456,7 +465,11 @@ class SummaryPage(QWidget):
             return
         picked = self.table.row_at(row)
         month = self.month.currentText()
-        rows = callbacks_behind(self.store, self.actor, picked["unit_id"], month, figure)
+        try:  # a supervisor sees every unit's figures but only their own units' records
+            rows = callbacks_behind(self.store, self.actor, picked["unit_id"], month, figure)
+        except QosError as exc:
+            show_error(self, exc, "Cannot show these records")
+            return
         cat = catalogue(templates_in_use(self.store, self.actor, "callback"))
         self.records = RecordsDialog(
             rows, f"{picked['code']}, {month_name(month)}: {FIGURES_BEHIND[figure]}",
