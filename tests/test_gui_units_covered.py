@@ -42,18 +42,30 @@ def _when_dialog(qtbot, kind, act) -> list[object]:
     """Run `act(dialog)` once a modal dialog of `kind` is up (exec() blocks the test); a
     failure inside is kept for the test to raise, and the dialog is closed."""
     seen: list[object] = []
+    tries = iter(range(500))  # 10 s: a dialog that never comes fails the test, not hangs it
 
     def poll() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind) and dialog.isVisible():
+        # Looked for among the top-level windows: another test's window may still hold the
+        # "active modal" place, and the dialog is found all the same.
+        dialog = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, kind) and w.isVisible()), None)
+        if dialog is not None:
             seen.append(dialog)
             try:
+                # Keys go to the active window: after other tests' windows, make sure it is.
+                dialog.activateWindow()
+                qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=3000)
                 act(dialog)
+                assert not dialog.isVisible(), "the dialog is still open after its keys"
             except BaseException as exc:  # noqa: BLE001 - raised again by the test
                 seen.append(exc)
                 dialog.done(0)
-        else:
+        elif next(tries, None) is not None:
             QTimer.singleShot(20, poll)
+        else:
+            for window in QApplication.topLevelWidgets():  # whatever blocks: give up
+                if window.isModal() and window.isVisible():
+                    window.close()
 
     QTimer.singleShot(0, poll)
     return seen
