@@ -36,10 +36,12 @@ def open_window(args: argparse.Namespace) -> int:
     if advice := check():  # before PySide6 loads: a missing library fails its very import
         print(advice, file=sys.stderr)
         return 2
-    from qos.paths import resolve_db_path
+    from qos.paths import remembered_db, resolve_db_path
     from ui.app import run_app
 
-    return run_app(resolve_db_path(args.db))
+    # Nothing says which database: a first run asks (this PC, or the force's shared one).
+    chosen = args.db or os.environ.get("QOS_DB") or remembered_db()
+    return run_app(resolve_db_path(args.db), choose_place=not chosen)
 
 
 if __name__ == "__main__":

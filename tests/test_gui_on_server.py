@@ -7,7 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
 
+import ui.app
 from qos.store import callbacks, users
 from qos.store.core import open_store
 from qos.store.crime_import import import_crimes_with_deadlines
@@ -75,3 +78,30 @@ def test_summary_and_due_pages_fill_from_the_shared_database(qtbot, server_store
 def test_a_worker_refuses_a_database_it_cannot_reopen(lost):
     with pytest.raises(ValueError, match="cannot reopen"):
         reopen_target(lost)
+
+
+
+def test_the_app_opens_the_window_on_a_url(qtbot, server_store, monkeypatch):
+    """run_app on a URL: no "file exists" check on it, the status line names the server
+    (never "None"), and its background upkeep reopens the server, not a file."""
+    store, admin = server_store
+    before = _stray_files()
+    status: list[str] = []
+
+    def close_when_shown() -> None:
+        window = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, MainWindow) and w.isVisible()), None)
+        if window is None:
+            QTimer.singleShot(50, close_when_shown)
+            return
+        status.extend(label.text() for label in window.statusBar().findChildren(QLabel))
+        window.close()
+
+    monkeypatch.setattr(ui.app, "sign_in_flow", lambda opened: admin)
+    monkeypatch.setattr(ui.app, "configure_logging", lambda: None)
+    QTimer.singleShot(0, close_when_shown)
+    assert ui.app.run_app(store.target) == 0
+    name = store.target.rsplit("/", 1)[1]
+    assert status == [("Signed in as Ada Admin (Administrator)   |   "
+                       f"Database: postgresql://postgres@127.0.0.1:5432/{name}")]
+    assert _stray_files() == before

@@ -39,23 +39,38 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 def sign_in_flow(store: Store) -> Actor | None:
     """First run: the set-up wizard signs the new administrator in. Later: the login dialog."""
     from ui.first_run_wizard import FirstRunWizard
-    from ui.login_dialog import LoginDialog
 
     if not is_set_up(store):
         wizard = FirstRunWizard(store)
         if wizard.exec() != QDialog.DialogCode.Accepted:
             return None  # the caller removes the empty database the wizard was for
         return wizard.actor
+    return log_in(store)
+
+
+def log_in(store: Store) -> Actor | None:
+    from ui.login_dialog import LoginDialog
+
     login = LoginDialog(store, str(setting(store, "force_name")))
     if login.exec() != QDialog.DialogCode.Accepted:
         return None
     return login.actor
 
 
-def remove_unfinished(db_path: Path) -> None:
-    """The database file (and SQLite's side files) made for a set-up that was cancelled."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+def first_run(local_path: Path) -> tuple[Store, Actor] | None:
+    """Nothing chosen yet on this PC: the wizard asks where (this PC, or the force's shared
+    database) and sets it up there; a shared database set up already goes on to sign-in.
+    None: cancelled, and the wizard made nothing."""
+    from ui.first_run_wizard import FirstRunWizard
+
+    wizard = FirstRunWizard(None, local_path=local_path)
+    if wizard.exec() != QDialog.DialogCode.Accepted or wizard.store is None:
+        return None
+    actor = wizard.actor or log_in(wizard.store)
+    if actor is None:
+        wizard.store.close()
+        return None
+    return wizard.store, actor
 
 
 def integrity_check_job(window: QWidget, db: Reopen) -> BackgroundJob:
@@ -112,8 +127,10 @@ def offer_restore(window: QWidget, db_path: Path, problem: str) -> None:
     window.close()
 
 
-def run_app(db_path: Path | str) -> int:
-    """The window on a SQLite file (a Path) or the force's shared database (a URL)."""
+def run_app(db_path: Path | str, *, choose_place: bool = False) -> int:
+    """The window on a SQLite file (a Path) or the force's shared database (a URL).
+    `choose_place`: nothing chose the database (no --db, QOS_DB or earlier choice), so a
+    first run asks where it should be before making anything."""
     from ui.xcb_libraries import check
 
     advice = check()  # before QApplication: without these libraries Qt aborts the process
@@ -127,20 +144,30 @@ def run_app(db_path: Path | str) -> int:
         print(f"QoS Checks cannot write its log file: {exc}", file=sys.stderr)
     install_excepthook(app)
     new_file = not is_server_url(db_path) and not Path(db_path).exists()
-    try:
-        store = open_store(db_path)
-    except QosError as exc:
-        QMessageBox.critical(None, "QoS Checks cannot open its database", str(exc))
-        return 1
+    if choose_place and new_file:
+        chosen = first_run(Path(db_path))
+        if chosen is None:
+            return 0
+        store, actor = chosen
+    else:
+        try:
+            store = open_store(db_path)
+        except QosError as exc:
+            QMessageBox.critical(None, "QoS Checks cannot open its database", str(exc))
+            return 1
+        signed_in = sign_in_flow(store)
+        if signed_in is None:
+            set_up = is_set_up(store)
+            store.close()
+            if new_file and not set_up:
+                # set-up cancelled: no half-made file is left
+                from ui.first_run_wizard import remove_unfinished
+
+                remove_unfinished(Path(db_path))
+            return 0
+        actor = signed_in
     from ui.main_window import MainWindow
 
-    actor = sign_in_flow(store)
-    if actor is None:
-        set_up = is_set_up(store)
-        store.close()
-        if new_file and not set_up:
-            remove_unfinished(Path(db_path))  # set-up cancelled: no half-made database is left
-        return 0
     window = MainWindow(store, actor, str(setting(store, "force_name")))
     window.show()
     IdleLock(window, store, actor, float(setting(store, "idle_lock_minutes")))

@@ -1,13 +1,22 @@
-"""First run: the force's name, its units and the first administrator account."""
+"""First run: where the database lives (this PC, or the force's shared PostgreSQL database),
+then the force's name, its units and the first administrator account.
+
+Nothing is made until Finish: cancelling leaves no file, no tables and no remembered choice.
+A shared database that is already set up skips straight to signing in.
+"""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
     QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QTableWidget,
     QVBoxLayout,
@@ -18,13 +27,107 @@ from PySide6.QtWidgets import (
 
 from qos.errors import QosError
 from qos.passwords import password_problem
+from qos.paths import remember_db
 from qos.roles import Actor
-from qos.store.core import Store
-from qos.store.users import setup_force
+from qos.store.core import Store, open_store
+from qos.store.dialect import is_server_url
+from qos.store.server_check import ServerState, probe_server
+from qos.store.users import is_set_up, setup_force
 from ui.style import set_role
 from ui.widgets import hint_label
 
 DEFAULT_UNITS = [("NOR", "North Division", "BCU"), ("SOU", "South Division", "BCU")]
+
+
+class _WherePage(QWizardPage):
+    def __init__(self, local_path: Path) -> None:
+        super().__init__()
+        self.setTitle("Where QoS Checks keeps its records")
+        self.setSubTitle("Choose once; QoS Checks opens the same place every time after.")
+        self.local = QRadioButton(f"&This PC only (a file: {local_path})")
+        self.shared = QRadioButton("The force's &shared database (PostgreSQL on a server)")
+        self.local.setChecked(True)
+        group = QButtonGroup(self)  # arrow keys move between the two
+        group.addButton(self.local)
+        group.addButton(self.shared)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.local)
+        layout.addWidget(hint_label("For one desk, or to try the app. Needs no server."))
+        layout.addWidget(self.shared)
+        layout.addWidget(hint_label(
+            "For a force: every desk works on the same records and one monthly summary. "
+            "Your database administrator gives you its address."))
+        layout.addStretch(1)
+
+
+class _ServerPage(QWizardPage):
+    """The shared database's address, tested on Next (the page stays, saying what is wrong)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("The force's shared database")
+        self.setSubTitle("Its address, as your database administrator gave it.")
+        self.url = QLineEdit()
+        self.url.setAccessibleName("Database address")
+        self.url.setPlaceholderText("postgresql://user@host:5432/qoschecks?sslmode=verify-full")
+        self.error = QLabel("")
+        set_role(self.error, "error")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Problem")
+        self.state: ServerState | None = None
+        # A plain column: wrapped labels spanning a form's rows were drawn over each other.
+        form = QFormLayout()
+        label = QLabel("Database &address:")
+        label.setBuddy(self.url)
+        form.addRow(label, self.url)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint_label(
+            "postgresql://USER@HOST:PORT/DATABASE. TLS and libpq's other settings go after "
+            "'?' (sslmode=verify-full&sslrootcert=...). A password is best kept in libpq's "
+            "password file (pgpass); one written in the address is remembered on this PC, "
+            "readable by you only."))
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+
+    def validatePage(self) -> bool:
+        url = self.url.text().strip()
+        self.state = None
+        if not is_server_url(url):
+            self.error.setText("The address starts with postgresql:// (for example "
+                               "postgresql://qos@db.force.local/qoschecks).")
+            return False
+        self.error.setText("Testing the connection ...")
+        self.error.repaint()
+        try:
+            self.state = probe_server(url)
+        except QosError as exc:
+            self.error.setText(str(exc))
+            return False
+        self.error.setText("")
+        return True
+
+
+class _ReadyPage(QWizardPage):
+    """The shared database is set up already: nothing to set up, only sign in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Connected")
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:
+        wizard = self.wizard()
+        assert isinstance(wizard, FirstRunWizard)
+        state = wizard.server_page.state
+        self.note.setText(
+            f"This shared database is already set up for {state.force_name if state else ''}. "
+            "Press Finish, then sign in with the account your administrator gave you. "
+            "QoS Checks will open this database from now on.")
 
 
 class _ForcePage(QWizardPage):
@@ -164,33 +267,107 @@ class _AdminPage(QWizardPage):
         return problem is None
 
 
+WHERE, SERVER, READY, FORCE, UNITS, ADMIN = range(6)
+
+
+def remove_unfinished(db_path: Path) -> None:
+    """The database file (and SQLite's side files) made for a set-up that did not finish."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+
 class FirstRunWizard(QWizard):
-    def __init__(self, store: Store, parent: QWidget | None = None):
+    """`store`: set up that database (its place was chosen already, by --db or QOS_DB).
+    None: first ask where, with `local_path` as "this PC only"; Finish makes the store there
+    (`self.store`) and remembers the choice. `self.actor` is the new administrator, or None
+    when a shared database was set up already and the user must sign in."""
+
+    def __init__(self, store: Store | None, parent: QWidget | None = None, *,
+                 local_path: Path | None = None):
         super().__init__(parent)
         self.store = store
+        self.local_path = local_path
         self.actor: Actor | None = None
         self.setWindowTitle("Set up QoS Checks")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setMinimumSize(640, 460)
+        self.where_page = _WherePage(local_path or Path("qos.db"))
+        self.server_page = _ServerPage()
+        self.ready_page = _ReadyPage()
         self.force_page = _ForcePage()
         self.units_page = _UnitsPage()
         self.admin_page = _AdminPage()
-        for page in (self.force_page, self.units_page, self.admin_page):
-            self.addPage(page)
+        if store is None:
+            self.setPage(WHERE, self.where_page)
+            self.setPage(SERVER, self.server_page)
+            self.setPage(READY, self.ready_page)
+        self.setPage(FORCE, self.force_page)
+        self.setPage(UNITS, self.units_page)
+        self.setPage(ADMIN, self.admin_page)
+        self.setStartId(WHERE if store is None else FORCE)
+
+    @property
+    def shared(self) -> bool:
+        return self.store is None and self.where_page.shared.isChecked()
+
+    def nextId(self) -> int:
+        current = self.currentId()
+        if current == WHERE:
+            return SERVER if self.shared else FORCE
+        if current == SERVER:
+            state = self.server_page.state
+            return READY if state is not None and state.ready else FORCE
+        if current == READY:
+            return -1
+        return super().nextId()
 
     def accept(self) -> None:
         # Finish normally validates the page first, but accept() can also be reached directly.
-        if not self.admin_page.validatePage():
+        if self.currentId() != READY and not self.admin_page.validatePage():
+            return
+        target = self._target()
+        opened = self.store is None
+        new_file = opened and not is_server_url(target) and not Path(target).exists()
+        try:
+            store = self.store if self.store is not None else open_store(target)
+        except QosError as exc:
+            self._show_error(str(exc))
             return
         try:
-            self.actor = setup_force(
-                self.store, self.force_page.name.text(), self.units_page.units(),
-                self.admin_page.username.text(), self.admin_page.display_name.text(),
-                self.admin_page.password.text())
-        except QosError as exc:
-            self.admin_page.error.setText(str(exc))
+            if self.currentId() != READY or not is_set_up(store):
+                self.actor = setup_force(
+                    store, self.force_page.name.text(), self.units_page.units(),
+                    self.admin_page.username.text(), self.admin_page.display_name.text(),
+                    self.admin_page.password.text())
+            if opened:
+                remember_db(target)  # python3 main.py opens it from now on
+        except (QosError, OSError) as exc:
+            if opened:
+                store.close()
+            if new_file:
+                # A file this Finish made goes again (a shared database keeps its new
+                # tables: an empty QoS store, which the next run's wizard carries on).
+                remove_unfinished(Path(target))
+            self._show_error(str(exc))
             return
+        self.store = store
         super().accept()
+
+    def _target(self) -> str:
+        if self.store is not None:
+            return self.store.target
+        if self.shared:
+            return self.server_page.url.text().strip()
+        return str(self.local_path or Path("qos.db"))
+
+
+    def _show_error(self, text: str) -> None:
+        page = self.currentPage()
+        label = getattr(page, "error", None)
+        if isinstance(label, QLabel):
+            label.setText(text)
+        else:
+            self.ready_page.note.setText(text)
 
 
 __all__ = ["FirstRunWizard", "QWidget"]

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from qos.roles import Action, Actor, Role, allowed
 from qos.store.core import Store
+from qos.store.pgconn import redact
 from ui.pages.registry import feature_pages, routine_pages
 from ui.pages.spec import PageSpec
 from ui.style import set_role
@@ -84,7 +85,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         status = QLabel(f"Signed in as {actor.display_name} ({actor.role.label})   |   "
-                        f"Database: {store.path}")
+                        f"Database: {store.path or redact(store.target)}")
         status.setAccessibleName("Signed-in user and database")
         self.statusBar().addWidget(status)
         # The first page is built just after the window first paints: the window appears at

@@ -60,10 +60,15 @@ def actor_for(store: Store, user_id: int) -> Actor:
     row = store.row("SELECT * FROM users WHERE id = ?", [user_id])
     if row is None:
         raise AuthError("That account no longer exists.")
-    units = row.get("responsible_units")
+    units = responsible_unit_ids(row.get("responsible_units"))
     return Actor(user_id=row["id"], username=row["username"], display_name=row["display_name"],
                  role=Role(row["role"]), unit_id=row["unit_id"],
-                 units=None if units is None else frozenset(int(u) for u in json.loads(units)))
+                 units=None if units is None else frozenset(units))
+
+
+def responsible_unit_ids(stored: str | None) -> list[int] | None:
+    """The users.responsible_units column read: unit ids, or None for their own unit only."""
+    return None if stored is None else sorted(int(u) for u in json.loads(stored))
 
 
 def set_responsibility(store: Store, actor: Actor, user_id: int, version: int,
@@ -85,7 +90,8 @@ def list_users(store: Store, actor: Actor) -> list[Row]:
     require(actor, Action.MANAGE_USERS)
     return store.rows(
         "SELECT u.id, u.username, u.display_name, u.role, u.unit_id, u.person_id, u.active, "
-        "u.failed_logins, u.locked_until, u.last_login_at, u.version, un.code AS unit_code "
+        "u.failed_logins, u.locked_until, u.last_login_at, u.version, u.responsible_units, "
+        "un.code AS unit_code "
         "FROM users u LEFT JOIN units un ON un.id = u.unit_id ORDER BY u.username")
 
 

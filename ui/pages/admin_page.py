@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QTabWidget, QVBoxLayout, QWidget
 
 from qos.roles import ROLE_LABELS, Action, Actor, Role, allowed
 from qos.store import reference, users
@@ -13,7 +13,9 @@ from ui.exclusions_panel import ExclusionsPanel
 from ui.import_dialog import ImportDialog
 from ui.record_dialog import FormField
 from ui.record_list import RecordList
+from ui.tab_keys import walk_tabs_by_keyboard
 from ui.table_model import yes_no
+from ui.units_covered_dialog import UnitsCoveredDialog, covered_text, sees_every_unit
 from ui.widgets import title_label
 
 ACTIVE = {"active": yes_no}
@@ -46,6 +48,7 @@ class AdminPage(QWidget):
         self.templates.setReadOnly(True)
         self.templates.setAccessibleName("Question templates and scenario bank")
         self.tabs.addTab(self.templates, "&Templates")
+        walk_tabs_by_keyboard(self.tabs)
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("Admin"))
         layout.addWidget(self.tabs)
@@ -167,12 +170,16 @@ class AdminPage(QWidget):
             return [*fields(), FormField("password", "Password", "password",
                                          hint="At least 8 characters")]
 
+        def listed(inactive: bool) -> list[dict[str, Any]]:
+            codes = {u["id"]: u["code"] for u in reference.list_units(store, actor)}
+            return [{**u, "covered": covered_text(u, codes)}
+                    for u in users.list_users(store, actor) if inactive or u["active"]]
+
         tab = RecordList(
             "user", [("username", "User name"), ("display_name", "Name"), ("role", "Role"),
-                     ("unit_code", "Unit"), ("last_login_at", "Last signed in"),
-                     ("active", "Active")],
-            lambda inactive: [u for u in users.list_users(store, actor)
-                              if inactive or u["active"]], fields,
+                     ("unit_code", "Unit"), ("covered", "Units covered"),
+                     ("last_login_at", "Last signed in"), ("active", "Active")],
+            listed, fields,
             None,
             lambda row, v: users.edit_user(store, actor, row["id"], row["version"], **v),
             lambda row, on: users.edit_user(store, actor, row["id"], row["version"],
@@ -180,7 +187,23 @@ class AdminPage(QWidget):
             {"active": yes_no, "role": lambda r: ROLE_LABELS[Role(r)]})
         tab.add_button_widget("&Add user...", lambda: self._add_user(tab, add_fields))
         tab.add_button_widget("Set pass&word...", lambda: self._set_password(tab))
+        tab.add_button_widget("Units co&vered...", lambda: self._set_units_covered(tab))
         return tab
+
+    def _set_units_covered(self, tab: RecordList) -> None:
+        """Which units' victims the selected supervisor or bureau user may see."""
+        row = tab.selected()
+        if row is None:
+            return
+        if sees_every_unit(row):
+            QMessageBox.information(self, "Units covered", (
+                f"{row['display_name']} has the role {ROLE_LABELS[Role(row['role'])]}, which "
+                "sees every unit's records. Units are set for supervisors and bureau staff."))
+            return
+        dialog = UnitsCoveredDialog(self.store, self.actor, row,
+                                    reference.list_units(self.store, self.actor), self)
+        if dialog.exec():
+            tab.refresh()
 
     def _add_user(self, tab: RecordList, fields: Any) -> None:
         from ui.record_dialog import RecordDialog
