@@ -29,7 +29,7 @@ from qos.clock import now_iso
 from qos.errors import ValidationError
 from qos.roles import Action, Actor, require
 from qos.store.core import Store
-from qos.store.hashing import HASHED_TABLES, audit_hash
+from qos.store.hashing import HASHED_TABLES, audit_hash, note_hashes
 from qos.store.row_check import check_rows
 
 WORKBOOK_MARK = "Audit trail head:"
@@ -230,8 +230,7 @@ def _anchor_from_workbook(path: Path) -> Anchor:
 
 
 # -- verify -------------------------------------------------------------------------------------
-def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = (), *,
-                 workers: int | None = None) -> AuditReport:
+def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = ()) -> AuditReport:
     """The chain, every checked table's rows against the trail (qos.store.row_check), and
     each anchor; all read in one snapshot."""
     require(actor, Action.VIEW_AUDIT)
@@ -255,7 +254,7 @@ def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = (), *,
             by_id[row["id"]] = row["hash"]
             if '"row_hash' in row["detail"] or row["action"] == "restore":
                 _note_entry(row, expected, rolled_back)
-        check_rows(store, actor, expected, report, workers=workers)
+        check_rows(store, actor, expected, report)
     for anchor in anchors:
         report.anchors_checked += 1
         _check_anchor(anchor, by_id, previous_id, rolled_back, report)
@@ -299,11 +298,7 @@ def _note_entry(row: dict[str, Any], expected: dict[str, dict[str, str | None]],
         return  # a changed entry: the chain check has named it already
     if not isinstance(detail, dict):
         return
-    table = expected.get(row["entity"])
-    if table is not None and "row_hash" in detail and row["entity_id"] is not None:
-        table[str(row["entity_id"])] = detail["row_hash"]
-    if table is not None and isinstance(detail.get("row_hashes"), dict):
-        table.update(detail["row_hashes"])
+    note_hashes(expected, row["entity"], row["entity_id"], detail)
     if row["action"] == "restore":
         what = f"the restore of {detail.get('from', 'a backup')} at {row['at']} (entry {row['id']})"
         for entry_id, entry_hash in detail.get("rolled_back", []):
