@@ -15,6 +15,7 @@ row hash (migration 0026) brought one process to 6.2 s.
 """
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from itertools import compress, repeat
 from operator import itemgetter, ne
@@ -22,7 +23,13 @@ from typing import Any, Protocol
 
 from qos.roles import Action, Actor, require
 from qos.store.core import Store
-from qos.store.hashing import HASHED_TABLES, UNHASHED_SETTINGS, matches, row_hashes
+from qos.store.hashing import (
+    HASHED_TABLES,
+    UNHASHED_SETTINGS,
+    json_hashes,
+    matches,
+    row_hashes,
+)
 
 # What a row is called in a report, beside its id.
 _LABELS = {"crimes": "crime_ref", "callbacks": "crime_ref", "doorstep_cards": "serial",
@@ -64,18 +71,63 @@ def check_rows(store: Store, actor: Actor, expected: dict[str, dict[str, str | N
 
 def _pages(store: Store, table: str) -> Iterator[tuple[list[str], list[str]]]:
     """Keys and hashes of the table's rows, a page at a time, in keyset pages: PostgreSQL
-    would otherwise hold the whole table in memory."""
+    would otherwise hold the whole table in memory.
+
+    On SQLite, each row's JSON is written by json_array() and its key cast to text in SQL:
+    two Python objects a row instead of one per column, about 40% cheaper than SELECT *.
+    Not for a table that may hold a real number (`_json_columns`), nor for a page holding a
+    BLOB (json_array refuses it): those are read as rows and written as JSON in Python,
+    which gives the same hashes.
+    """
     key = HASHED_TABLES[table]
+    columns = _json_columns(store, table)
     last: Any = None
     while True:
+        after = "" if last is None else f" WHERE {key} > ?"
+        params = [] if last is None else [last]
+        rows: list[Any] = []
+        if columns:
+            try:
+                rows = store.conn.execute(
+                    f"SELECT CAST({key} AS TEXT), json_array({', '.join(columns)}) "
+                    f"FROM {table}{after} ORDER BY {key} LIMIT {PAGE}", params).fetchall()
+            except sqlite3.OperationalError:  # a BLOB: this page is read as rows
+                rows = []
+            else:
+                if not rows:
+                    return
+                keys = list(map(itemgetter(0), rows))
+                yield keys, json_hashes(map(itemgetter(1), rows), len(columns))
+                last = int(keys[-1]) if key == "id" else keys[-1]
+                continue
         cursor = store.conn.execute(
-            f"SELECT * FROM {table}{'' if last is None else f' WHERE {key} > ?'} "
-            f"ORDER BY {key} LIMIT {PAGE}", [] if last is None else [last])
+            f"SELECT * FROM {table}{after} ORDER BY {key} LIMIT {PAGE}", params)
         rows = cursor.fetchall()
         if not rows:
             return
         yield list(map(str, map(itemgetter(0), rows))), row_hashes(rows, len(cursor.description))
         last = rows[-1][0]
+
+
+def _json_columns(store: Store, table: str) -> list[str]:
+    """The table's columns, quoted, when SQLite can write its rows' JSON exactly; else none.
+
+    Only columns of INTEGER or TEXT affinity, and no real number in them (a TEXT column
+    turns numbers into text; an INTEGER one keeps a fraction as a real). SQLite writes a
+    real to 15 digits, so a change past them would not show.
+    """
+    if store.dialect.is_postgres:
+        return []
+    info = store.conn.execute(f"PRAGMA table_info({table})").fetchall()
+    quoted = {str(c[1]): '"' + str(c[1]).replace('"', '""') + '"' for c in info}
+    integer = [quoted[str(c[1])] for c in info if "INT" in str(c[2]).upper()]
+    text = [c for c in info if any(t in str(c[2]).upper() for t in ("CHAR", "CLOB", "TEXT"))]
+    if len(integer) + len(text) < len(info):
+        return []
+    reals = " OR ".join(f"typeof({column}) = 'real'" for column in integer)
+    if reals and store.conn.execute(f"SELECT 1 FROM {table} WHERE {reals} LIMIT 1").fetchone():
+        return []
+    return list(quoted.values())
 
 
 def _recheck(store: Store, table: str, flagged: list[tuple[str, str | None]]
