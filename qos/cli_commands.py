@@ -209,7 +209,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from qos.store.audit import history_path, read_anchors, verify_audit
+    from qos.store.audit import (
+        Anchor,
+        AnchorError,
+        history_path,
+        history_problems,
+        read_anchors,
+        verify_audit,
+    )
 
     db_path = resolve_db_path(args.db)
     if isinstance(db_path, Path) and not db_path.exists():
@@ -222,10 +229,18 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # The history kept at exports, backups and closings (beside a database file; in the
         # user's data folder for a shared one), and a backup's anchor or an exported workbook.
         kept = history_path(store, actor)
-        anchors = read_anchors(kept) if kept is not None else []
+        anchors: list[Anchor] = []
+        history_said: list[str] = []
+        if kept is not None:
+            history_said = history_problems(store, actor, kept)
+            try:
+                anchors = read_anchors(kept)
+            except AnchorError:
+                pass  # named by history_problems; the chain, rows and --anchor still checked
         if args.anchor:
             anchors += read_anchors(args.anchor)
         report = verify_audit(store, actor, anchors)
+        report.problems.extend(history_said)
     finally:
         store.close()
     for note in report.notes:
