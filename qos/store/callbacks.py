@@ -173,9 +173,10 @@ def record_acknowledgement(store: Store, actor: Actor, debrief_id: int, version:
     require(actor, Action.RECORD_DEBRIEF)
     with store.write():
         debrief = store.row("SELECT * FROM debriefs WHERE id = ?", [debrief_id])
+        if debrief is not None:  # another unit's: refused before its state is told
+            require_unit(actor, debrief["unit_id"], "debriefs")
         if debrief is None or debrief["debriefed_on"] is None:
             raise ValidationError("Record the debrief before the officer's response.")
-        require_unit(actor, debrief["unit_id"], "debriefs")
         if agrees:
             return store.update_record(actor, "debriefs", debrief_id, version,
                                        {"acknowledgement": "acknowledged"})
