@@ -82,8 +82,9 @@ def run_parsed(args: argparse.Namespace) -> int:
             raise  # a bug: its traceback is what a developer needs
         # The database itself refused (a table dropped behind the app's back, a damaged
         # page, a server gone away): say which database and what it said, in one line.
+        said = (str(exc).strip().splitlines() or [""])[0]  # PostgreSQL adds the SQL, marked
         print(f"error: the database {_database_named(args)} could not be read or changed: "
-              f"{type(exc).__name__}: {exc}".rstrip(), file=sys.stderr)
+              f"{type(exc).__name__}: {said}".rstrip(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -17,7 +17,7 @@ import pytest
 
 import qos.store
 from qos.errors import PermissionDenied, QosError
-from qos.roles import PERMISSIONS, SYSTEM, Action, Actor, Role, allowed, covers
+from qos.roles import PERMISSIONS, SYSTEM, Actor, Role, covers
 from qos.store import bureau, callbacks, crimes, reference, retention, samples, users
 from qos.store.core import Store
 from qos.store.summary_data import callbacks_behind, monthly_summary
@@ -487,3 +487,69 @@ def test_every_view_of_contact_details_is_audited(store, admin, force):
     assert views() == before + 3  # the claim shows the details once
     bureau.call_details(store, caller, call["id"])
     assert views() == before + 4
+
+
+# -- backups: every unit's victims at once ----------------------------------------------------
+def test_a_one_unit_supervisor_may_neither_back_up_nor_restore(store, admin, tmp_path):
+    """A NOR-only supervisor wrote the whole force's names and phones to a file of their
+    choosing (world-readable) and could restore over everyone's work."""
+    from qos.store.backups import backup, restore
+
+    supervisor = make_user(store, admin, "sgt", Role.SUPERVISOR, "NOR")
+    with pytest.raises(PermissionDenied, match="covers only some units"):
+        backup(store, supervisor, tmp_path / "mine.db")
+    with pytest.raises(PermissionDenied, match="covers only some units"):
+        restore(store, supervisor, tmp_path / "mine.db")
+    assert not (tmp_path / "mine.db").exists()
+    version = store.scalar("SELECT version FROM users WHERE id = ?", [supervisor.user_id])
+    users.set_responsibility(store, admin, supervisor.user_id, version,
+                             list(reference.unit_ids_by_code(store, admin).values()))
+    everywhere = users.actor_for(store, supervisor.user_id)  # the whole force: may
+    if store.path is not None:
+        assert backup(store, everywhere, tmp_path / "all.db").exists()
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_is_its_owners_only_and_leaves_no_journal_files(store, admin, tmp_path):
+    import os
+    import stat
+
+    from qos.paths import backup_dir_for
+    from qos.store.backups import backup, restore
+
+    import_lines(store, admin, [crime_line("NOR/1", "05/10/2026")])
+    old_mask = os.umask(0o022)  # what most desktops have: new files readable by everyone
+    try:
+        made = backup(store, admin, tmp_path / "out" / "copy.db")
+        kept = restore(store, admin, made)
+    finally:
+        os.umask(old_mask)
+    for path in (made, kept):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    left = sorted(p.name for folder in (made.parent, backup_dir_for(store.path))
+                  for p in folder.iterdir() if ".partial" in p.name)
+    assert left == []  # the restore's own copy used to leave .partial-shm and .partial-wal
+
+
+def test_an_import_refuses_rows_of_units_the_importer_does_not_cover(store, admin):
+    """A NOR supervisor's extract overwrote a SOU crime's victim name and phone."""
+    from qos.store.crime_import import import_crimes_with_deadlines
+    from qos.tabular import read_csv_text
+    from tests.factories import HEADER
+
+    import_lines(store, admin, [crime_line("SOU/1", "05/10/2026", unit="SOU")])
+    supervisor = make_user(store, admin, "sgt", Role.SUPERVISOR, "NOR")
+    rows = (crime_line("NOR/9", "05/10/2026")
+            + crime_line("SOU/1", "05/10/2026", unit="SOU", phone="07700 900666")
+            + crime_line("SOU/1X", "05/10/2026", unit="SOU")
+            + crime_line("SOU/1", "05/10/2026", phone="07700 900667").replace("SOU/1", "sou/1"))
+    result = import_crimes_with_deadlines(store, supervisor, read_csv_text(HEADER + rows),
+                                          all_or_nothing=False)
+    assert [(p.row, p.reason) for p in result.bad] == [
+        (3, "unit SOU is not one of the units Sgt covers"),
+        (4, "unit SOU is not one of the units Sgt covers"),
+        (5, "crime SOU/1 is held by a unit Sgt does not cover")]  # moved into NOR: no
+    crime = store.row("SELECT unit_id, victim_phone FROM crimes WHERE crime_ref = 'SOU/1'")
+    assert crime["unit_id"] == reference.unit_by_code(store, admin, "SOU")["id"]
+    assert crime["victim_phone"] != "07700900666" and crime["victim_phone"] != "07700900667"
+    assert store.scalar("SELECT COUNT(*) FROM crimes WHERE crime_ref = 'NOR/9'") == 1
