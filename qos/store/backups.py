@@ -7,9 +7,11 @@ file being replaced, and records which entries it rolled back so `audit verify` 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 from qos.clock import now_iso
@@ -116,6 +118,26 @@ def restore(store: Store, actor: Actor, source: Path) -> Path:
             else "Only a database file can be restored.")
     if not source.exists():
         raise ValidationError(f"There is no backup at {source}.")
+    with _read_only_leaves_nothing(source):
+        return _restore(store, actor, source)
+
+
+@contextlib.contextmanager
+def _read_only_leaves_nothing(db_file: Path) -> Iterator[None]:
+    """A backup is in WAL mode, so reading it left empty -wal and -shm files beside it;
+    remove the ones the reading made (no connection to it is open by then; none wrote)."""
+    beside = [db_file.with_name(db_file.name + suffix) for suffix in ("-wal", "-shm")]
+    there = {path for path in beside if path.exists()}
+    try:
+        yield
+    finally:
+        for path in beside:
+            if path not in there:
+                path.unlink(missing_ok=True)
+
+
+def _restore(store: Store, actor: Actor, source: Path) -> Path:
+    assert store.path is not None  # a file: checked by restore
     try:
         check = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
