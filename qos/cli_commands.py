@@ -15,6 +15,7 @@ from qos.roles import Actor
 from qos.store.core import Store, open_store
 
 T = TypeVar("T")
+PROBLEMS_SHOWN = 100  # the first problems tell what is wrong; 380,000 lines tell nothing more
 
 
 def _open(args: argparse.Namespace, *, check_integrity: bool = False) -> Store:
@@ -83,8 +84,10 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     audit = sub.add_parser("audit", parents=[user_arg], help="check the audit trail")
     audit.add_argument("action", choices=["verify"])
     audit.add_argument("--anchor", type=Path, metavar="FILE",
-                       help="an anchor written with a backup (default: the one beside the "
-                            "database)")
+                       help="an anchor to compare: the .audit-anchor.json written with a "
+                            "backup, or an exported summary FILE.xlsx (whose method sheet "
+                            "prints the trail's head); the history beside the database is "
+                            "always compared")
     audit.set_defaults(handler=cmd_audit)
     from qos.cli_routines import register_routines
 
@@ -145,8 +148,11 @@ def cmd_import(args: argparse.Namespace) -> int:
                                               template_version=args.template_version)
     finally:
         store.close()
-    for problem in result.bad:
+    for problem in result.bad[:PROBLEMS_SHOWN]:
         print(f"  {problem}", file=sys.stderr)
+    if len(result.bad) > PROBLEMS_SHOWN:  # a wrong file gives a problem a row: say how many
+        print(f"  ... and {len(result.bad) - PROBLEMS_SHOWN:,} more problem rows not shown.",
+              file=sys.stderr)
     print(result.summary())
     return 0 if result.applied and not result.bad else 1
 
