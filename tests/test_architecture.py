@@ -4,6 +4,7 @@ count too: a deferred import hides a loop from Python, not from the reader."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,42 @@ def test_qos_package_never_imports_qt():
                           text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+# Modules whose whole job is one backend's, so its own SQL is at home there.
+SINGLE_BACKEND = {
+    "qos/store/dialect.py": "the one place for the differences",
+    "qos/store/pgconn.py": "the PostgreSQL driver adapter",
+    "qos/store/server_setup.py": "creates the roles on a PostgreSQL server",
+    "qos/store/server_check.py": "asks a PostgreSQL server what it holds",
+    "qos/store/copying.py": "reads a SQLite file into a PostgreSQL server",
+    "qos/store/backups.py": "SQLite's backup API (a server is backed up with pg_dump)",
+}
+BACKEND_SQL_PATTERNS = (
+    r"\bpg_(advisory|get_|catalog|class|namespace|stat|terminate)", r"plpgsql",
+    r"ISOLATION LEVEL", r"\bPRAGMA\b", r"sqlite_master", r"information_schema", r"::jsonb",
+    r"jsonb_", r"\bjson_extract\(", r"\bINSERT OR (IGNORE|REPLACE)\b", r"to_regclass",
+    r"(?<![.\w])json_each\(", r"\b_is_postgres\(",
+)
+BACKEND_SQL = re.compile("|".join(BACKEND_SQL_PATTERNS), re.IGNORECASE)
+
+
+def _backend_sql_outside_dialect(files: dict[str, str]) -> list[str]:
+    return [f"{name}:{number}: {line.strip()}"
+            for name, text in files.items() if name not in SINGLE_BACKEND
+            for number, line in enumerate(text.splitlines(), 1) if BACKEND_SQL.search(line)]
+
+
+def test_sql_only_one_backend_speaks_is_in_the_dialect_module():
+    files = {str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+             for path in sorted((ROOT / "qos").rglob("*.py"))}
+    assert _backend_sql_outside_dialect(files) == []
+
+
+def test_the_dialect_check_finds_backend_sql_elsewhere():
+    planted = {"qos/store/crimes.py": 'conn.execute("SELECT pg_advisory_xact_lock(1)")\n',
+               "qos/store/units.py": 'x = "INSERT OR IGNORE INTO t VALUES (1)"\n',
+               "qos/store/dialect.py": 'y = "PRAGMA foreign_keys = ON"\n'}
+    assert _backend_sql_outside_dialect(planted) == [
+        'qos/store/crimes.py:1: conn.execute("SELECT pg_advisory_xact_lock(1)")',
+        'qos/store/units.py:1: x = "INSERT OR IGNORE INTO t VALUES (1)"']

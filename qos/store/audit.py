@@ -296,8 +296,7 @@ def _read_snapshot(store: Store) -> Iterator[None]:
     gc.disable()
     began = not store.conn.in_transaction  # else the caller's own transaction is the snapshot
     if began:
-        store.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                           if store.dialect.is_postgres else "BEGIN")
+        store.conn.execute(store.dialect.begin_snapshot)
     try:
         yield
     finally:

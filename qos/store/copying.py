@@ -119,8 +119,7 @@ def copy_store(source: Store, target: Store, actor: Actor,
             if target.scalar("SELECT 1 FROM information_schema.columns WHERE table_schema = "
                              "current_schema() AND table_name = ? AND column_name = 'id' "
                              "AND is_identity = 'YES'", [table]):
-                target.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
+                target.execute(target.dialect.reset_identity(table))
     # Fresh statistics now, not when autovacuum gets round to it: without them the planner
     # guesses at a million rows and the first month's export scans whole tables.
     target.conn.execute("SET statement_timeout = 0")

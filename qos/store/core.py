@@ -267,14 +267,9 @@ def connect(path: Path | str) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; sqlite-utils then nests
     # its own atomic() blocks as savepoints inside our transaction.
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA secure_delete = ON")
-    conn.execute("PRAGMA cache_size = -32768")  # 32 MiB: imports touch many index pages
-    if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
-        # FULL: a committed call-back survives a power cut, at a small cost per commit.
-        conn.execute("PRAGMA synchronous = FULL")
+    for setting in SQLITE.connection_settings(in_memory=str(path) == ":memory:",
+                                              busy_timeout_s=BUSY_TIMEOUT_S):
+        conn.execute(setting)
     return conn
 
 
@@ -284,10 +279,11 @@ def integrity_problem(store: Store) -> str | None:
     It reads every page (seconds on a force-sized file), so the GUI runs it in the
     background after start-up rather than on every open.
     """
-    if store.dialect.is_postgres:
-        return None  # the server checks its own pages (data checksums); nothing to ask
+    check = store.dialect.integrity_check
+    if check is None:
+        return None
     try:
-        verdict = store.scalar("PRAGMA quick_check")
+        verdict = store.scalar(check)
     except sqlite3.DatabaseError as exc:
         return str(exc)
     return None if verdict == "ok" else str(verdict)
@@ -356,7 +352,7 @@ def open_store(path: Path | str, *, check_integrity: bool = False, migrate: bool
         raise DatabaseDamaged(f"{db_path} is not a QoS Checks database or is damaged ({exc}).") from exc
     store = Store(conn, None if str(path) == ":memory:" else db_path)
     try:
-        store.scalar("SELECT COUNT(*) FROM sqlite_master")  # not a database: DatabaseError
+        store.scalar(SQLITE.tables_sql)  # not a database: DatabaseError
         if check_integrity:
             problem = integrity_problem(store)
             if problem:

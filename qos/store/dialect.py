@@ -11,16 +11,19 @@ done in Python). What cannot be written once is asked of the store's dialect:
 - JSON: expanding a stored JSON object or list into rows;
 - catalogue: whether a table exists, its columns;
 - DDL: the migrations' SQLite text rendered for PostgreSQL (identity keys, the
-  case-insensitive collation, REAL, WITHOUT ROWID), and triggers, which differ too much to
-  render and are written per dialect in the migration that makes them;
+  case-insensitive collation, REAL, WITHOUT ROWID); and, written out for each backend here
+  because they differ too much to render, the triggers (the append-only audit log, the
+  Victims' Code deadlines), the collation itself and the edit of a CHECK constraint;
 - index hints: SQLite's unary `+` that keeps a column's index out of a plan.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 AUDIT_LOCK_KEY = 7_180_001  # pg_advisory_xact_lock key serialising audit appends
+MIGRATION_LOCK_KEY = 7_180_000  # and the one that lets one PC at a time apply migrations
 
 
 def is_server_url(target: object) -> bool:
@@ -62,6 +65,51 @@ class Dialect:
         if self.is_postgres:
             return f"SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY})"
         return None
+
+    def connection_settings(self, *, in_memory: bool, busy_timeout_s: float) -> list[str]:
+        """Run on each new SQLite connection (PostgreSQL's are set in qos.store.pgconn)."""
+        if self.is_postgres:
+            return []
+        settings = [f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}",
+                    "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON",
+                    "PRAGMA cache_size = -32768"]  # 32 MiB: imports touch many index pages
+        if not in_memory:
+            # FULL: a committed call-back survives a power cut, at a small cost per commit.
+            settings += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"]
+        return settings
+
+    @property
+    def integrity_check(self) -> str | None:
+        """A statement reading every page and answering 'ok' or what is wrong; None on
+        PostgreSQL, whose server checks its own pages (data checksums)."""
+        return None if self.is_postgres else "PRAGMA quick_check"
+
+    @property
+    def reclaim_space(self) -> str | None:
+        """After erasing personal data: SQLite keeps copies of the old pages in the WAL until
+        a checkpoint (TRUNCATE empties it); PostgreSQL's autovacuum reclaims old row
+        versions, and its WAL is the server's."""
+        return None if self.is_postgres else "PRAGMA wal_checkpoint(TRUNCATE)"
+
+    def columns_sql(self, table: str) -> str:
+        """A table's columns: rows whose [1] is the name and [2] the declared type."""
+        if self.is_postgres:
+            return ("SELECT ordinal_position, column_name, data_type FROM "
+                    "information_schema.columns WHERE table_schema = current_schema() AND "
+                    f"table_name = '{table}' ORDER BY ordinal_position")
+        return f"PRAGMA table_info({table})"
+
+    @property
+    def migration_lock(self) -> str:
+        """Run first in each migration's transaction on PostgreSQL: two PCs upgrading at once
+        take turns (the second then finds it applied). SQLite: BEGIN IMMEDIATE does this."""
+        return f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"
+
+    @property
+    def begin_snapshot(self) -> str:
+        """A read-only transaction seeing one moment of the database throughout (SQLite's
+        deferred BEGIN already reads one snapshot until it ends)."""
+        return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if self.is_postgres else "BEGIN"
 
     # -- query fragments -------------------------------------------------------------------
     def json_each(self, column: str, alias: str, *, members: str = "object") -> str:
@@ -105,10 +153,135 @@ class Dialect:
     def drop_trigger(self, name: str, table: str) -> str:
         return f"DROP TRIGGER {name} ON {table}" if self.is_postgres else f"DROP TRIGGER {name}"
 
+    def reset_identity(self, table: str) -> str:
+        """After rows were copied in with their own ids: the next id given follows the
+        highest (PostgreSQL's identity sequence does not notice ids supplied to it)."""
+        if not self.is_postgres:
+            return "SELECT 1"  # SQLite takes max(rowid) + 1 by itself
+        return (f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
+
     # -- DDL ---------------------------------------------------------------------------------
     def ddl(self, statement: str) -> str:
         """A migration's SQLite statement as this backend runs it."""
         return render_for_postgres(statement) if self.is_postgres else statement
+
+    def nocase_collation(self) -> list[str]:
+        """SQLite has NOCASE built in; PostgreSQL gets an ICU collation ignoring case
+        (strength 2), which `render_for_postgres` names for COLLATE NOCASE."""
+        if not self.is_postgres:
+            return []
+        return [("CREATE COLLATION IF NOT EXISTS nocase (provider = icu, "
+                 "locale = 'und-u-ks-level2', deterministic = false)")]
+
+    def audit_append_only(self) -> list[str]:
+        """Triggers refusing UPDATE and DELETE on the audit log (and TRUNCATE on PostgreSQL,
+        as an integrity error there)."""
+        if not self.is_postgres:
+            return ["""CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+                    """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""]
+        return [
+            # Ids with no gaps, as SQLite gives (verify checks them): a rolled-back append
+            # would burn a sequence number. Appends are serialised by the audit lock.
+            "ALTER TABLE audit_log ALTER COLUMN id DROP IDENTITY",
+            ("CREATE FUNCTION audit_log_next_id() RETURNS trigger LANGUAGE plpgsql AS $$ "
+             "BEGIN IF NEW.id IS NULL THEN NEW.id := COALESCE((SELECT max(id) FROM audit_log), "
+             "0) + 1; END IF; RETURN NEW; END $$"),
+            ("CREATE TRIGGER audit_log_next_id BEFORE INSERT ON audit_log FOR EACH ROW "
+             "EXECUTE FUNCTION audit_log_next_id()"),
+            ("CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+             "BEGIN RAISE EXCEPTION 'the audit log is append-only' "
+             "USING ERRCODE = 'integrity_constraint_violation'; END $$"),
+            *(f"CREATE TRIGGER audit_log_no_{what.lower()} BEFORE {what} ON audit_log FOR EACH "
+              f"{'STATEMENT' if what == 'TRUNCATE' else 'ROW'} "
+              "EXECUTE FUNCTION audit_log_append_only()"
+              for what in ("UPDATE", "DELETE", "TRUNCATE"))]
+
+    def duties_triggers(self, watched: tuple[str, ...]) -> list[str]:
+        """Migration 0008's triggers keeping the Victims' Code deadlines current: a change to
+        one of a crime's `watched` columns or its victim updates marks it stale, and a
+        deleted crime takes its deadlines with it and lowers the seen mark."""
+        if not self.is_postgres:
+            return [
+                self._crimes_changed_sqlite(watched),
+                """CREATE TRIGGER crimes_deleted_duties AFTER DELETE ON crimes BEGIN
+            DELETE FROM code_duties WHERE crime_id = OLD.id;
+            DELETE FROM code_duties_stale WHERE crime_id = OLD.id;
+            UPDATE code_duties_seen SET last_crime_id = MIN(last_crime_id, OLD.id - 1); END""",
+                """CREATE TRIGGER victim_update_added AFTER INSERT ON victim_updates BEGIN
+            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.crime_id); END""",
+                """CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates BEGIN
+            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (OLD.crime_id); END""",
+            ]
+
+        # The delete one runs BEFORE the row goes: PostgreSQL checks the foreign keys of
+        # code_duties first otherwise.
+        def function(name: str, body: str) -> str:
+            return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    f"{body} END $$")
+
+        return [
+            *(function(f"duties_stale_{name}", "INSERT INTO code_duties_stale (crime_id) VALUES "
+                       f"({key}) ON CONFLICT DO NOTHING; RETURN NULL;")
+              for name, key in (("crime", "NEW.id"), ("added", "NEW.crime_id"),
+                                ("removed", "OLD.crime_id"))),
+            function("duties_crime_deleted", "DELETE FROM code_duties WHERE crime_id = OLD.id; "
+                     "DELETE FROM code_duties_stale WHERE crime_id = OLD.id; "
+                     "UPDATE code_duties_seen SET last_crime_id = LEAST(last_crime_id, "
+                     "OLD.id - 1); RETURN OLD;"),
+            self._crimes_changed_postgres(watched),
+            ("CREATE TRIGGER crimes_deleted_duties BEFORE DELETE ON crimes FOR EACH ROW "
+             "EXECUTE FUNCTION duties_crime_deleted()"),
+            ("CREATE TRIGGER victim_update_added AFTER INSERT ON victim_updates FOR EACH ROW "
+             "EXECUTE FUNCTION duties_stale_added()"),
+            ("CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates FOR EACH ROW "
+             "EXECUTE FUNCTION duties_stale_removed()"),
+        ]
+
+    def replace_crimes_changed_trigger(self, watched: tuple[str, ...]) -> list[str]:
+        """The crime-changed trigger again, watching `watched` (a migration adding columns)."""
+        if self.is_postgres:
+            return [self.drop_trigger("crimes_changed_duties", "crimes"),
+                    self._crimes_changed_postgres(watched)]
+        return [self.drop_trigger("crimes_changed_duties", "crimes"),
+                self._crimes_changed_sqlite(watched)]
+
+    @staticmethod
+    def _crimes_changed_sqlite(watched: tuple[str, ...]) -> str:
+        return f"""CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)}
+            ON crimes WHEN {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in watched)} BEGIN
+            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END"""
+
+    @staticmethod
+    def _crimes_changed_postgres(watched: tuple[str, ...]) -> str:
+        changed = " OR ".join(f"NEW.{c} IS DISTINCT FROM OLD.{c}" for c in watched)
+        return (f"CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)} ON "
+                f"crimes FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION duties_stale_crime()")
+
+    def widen_role_check(self, conn: Any, table: str, old: str, new: str) -> None:
+        """Change `table`'s role CHECK from `old` to `new`. PostgreSQL: the named constraint,
+        replaced in one statement. SQLite: its text edited in place, the way SQLite's ALTER
+        TABLE page documents for constraints that change nothing stored (rebuilding `users`
+        would need foreign keys switched off, which cannot be done inside the migration's
+        transaction)."""
+        if self.is_postgres:
+            conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_role_check, "
+                         f"ADD CONSTRAINT {table}_role_check CHECK (role IN {new})")
+            return
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           [table]).fetchone()[0]
+        if old not in sql:
+            raise RuntimeError(f"{table}'s CHECK is not the expected one; refusing to edit it")
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("PRAGMA writable_schema = ON")
+        try:
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                         [sql.replace(old, new), table])
+            conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        finally:
+            conn.execute("PRAGMA writable_schema = OFF")
 
 
 SQLITE = Dialect("sqlite")

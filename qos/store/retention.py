@@ -118,7 +118,5 @@ def _drop_unneeded_hashes(store: Store, today: dt.date) -> list[int]:
 
 
 def _clear_wal(store: Store) -> None:
-    # Copies of the old pages live in the WAL until a checkpoint; TRUNCATE empties it.
-    # (PostgreSQL: autovacuum reclaims the old row versions; its WAL is the server's.)
-    if not store.dialect.is_postgres:
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    if store.dialect.reclaim_space:
+        store.conn.execute(store.dialect.reclaim_space)

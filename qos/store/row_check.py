@@ -119,7 +119,7 @@ def _json_columns(store: Store, table: str) -> list[str]:
     """
     if store.dialect.is_postgres:
         return []
-    info = store.conn.execute(f"PRAGMA table_info({table})").fetchall()
+    info = store.conn.execute(store.dialect.columns_sql(table)).fetchall()
     quoted = {str(c[1]): '"' + str(c[1]).replace('"', '""') + '"' for c in info}
     integer = [quoted[str(c[1])] for c in info if "INT" in str(c[2]).upper()]
     text = [c for c in info if any(t in str(c[2]).upper() for t in ("CHAR", "CLOB", "TEXT"))]

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from qos.store.dialect import POSTGRES, SQLITE, Dialect
+
 if TYPE_CHECKING:  # the migrations run with sqlite-utils; registering them needs none of it
     import sqlite_utils
     from sqlite_utils.migrations import Migrations
@@ -60,7 +62,7 @@ class Registry:
     def apply_postgres(self, conn: Any) -> None:
         """The same migrations on PostgreSQL, one transaction each, recorded in a table of
         sqlite-utils' own shape (so the store reads which are applied in one way)."""
-        if not conn.execute("SELECT to_regclass('_sqlite_migrations')").fetchone()[0]:
+        if not conn.execute(POSTGRES.table_exists_sql, ["_sqlite_migrations"]).fetchone():
             conn.execute("CREATE TABLE IF NOT EXISTS _sqlite_migrations (migration_set TEXT "
                          "NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL, "
                          "PRIMARY KEY (migration_set, name))")
@@ -71,7 +73,7 @@ class Registry:
             conn.execute("BEGIN")
             try:
                 # Two PCs upgrading at once: the second waits, then finds it applied.
-                conn.execute("SELECT pg_advisory_xact_lock(7180000)")
+                conn.execute(POSTGRES.migration_lock)
                 if not conn.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? "
                                     "AND name = ?", [self.name, migration.name]).fetchone():
                     migration.fn(db)  # type: ignore[arg-type]
@@ -99,10 +101,6 @@ def _now() -> str:
     return now_iso()
 
 
-def _is_postgres(db: Any) -> bool:
-    return isinstance(db, PostgresMigrationDb)
-
-
 MIGRATIONS = Registry("qos")
 
 META = """
@@ -115,11 +113,13 @@ META = """
 """
 
 
+def _dialect(db: sqlite_utils.Database) -> Dialect:
+    return POSTGRES if isinstance(db, PostgresMigrationDb) else SQLITE
+
+
 def _run(db: sqlite_utils.Database, statements: list[str]) -> None:
     # One statement at a time: executescript() would COMMIT our open transaction.
-    from qos.store.dialect import POSTGRES, SQLITE
-
-    dialect = POSTGRES if _is_postgres(db) else SQLITE
+    dialect = _dialect(db)
     for statement in statements:
         db.conn.execute(dialect.ddl(statement))
 
@@ -130,9 +130,7 @@ def known_migration_names() -> set[str]:
 
 @MIGRATIONS(name="0001_foundation")
 def m0001_foundation(db: sqlite_utils.Database) -> None:
-    if _is_postgres(db):  # SQLite's NOCASE: an ICU collation ignoring case (strength 2)
-        _run(db, [("CREATE COLLATION IF NOT EXISTS nocase (provider = icu, "
-                  "locale = 'und-u-ks-level2', deterministic = false)")])
+    _run(db, _dialect(db).nocase_collation())
     _run(db, [
         "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         f"""CREATE TABLE units (
@@ -192,32 +190,8 @@ def m0001_foundation(db: sqlite_utils.Database) -> None:
             detail TEXT NOT NULL,
             prev_hash TEXT NOT NULL,
             hash TEXT NOT NULL)""",
-        *_append_only(db),
+        *_dialect(db).audit_append_only(),
     ])
-
-
-def _append_only(db: sqlite_utils.Database) -> list[str]:
-    if _is_postgres(db):  # the same refusal, as an integrity error, and TRUNCATE too
-        return [
-            # Ids with no gaps, as SQLite gives (verify checks them): a rolled-back append
-            # would burn a sequence number. Appends are serialised by the audit lock.
-            "ALTER TABLE audit_log ALTER COLUMN id DROP IDENTITY",
-            ("CREATE FUNCTION audit_log_next_id() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN IF NEW.id IS NULL THEN NEW.id := COALESCE((SELECT max(id) FROM audit_log), "
-            "0) + 1; END IF; RETURN NEW; END $$"),
-            ("CREATE TRIGGER audit_log_next_id BEFORE INSERT ON audit_log FOR EACH ROW "
-            "EXECUTE FUNCTION audit_log_next_id()"),
-            ("CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN RAISE EXCEPTION 'the audit log is append-only' "
-            "USING ERRCODE = 'integrity_constraint_violation'; END $$"),
-            *(f"CREATE TRIGGER audit_log_no_{what.lower()} BEFORE {what} ON audit_log FOR EACH "
-              f"{'STATEMENT' if what == 'TRUNCATE' else 'ROW'} "
-              "EXECUTE FUNCTION audit_log_append_only()"
-              for what in ("UPDATE", "DELETE", "TRUNCATE"))]
-    return ["""CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-            """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"""]
 
 
 @MIGRATIONS(name="0002_callbacks")
@@ -538,54 +512,7 @@ def m0008_code_duties(db: sqlite_utils.Database) -> None:
         "CREATE TABLE code_duties_seen (last_crime_id INTEGER NOT NULL)",
         "INSERT INTO code_duties_seen (last_crime_id) VALUES (0)",
     ])
-    if _is_postgres(db):
-        _run(db, [*_duties_triggers_postgres(watched)])
-        return
-    _run(db, [
-        f"""CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)}
-            ON crimes WHEN {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in watched)} BEGIN
-            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END""",
-        """CREATE TRIGGER crimes_deleted_duties AFTER DELETE ON crimes BEGIN
-            DELETE FROM code_duties WHERE crime_id = OLD.id;
-            DELETE FROM code_duties_stale WHERE crime_id = OLD.id;
-            UPDATE code_duties_seen SET last_crime_id = MIN(last_crime_id, OLD.id - 1); END""",
-        """CREATE TRIGGER victim_update_added AFTER INSERT ON victim_updates BEGIN
-            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.crime_id); END""",
-        """CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates BEGIN
-            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (OLD.crime_id); END""",
-    ])
-
-
-def _crimes_changed_postgres(watched: tuple[str, ...]) -> str:
-    return (f"CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)} ON "
-            f"crimes FOR EACH ROW WHEN ({' OR '.join(f'NEW.{c} IS DISTINCT FROM OLD.{c}' for c in watched)}) "
-            "EXECUTE FUNCTION duties_stale_crime()")
-
-
-def _duties_triggers_postgres(watched: tuple[str, ...]) -> list[str]:
-    """0008's triggers in PL/pgSQL. The delete one runs BEFORE the row goes: PostgreSQL
-    checks the foreign keys of code_duties first otherwise."""
-    def function(name: str, body: str) -> str:
-        return (f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                f"{body} END $$")
-
-    return [
-        *(function(f"duties_stale_{name}", "INSERT INTO code_duties_stale (crime_id) VALUES "
-                   f"({key}) ON CONFLICT DO NOTHING; RETURN NULL;")
-          for name, key in (("crime", "NEW.id"), ("added", "NEW.crime_id"),
-                            ("removed", "OLD.crime_id"))),
-        function("duties_crime_deleted", "DELETE FROM code_duties WHERE crime_id = OLD.id; "
-                 "DELETE FROM code_duties_stale WHERE crime_id = OLD.id; "
-                 "UPDATE code_duties_seen SET last_crime_id = LEAST(last_crime_id, OLD.id - 1);"
-                 " RETURN OLD;"),
-        _crimes_changed_postgres(watched),
-        ("CREATE TRIGGER crimes_deleted_duties BEFORE DELETE ON crimes FOR EACH ROW "
-        "EXECUTE FUNCTION duties_crime_deleted()"),
-        ("CREATE TRIGGER victim_update_added AFTER INSERT ON victim_updates FOR EACH ROW "
-        "EXECUTE FUNCTION duties_stale_added()"),
-        ("CREATE TRIGGER victim_update_removed AFTER DELETE ON victim_updates FOR EACH ROW "
-        "EXECUTE FUNCTION duties_stale_removed()"),
-    ]
+    _run(db, _dialect(db).duties_triggers(watched))
 
 
 @MIGRATIONS(name="0009_arrest_exclusions_phone_hash")
@@ -697,18 +624,8 @@ def m0010_enhanced_reasons_agreed_updates(db: sqlite_utils.Database) -> None:
         "ALTER TABLE crimes ADD COLUMN update_every_days INTEGER",
         "ALTER TABLE code_duties ADD COLUMN enhanced_reason TEXT",
     ])
-    if _is_postgres(db):
-        _run(db, ["DROP TRIGGER crimes_changed_duties ON crimes",
-                  _crimes_changed_postgres(watched),
-                  "UPDATE code_duties_seen SET last_crime_id = 0"])
-        return
-    _run(db, [
-        "DROP TRIGGER crimes_changed_duties",
-        f"""CREATE TRIGGER crimes_changed_duties AFTER UPDATE OF {', '.join(watched)}
-            ON crimes WHEN {' OR '.join(f'NEW.{c} IS NOT OLD.{c}' for c in watched)} BEGIN
-            INSERT OR IGNORE INTO code_duties_stale (crime_id) VALUES (NEW.id); END""",
-        "UPDATE code_duties_seen SET last_crime_id = 0",
-    ])
+    _run(db, [*_dialect(db).replace_crimes_changed_trigger(watched),
+              "UPDATE code_duties_seen SET last_crime_id = 0"])
 
 
 @MIGRATIONS(name="0011_card_handouts_void_visits")
@@ -775,34 +692,12 @@ def m0016_unit_responsibility(db: sqlite_utils.Database) -> None:
     _run(db, ["ALTER TABLE users ADD COLUMN responsible_units TEXT"])
 
 
-def _widen_check(db: sqlite_utils.Database, table: str, old: str, new: str) -> None:
-    """Change a CHECK constraint's text in place, the way SQLite's ALTER TABLE page documents
-    for constraints that change nothing stored: rebuilding `users` would need foreign keys
-    switched off, which cannot be done inside the migration's transaction."""
-    if _is_postgres(db):  # a named CHECK constraint, replaced in one statement
-        db.conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_role_check, "
-                        f"ADD CONSTRAINT {table}_role_check CHECK (role IN {new})")
-        return
-    sql = db.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-                          [table]).fetchone()[0]
-    if old not in sql:
-        raise RuntimeError(f"{table}'s CHECK is not the expected one; refusing to edit it")
-    version = db.conn.execute("PRAGMA schema_version").fetchone()[0]
-    db.conn.execute("PRAGMA writable_schema = ON")
-    try:
-        db.conn.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
-                        [sql.replace(old, new), table])
-        db.conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
-    finally:
-        db.conn.execute("PRAGMA writable_schema = OFF")
-
-
 @MIGRATIONS(name="0021_control_room_and_inspectorate")
 def m0021_control_room_and_inspectorate(db: sqlite_utils.Database) -> None:
     # Two new roles, and informal complaints from the control room: who logged them (the
     # source), the Quality of Service Commitment item they are about, and whether they were
     # resolved there and then or passed on.
-    _widen_check(db, "users", "('admin', 'supervisor', 'bureau', 'volunteer')",
+    _dialect(db).widen_role_check(db.conn, "users", "('admin', 'supervisor', 'bureau', 'volunteer')",
                  "('admin', 'supervisor', 'bureau', 'volunteer', 'control_room', "
                  "'inspectorate')")
     _run(db, [
