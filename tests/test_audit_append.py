@@ -88,3 +88,34 @@ def test_an_open_write_does_not_hold_the_audit_lock_until_it_commits(pg_url):
     finally:
         store.close()
         other.close()
+
+
+def test_large_waiting_entries_are_appended_early_and_a_failed_part_still_leaves_with_its_own(
+        store, admin, monkeypatch):
+    import qos.store.core
+
+    before = len(_entries(store))
+    with store.write():
+        reference.add_person(store, admin, "S1", "Waits for COMMIT", "staff")
+        monkeypatch.setattr(qos.store.core, "PENDING_SPILL_CHARS", 1)  # every entry is large
+        # S1's entry waits from before this block: appended inside it, a ROLLBACK TO would
+        # undo it too, so nothing is appended early until the block is over.
+        with pytest.raises(ValidationError), store.write():
+            reference.add_person(store, admin, "S2", "Undone", "staff")
+            raise ValidationError("changed my mind")
+        assert len(_entries(store)) == before
+        reference.add_person(store, admin, "S3", "Inside a block made while S1 waits", "staff")
+        assert len(_entries(store)) == before
+        store.audit(admin, "note", "", None, {"why": "at the outer block's own level"})
+        assert len(_entries(store)) == before + 3  # a bulk import's hashes are not all held
+        with pytest.raises(ValidationError), store.write():  # nothing waiting: early here
+            reference.add_person(store, admin, "S4", "Appended early, then undone", "staff")
+            assert len(_entries(store)) == before + 4
+            raise ValidationError("changed my mind")
+        reference.add_person(store, admin, "S5", "Kept", "staff")
+        assert len(_entries(store)) == before + 4
+    added = _entries(store)[before:]
+    assert [e["action"] for e in added] == ["create", "create", "note", "create"]
+    assert [store.scalar("SELECT staff_number FROM people WHERE id = ?", [int(e["entity_id"])])
+            for e in added if e["action"] == "create"] == ["S1", "S3", "S5"]
+    assert verify_audit(store, admin).ok

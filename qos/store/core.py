@@ -29,6 +29,7 @@ from qos.store.hashing import AUDIT_FIELDS, HASHED_TABLES, audit_hash, row_hash
 from qos.store.netshare import network_share_reason
 
 BUSY_TIMEOUT_S = 15.0
+PENDING_SPILL_CHARS = 2_000_000  # audit detail held for COMMIT before it is appended early
 Row = dict[str, Any]
 
 
@@ -49,6 +50,8 @@ class Store:
         # (see `audit`): the audit lock is then held for the append and the commit only.
         self._pending: list[dict[str, Any]] = []
         self._writing = False  # inside a transaction write() began (and so will commit)
+        self._marks: list[int] = []  # len(_pending) as each open savepoint began
+        self._pending_chars = 0  # the size of their detail, roughly (see _spill_pending)
 
     @property
     def db(self) -> Any:
@@ -91,7 +94,7 @@ class Store:
                 f"The database is busy or locked by another program ({exc}). "
                 "Nothing was saved; please try again in a moment."
             ) from exc
-        self._pending, self._writing = [], True
+        self._pending, self._writing, self._pending_chars = [], True, 0
         try:
             yield self
             self._commit()
@@ -142,16 +145,36 @@ class Store:
             statements.append((sql, list(entry.values())))
         return statements
 
+    def _spill_pending(self) -> None:
+        """Append the entries waiting for COMMIT now, when they have grown large (a bulk
+        import's row hashes: megabytes), so they are not all held in memory to the end. This
+        takes the audit lock until COMMIT, as every append once did. Only when every entry
+        waiting was made inside the innermost open savepoint: a ROLLBACK TO then undoes
+        exactly the entries it drops from the list, never an outer block's."""
+        self._pending_chars += len(self._pending[-1]["detail"])
+        if self._pending_chars < PENDING_SPILL_CHARS or (self._marks and self._marks[-1] > 0):
+            return
+        self._pending_chars = 0
+        entries, self._pending = self._pending, []
+        statements = self._appends(entries)
+        if self.dialect.is_postgres:
+            self.conn.run_together(statements)
+            return
+        for sql, params in statements:
+            self.conn.execute(sql, params)
+
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
         self._savepoints += 1
         name = f"qos_write_{self._savepoints}"
         pending = len(self._pending)
+        self._marks.append(pending)
         self.conn.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException:
             del self._pending[pending:]  # the inner block's entries are undone with it
+            self._pending_chars = sum(len(e["detail"]) for e in self._pending)
             if self.conn.in_transaction:  # an error may already have ended the transaction
                 self.conn.execute(f"ROLLBACK TO {name}")
                 self.conn.execute(f"RELEASE {name}")
@@ -160,6 +183,7 @@ class Store:
             self.conn.execute(f"RELEASE {name}")
         finally:
             self._savepoints -= 1
+            self._marks.pop()
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         if not self.conn.in_transaction:
@@ -248,6 +272,7 @@ class Store:
         }
         if self._writing:
             self._pending.append(entry)  # appended by the outermost write() as it commits
+            self._spill_pending()
         elif self.conn.in_transaction:  # a transaction begun outside write(): append now
             for sql, params in self._appends([entry]):
                 self.execute(sql, params)
