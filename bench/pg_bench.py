@@ -46,8 +46,9 @@ What changed since the last figures (export 2.15 s, save p95 275.5 ms back to ba
   the server) and the COMMIT go in one round trip, so writers queue only behind the server's
   own statements and the commit's WAL flush. Same machine and copy, same load (4 to 7), old
   code then new: back to back p95 262 -> 120 ms, desks p95 21.8 -> 19.5 ms. With the lock
-  replaced by a no-op (a throwaway experiment, chain not kept) back to back was still 115 ms:
-  what remains is the 2 cores, not the lock.
+  replaced by a no-op (a throwaway experiment: no chain kept, and half its saves failed on the
+  audit ids, so indicative only) back to back was still 115 ms: what remains is mostly the 2
+  cores, not the lock.
 """
 from __future__ import annotations
 
