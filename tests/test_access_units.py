@@ -46,6 +46,7 @@ NO_ACTOR = {
     "audit.head_of": "the last entry's id and hash of a connection (anchors)",
     "audit.rolled_back_entries": "entry ids and hashes a restore replaces",
     "hashing.baseline": "migration 0015's baseline of row hashes",
+    "hashing.rehash": "migration 0026: row hashes re-recorded in the v2 format",
 }
 # Take the actor but need no permission: anyone signed in may do these.
 ANY_SIGNED_IN = {

@@ -14,11 +14,13 @@
 from __future__ import annotations
 
 import gc
+import glob
 import json
 import os
 import re
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,10 +32,12 @@ from qos.errors import ValidationError
 from qos.paths import backup_dir_for
 from qos.roles import Action, Actor, require
 from qos.store.core import Store
-from qos.store.hashing import HASHED_TABLES, audit_hash
+from qos.store.file_lock import locked_beside
+from qos.store.hashing import HASHED_TABLES, audit_hash, note_hashes
 from qos.store.row_check import check_rows
 
 WORKBOOK_MARK = "Audit trail head:"
+STRAY_AFTER = 60.0  # seconds before a left-over temporary anchor file is removed
 
 
 class AnchorError(ValidationError):
@@ -115,16 +119,36 @@ def write_anchors(path: Path, anchors: Iterable[Anchor]) -> Path:
 
 
 def add_anchor(path: Path, anchor: Anchor) -> Path:
-    """Append `anchor` to the history in `path` (a damaged history is kept aside, not lost)."""
-    try:
-        history = read_anchors(path)
-    except AnchorError:
-        if path.exists():
-            path.replace(path.with_name(path.name + f".damaged-{now_iso().replace(':', '')}"))
-        history = []
-    if history and history[-1].id == anchor.id and history[-1].hash == anchor.hash:
-        return path  # nothing new since the last anchor
-    return write_anchors(path, [*history, anchor])
+    """Append `anchor` to the history in `path` (a damaged history is kept aside, not lost).
+
+    One process at a time (a lock file beside the history): two appending at once would
+    each write back what it read, and one anchor would be lost.
+    """
+    with locked_beside(path):
+        sweep_strays(path)
+        try:
+            history = read_anchors(path)
+        except AnchorError:
+            if path.exists():
+                path.replace(path.with_name(f"{path.name}.damaged-{now_iso().replace(':', '')}"))
+            history = []
+        if history and history[-1].id == anchor.id and history[-1].hash == anchor.hash:
+            return path  # nothing new since the last anchor
+        return write_anchors(path, [*history, anchor])
+
+
+def sweep_strays(path: Path, older_than: float = STRAY_AFTER) -> list[Path]:
+    """Remove the temporary files a writer killed mid-write left beside `path` (those not
+    touched for `older_than` seconds: a live writer's file is seconds old at most)."""
+    swept = []
+    for stray in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        try:
+            if time.time() - stray.stat().st_mtime > older_than:
+                stray.unlink()
+                swept.append(stray)
+        except FileNotFoundError:
+            continue  # its writer renamed it, or another sweep got there first
+    return swept
 
 
 def anchor_now(store: Store, actor: Actor, why: str, head: Anchor | None = None) -> Anchor | None:
@@ -231,8 +255,7 @@ def _anchor_from_workbook(path: Path) -> Anchor:
 
 
 # -- verify -------------------------------------------------------------------------------------
-def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = (), *,
-                 workers: int | None = None) -> AuditReport:
+def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = ()) -> AuditReport:
     """The chain, every checked table's rows against the trail (qos.store.row_check), and
     each anchor; all read in one snapshot."""
     require(actor, Action.VIEW_AUDIT)
@@ -257,7 +280,7 @@ def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = (), *,
             by_id[row["id"]] = row["hash"]
             if '"row_hash' in row["detail"] or row["action"] == "restore":
                 _note_entry(row, expected, rolled_back, report.problems, backups)
-        check_rows(store, actor, expected, report, workers=workers)
+        check_rows(store, actor, expected, report)
     for anchor in anchors:
         report.anchors_checked += 1
         _check_anchor(anchor, by_id, previous_id, rolled_back, report)
@@ -302,11 +325,7 @@ def _note_entry(row: dict[str, Any], expected: dict[str, dict[str, str | None]],
         return  # a changed entry: the chain check has named it already
     if not isinstance(detail, dict):
         return
-    table = expected.get(row["entity"])
-    if table is not None and "row_hash" in detail and row["entity_id"] is not None:
-        table[str(row["entity_id"])] = detail["row_hash"]
-    if table is not None and isinstance(detail.get("row_hashes"), dict):
-        table.update(detail["row_hashes"])
+    note_hashes(expected, row["entity"], row["entity_id"], detail)
     if row["action"] == "restore":
         what = f"the restore of {detail.get('from', 'a backup')} at {row['at']} (entry {row['id']})"
         unconfirmed = _unconfirmed_restore(row, detail, backups)
