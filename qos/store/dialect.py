@@ -19,6 +19,7 @@ done in Python). What cannot be written once is asked of the store's dialect:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,6 +112,20 @@ class Dialect:
         deferred BEGIN already reads one snapshot until it ends)."""
         return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if self.is_postgres else "BEGIN"
 
+    def chained_audit_insert(self, fields: Sequence[str]) -> str | None:
+        """PostgreSQL: an INSERT appending one entry (`fields`, then `core.audit_hash_tail`
+        of it) after the chain's head, its hash worked out by the server as
+        `hashing.audit_hash` does in Python (sha256 of the same JSON text). Run as its own
+        statement after `audit_lock`, so it reads the head the last writer committed. None
+        on SQLite, which has no sha256: there the store hashes in Python."""
+        if not self.is_postgres:
+            return None
+        head = "SELECT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '')"
+        return (f"WITH head AS ({head} AS prev) INSERT INTO audit_log ({', '.join(fields)}, "
+                f"prev_hash, hash) VALUES ({', '.join('?' * len(fields))}, "
+                "(SELECT prev FROM head), encode(sha256(convert_to("
+                "'[\"' || (SELECT prev FROM head) || '\", ' || ?, 'UTF8')), 'hex'))")
+
     # -- query fragments -------------------------------------------------------------------
     def json_each(self, column: str, alias: str, *, members: str = "object") -> str:
         """FROM item giving `alias.value` (text) for each member of a stored JSON object
@@ -165,6 +180,16 @@ class Dialect:
     def ddl(self, statement: str) -> str:
         """A migration's SQLite statement as this backend runs it."""
         return render_for_postgres(statement) if self.is_postgres else statement
+
+    def heap_covering_index(self, name: str, table: str, keys: Sequence[str],
+                            include: Sequence[str]) -> list[str]:
+        """An index answering a range read on `keys` with `include` from the index alone.
+        For a table SQLite keeps WITHOUT ROWID, clustered by those keys already, there is
+        nothing to add; PostgreSQL's tables are heaps in the order rows were written."""
+        if not self.is_postgres:
+            return []
+        return [f"CREATE INDEX {name} ON {table} ({', '.join(keys)}) "
+                f"INCLUDE ({', '.join(include)})"]
 
     def nocase_collation(self) -> list[str]:
         """SQLite has NOCASE built in; PostgreSQL gets an ICU collation ignoring case
