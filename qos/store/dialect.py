@@ -188,8 +188,8 @@ class Dialect:
         nothing to add; PostgreSQL's tables are heaps in the order rows were written."""
         if not self.is_postgres:
             return []
-        return [f"CREATE INDEX {name} ON {table} ({', '.join(keys)}) "
-                f"INCLUDE ({', '.join(include)})"]
+        return [(f"CREATE INDEX {name} ON {table} ({', '.join(keys)}) "
+                 f"INCLUDE ({', '.join(include)})")]
 
     def nocase_collation(self) -> list[str]:
         """SQLite has NOCASE built in; PostgreSQL gets an ICU collation ignoring case
