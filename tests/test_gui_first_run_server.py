@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
+import time
 
 import psycopg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWizard
 
 import qos.paths
+import ui.workers
 from qos.paths import remembered_db, resolve_db_path
 from qos.store.core import open_store
 from qos.store.users import is_set_up, setup_force
@@ -84,7 +87,91 @@ def _type_address(qtbot, wizard, url: str) -> str:
     field.clear()
     qtbot.keyClicks(field, url)
     _next(qtbot, wizard)
+    qtbot.waitUntil(lambda: not wizard.server_page.test.waiting, timeout=15000)
     return wizard.server_page.error.text()
+
+
+@pytest.fixture
+def never_answers():
+    """An address where something listens but never answers: the kernel completes the TCP
+    connection into the listen queue, so only libpq's connect timeout (2 s here) ends it."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(8)
+        port = listening.getsockname()[1]
+        yield f"postgresql://postgres@127.0.0.1:{port}/qos?connect_timeout=2"
+
+
+class _Ticks(QObject):
+    """What the window's thread does while the server is asked: timer ticks, and paints of
+    the progress bar (a thread blocked in connect() gives neither)."""
+
+    def __init__(self, bar) -> None:
+        super().__init__()
+        self.ticks = self.paints = 0
+        self.timer = QTimer()
+        self.timer.timeout.connect(self.tick)
+        self.timer.start(50)
+        bar.installEventFilter(self)
+
+    def tick(self) -> None:
+        self.ticks += 1
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def test_a_server_that_never_answers_keeps_the_window_working_and_says_so(
+        qtbot, tmp_path, chosen_here, never_answers):
+    wizard = _wizard(qtbot, tmp_path)
+    _to_server_page(qtbot, wizard)
+    page = wizard.server_page
+    qtbot.keyClicks(page.url, never_answers)
+    _next(qtbot, wizard)
+    # The test runs in the background, its wait shown; the window's thread goes on working.
+    assert page.test.waiting and page.busy.isVisible() and page.error.text() == ""
+    assert page.testing.text().startswith("Testing the connection to postgresql://postgres@")
+    seen = _Ticks(page.busy)
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: page.error.text() != "", timeout=15000)
+    waited = time.monotonic() - started
+    seen.timer.stop()
+    assert waited > 1.5  # it did wait for the timeout ...
+    assert seen.ticks >= 0.5 * waited / 0.05 and seen.paints >= 10  # ... drawing all along
+    assert page.error.text().startswith(
+        f"No PostgreSQL server answered at {never_answers.split('?')[0]}")
+    assert "(connection timeout expired)" in page.error.text()
+    assert not page.busy.isVisible() and page.testing.text() == ""
+    assert wizard.currentId() == SERVER and page.state is None
+
+    # Back while it waits goes back at once, and the test's late answer is dropped.
+    _next(qtbot, wizard)
+    assert page.test.waiting and page.busy.isVisible()
+    _press(qtbot, Qt.Key.Key_B, ALT)  # < &Back (a click, animated)
+    qtbot.waitUntil(lambda: wizard.currentId() == WHERE, timeout=1000)
+    assert not page.test.waiting and not page.busy.isVisible()
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: not _running(), timeout=15000)
+    assert time.monotonic() - started > 1  # the answer came after going back ...
+    assert wizard.currentId() == WHERE and page.error.text() == ""  # ... and moved nothing
+
+    # Cancel (Escape) while it waits closes the wizard at once, with nothing made.
+    _next(qtbot, wizard)
+    assert wizard.currentId() == SERVER and page.url.text() == never_answers
+    _next(qtbot, wizard)
+    assert page.test.waiting
+    started = time.monotonic()
+    _press(qtbot, Qt.Key.Key_Escape)
+    assert wizard.result() == QWizard.DialogCode.Rejected and not wizard.isVisible()
+    assert time.monotonic() - started < 1
+    qtbot.waitUntil(lambda: not _running(), timeout=15000)
+    assert wizard.store is None and remembered_db() is None
+
+
+def _running() -> bool:
+    return bool(ui.workers._RUNNING)
 
 
 def test_shared_choice_tests_the_connection_sets_up_an_empty_database_and_is_remembered(

@@ -65,6 +65,8 @@ def first_run(local_path: Path) -> tuple[Store, Actor] | None:
 
     wizard = FirstRunWizard(None, local_path=local_path)
     if wizard.exec() != QDialog.DialogCode.Accepted or wizard.store is None:
+        # Cancelled during a connection test: its thread must end before the app does.
+        wait_for_background_jobs()
         return None
     actor = wizard.actor or log_in(wizard.store)
     if actor is None:
