@@ -15,9 +15,12 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWizard
 
 import qos.paths
+import qos.store.shared_setup
 import ui.workers
+from qos.errors import ValidationError
 from qos.paths import remembered_db, resolve_db_path
 from qos.store.core import open_store
+from qos.store.shared_setup import set_up_shared
 from qos.store.users import is_set_up, setup_force
 from tests.conftest import PASSWORD, PG_SERVER, pg_unavailable
 from tests.test_gui_fit import mnemonic_clashes
@@ -219,6 +222,75 @@ def test_shared_choice_tests_the_connection_sets_up_an_empty_database_and_is_rem
     # python3 main.py (no --db, no QOS_DB) opens the shared database from now on.
     assert remembered_db() == empty_db and resolve_db_path(None) == empty_db
     assert oct((chosen_here / "database.json").stat().st_mode & 0o777) == "0o600"
+
+
+def _finish_set_up(qtbot, wizard, username: str) -> None:
+    page = wizard.admin_page
+    page.username.clear()
+    qtbot.keyClicks(page.username, username)
+    if not page.password.text():
+        qtbot.keyClicks(page.display_name, "Ada Admin")
+        qtbot.keyClicks(page.password, PASSWORD)
+        qtbot.keyClicks(page.confirm, PASSWORD)
+    qtbot.keyClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.Key.Key_Space)
+
+
+def test_a_set_up_that_fails_after_the_migrations_leaves_the_shared_database_empty(
+        qtbot, tmp_path, chosen_here, empty_db, monkeypatch):
+    made_before_failing: list[int] = []
+    real_setup_force = qos.store.shared_setup.setup_force
+
+    def counting(store, *args):  # the tables the migrations made, seen inside the transaction
+        made_before_failing.append(store.scalar(
+            "SELECT COUNT(*) FROM information_schema.tables "
+            "WHERE table_schema = current_schema()"))
+        return real_setup_force(store, *args)
+
+    monkeypatch.setattr(qos.store.shared_setup, "setup_force", counting)
+    wizard = _wizard(qtbot, tmp_path)
+    _to_server_page(qtbot, wizard)
+    assert _type_address(qtbot, wizard, empty_db) == ""
+    qtbot.keyClicks(wizard.force_page.name, "Kent Police")
+    _next(qtbot, wizard)
+    _next(qtbot, wizard)
+    # A user name the store refuses (the page checks only that there is one): the set-up
+    # fails after the migrations, the force's name and its units were written.
+    _finish_set_up(qtbot, wizard, "ada admin")
+    assert wizard.isVisible() and wizard.currentId() == ADMIN
+    assert wizard.admin_page.error.text() == (
+        "A user name must be 1 to 64 characters with no spaces.")
+    assert made_before_failing[0] > 30
+    assert _tables(empty_db) == 0 and remembered_db() is None  # as empty as it was
+    # So the next try (or the next run's wizard) sets up an empty database, whole.
+    _finish_set_up(qtbot, wizard, "ada")
+    assert wizard.result() == QWizard.DialogCode.Accepted, wizard.admin_page.error.text()
+    try:
+        assert is_set_up(wizard.store) and wizard.actor.username == "ada"
+        assert wizard.store.scalar("SELECT COUNT(*) FROM units") == 2
+    finally:
+        wizard.store.close()
+    assert _tables(empty_db) == made_before_failing[1] == made_before_failing[0]
+
+
+def test_a_failed_set_up_keeps_the_tables_server_setup_made(empty_db):
+    """The DBA made the tables (server-setup runs the migrations as the owner): a failed
+    set-up keeps them, and leaves no force in them."""
+    open_store(empty_db).close()
+    made = _tables(empty_db)
+    with pytest.raises(ValidationError, match="no spaces"):
+        set_up_shared(empty_db, "Kent Police", [{"code": "NOR", "name": "North"}],
+                      "ada admin", "Ada Admin", PASSWORD)
+    assert _tables(empty_db) == made
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM settings WHERE key = 'force_name'"
+                            ).fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM units").fetchone()[0] == 0
+    store, actor = set_up_shared(empty_db, "Kent Police", [{"code": "NOR", "name": "North"}],
+                                 "ada", "Ada Admin", PASSWORD)
+    try:
+        assert is_set_up(store) and actor.username == "ada" and _tables(empty_db) == made
+    finally:
+        store.close()
 
 
 def test_a_shared_database_set_up_already_is_only_signed_in_to(

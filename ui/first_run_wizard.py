@@ -34,6 +34,7 @@ from qos.store.core import Store, open_store
 from qos.store.dialect import is_server_url
 from qos.store.pgconn import redact
 from qos.store.server_check import ServerState, probe_server
+from qos.store.shared_setup import set_up_shared
 from qos.store.users import is_set_up, setup_force
 from ui.style import set_role
 from ui.widgets import hint_label
@@ -367,30 +368,37 @@ class FirstRunWizard(QWizard):
         target = self._target()
         opened = self.store is None
         new_file = opened and not is_server_url(target) and not Path(target).exists()
+        setting_up = self.currentId() != READY
+        actor: Actor | None = None
         try:
-            store = self.store if self.store is not None else open_store(target)
+            if opened and self.shared and setting_up:
+                # Its tables and the force in one transaction: a failure leaves the shared
+                # database as it was, not half set up for the next run to carry on in.
+                store, actor = set_up_shared(target, *self._force_details())
+            else:
+                store = self.store if self.store is not None else open_store(target)
         except QosError as exc:
             self._show_error(str(exc))
             return
         try:
-            if self.currentId() != READY or not is_set_up(store):
-                self.actor = setup_force(
-                    store, self.force_page.name.text(), self.units_page.units(),
-                    self.admin_page.username.text(), self.admin_page.display_name.text(),
-                    self.admin_page.password.text())
+            if actor is None and (setting_up or not is_set_up(store)):
+                actor = setup_force(store, *self._force_details())
             if opened:
                 remember_db(target)  # python3 main.py opens it from now on
         except (QosError, OSError) as exc:
             if opened:
                 store.close()
             if new_file:
-                # A file this Finish made goes again (a shared database keeps its new
-                # tables: an empty QoS store, which the next run's wizard carries on).
-                remove_unfinished(Path(target))
+                remove_unfinished(Path(target))  # a file this Finish made goes again
             self._show_error(str(exc))
             return
-        self.store = store
+        self.store, self.actor = store, actor
         super().accept()
+
+    def _force_details(self) -> tuple[str, list[dict[str, object]], str, str, str]:
+        return (self.force_page.name.text(), self.units_page.units(),
+                self.admin_page.username.text(), self.admin_page.display_name.text(),
+                self.admin_page.password.text())
 
     def done(self, result: int) -> None:
         self.server_page.forget_test()  # a late answer must not move a closed wizard on

@@ -67,11 +67,15 @@ class Registry:
         applied = {r[0] for r in conn.execute(
             "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [self.name])}
         db = PostgresMigrationDb(conn)
+        # A caller's open transaction holds them all (a new database's first set-up, all or
+        # nothing); else each migration is its own.
+        own = not conn.in_transaction
         for migration in [m for m in self._migrations if m.name not in applied]:
-            conn.execute("BEGIN")
+            if own:
+                conn.execute("BEGIN")
             try:
                 # Two PCs upgrading at once: the second waits, then finds it applied.
-                conn.execute("SELECT pg_advisory_xact_lock(7180000)")
+                conn.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 if not conn.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? "
                                     "AND name = ?", [self.name, migration.name]).fetchone():
                     migration.fn(db)  # type: ignore[arg-type]
@@ -79,10 +83,15 @@ class Registry:
                                  "applied_at) VALUES (?, ?, ?)",
                                  [self.name, migration.name, _now()])
             except BaseException:
-                if conn.in_transaction:
+                if own and conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            if own:
+                conn.execute("COMMIT")
+
+
+# The advisory lock PostgreSQL migrations hold: one PC at a time upgrades (or sets up) a database.
+MIGRATION_LOCK = 7180000
 
 
 class PostgresMigrationDb:
