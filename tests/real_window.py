@@ -1,5 +1,5 @@
 """Run by tests/test_gui_real_display.py in a child process on a real X server (Xvfb):
-start the app exactly as `main.py` does (ui.app.run_app, xcb platform), sign in with real key
+start the app exactly as `main.py` does (ui.launch.launch, xcb platform), sign in with real key
 events, check the window against the screen, quit with Ctrl+Q, write what was seen as JSON.
 
 python tests/real_window.py DB USER PASSWORD OUT.json
@@ -14,6 +14,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ui.app
+import ui.launch
 
 
 def main() -> int:
@@ -27,7 +28,7 @@ def main() -> int:
         return app
 
     ui.app.make_application = make_application  # type: ignore[assignment]
-    seen["exit_code"] = ui.app.run_app(Path(db))
+    seen["exit_code"] = ui.launch.launch(Path(db))
     Path(out).write_text(json.dumps(seen))
     return 0
 

@@ -51,6 +51,31 @@ def test_a_minimal_debian_gets_one_line_naming_the_packages_that_qt_itself_needs
             "libxkbcommon0\n") in offscreen
 
 
+def test_the_window_starts_by_one_way_that_checks_once_before_pyside6_loads(tmp_path):
+    # main.py and the real-window test both start through ui.launch: a missing library is
+    # named before PySide6 is imported (its import would fail first), and the window never
+    # opens; with the libraries there the check ran once and run_app started the window.
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+import ui.xcb_libraries
+calls = []
+ui.xcb_libraries.check = lambda: calls.append(1) or "ADVICE: install libxcb-icccm4"
+from ui.launch import launch
+print(launch("unused.db"), "PySide6" in sys.modules, len(calls))
+ui.xcb_libraries.check = lambda: calls.append(1) or None
+import ui.app
+ui.app.run_app = lambda db, choose_place=False: print("run_app", db, choose_place) or 0
+print(launch("chosen.db", choose_place=True), len(calls))
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["2 False 1", "run_app chosen.db True", "0 2"]
+    assert run.stderr == "ADVICE: install libxcb-icccm4\n"
+    assert "xcb_libraries" not in (ROOT / "ui" / "app.py").read_text(encoding="utf-8")
+
+
 def test_every_library_is_checked_and_each_package_asked_for_once():
     assert missing_packages(lambda soname: False) == all_packages()
     assert len(set(all_packages())) == len(all_packages())
