@@ -2,7 +2,10 @@
 start the app exactly as `main.py` does (ui.launch.launch, xcb platform), sign in with real key
 events, check the window against the screen, quit with Ctrl+Q, write what was seen as JSON.
 
-python tests/real_window.py DB USER PASSWORD OUT.json
+python tests/real_window.py DB USER PASSWORD OUT.json [summary]
+
+With `summary`, Ctrl+6 then opens the Summary page: how far it scrolls, and its table and
+charts (Alt+C) as drawn, are measured before quitting.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ import ui.launch
 
 def main() -> int:
     db, username, password, out = sys.argv[1:5]
-    seen: dict[str, Any] = {"stages": []}
+    seen: dict[str, Any] = {"stages": [], "summary": sys.argv[5:6] == ["summary"]}
     original = ui.app.make_application
 
     def make_application(argv: list[str] | None = None) -> Any:
@@ -69,14 +72,51 @@ def drive(app: Any, username: str, password: str, seen: dict[str, Any]) -> None:
                 window=[frame.x(), frame.y(), frame.width(), frame.height()],
                 status_visible=status.isVisible(),
                 status_bottom=status_bottom, window_height=window.height(),
-                pages=window.page_titles(), focus=type(QApplication.focusWidget()).__name__)
+                pages=window.page_titles(), focus=type(QApplication.focusWidget()).__name__,
+                opened_on=window.navigation.currentItem().text())
             seen["stages"].append("measured")
-            QTimer.singleShot(300, lambda: QTest.keyClick(
-                QApplication.focusWidget() or window, Qt.Key.Key_Q,
-                Qt.KeyboardModifier.ControlModifier))
+            if not seen["summary"]:
+                quit_later(window)
+        elif windows and "measured" in seen["stages"] and seen["summary"] and (
+                "summary" not in seen["stages"]):
+            window = windows[0]
+            page = window.pages.get("summary")
+            if page is None and QApplication.activeWindow() is window:
+                # Ctrl+6 (again, if the window took a moment to become active)
+                QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_6,
+                               Qt.KeyboardModifier.ControlModifier)
+            elif page is not None and page.job is None:
+                measure_summary(window, page, seen)
+                quit_later(window)
         QTimer.singleShot(100, step)
 
+    def quit_later(window: Any) -> None:
+        QTimer.singleShot(300, lambda: QTest.keyClick(
+            QApplication.focusWidget() or window, Qt.Key.Key_Q,
+            Qt.KeyboardModifier.ControlModifier))
+
     QTimer.singleShot(100, step)
+
+
+def measure_summary(window: Any, page: Any, seen: dict[str, Any]) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    area = window.stack.currentWidget()
+    view = page.view
+    seen.update(summary_scrolls=area.verticalScrollBar().maximum(),
+                summary_viewport=area.viewport().height(),
+                summary_rows_shown=view.viewport().height() // max(1, view.rowHeight(0)),
+                summary_units=page.table.rowCount())
+    QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_C,
+                   Qt.KeyboardModifier.AltModifier)  # &Charts
+    QApplication.processEvents()
+    seen.update(summary_charts_tab=page.lower.currentIndex() == 1,
+                summary_chart_heights=[page.completion_chart.height(),
+                                       page.trend_chart.height()])
+    seen["stages"].append("summary")
 
 
 if __name__ == "__main__":
