@@ -86,8 +86,11 @@ def drive(app: Any, username: str, password: str, seen: dict[str, Any]) -> None:
                 QTest.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_6,
                                Qt.KeyboardModifier.ControlModifier)
             elif page is not None and page.job is None:
-                measure_summary(window, page, seen)
-                quit_later(window)
+                # Measured once the filled page has settled (half a second), as it is seen.
+                seen.setdefault("summary_filled_at", ticks[0])
+                if ticks[0] - seen["summary_filled_at"] >= 5:
+                    measure_summary(window, page, seen)
+                    quit_later(window)
         QTimer.singleShot(100, step)
 
     def quit_later(window: Any) -> None:

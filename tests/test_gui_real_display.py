@@ -195,9 +195,9 @@ def test_the_control_room_manager_opens_on_their_work_and_the_summary_fits_1366x
         tmp_path):
     """The FCC line manager (a supervisor of a unit with no call-back target) opened on an
     empty Call-backs page; the Summary page, drawn with a demo force's long tile texts,
-    scrolled 250 pixels at 1366x768. Now: Call evaluation first; the Summary within the
-    screen, its table as tall as before (5 rows in view) and its charts (Alt+C) at their
-    full height."""
+    scrolled 250 pixels at 1366x768. Now: Call evaluation first; the Summary, in the window
+    as it opens there (1280 wide), within the screen once settled, its table at least as
+    tall as before (5 rows in view) and its charts (Alt+C) at their full height."""
     from qos.demo import DEMO_PASSWORD, build_demo
     from qos.months import last_complete_month
     from qos.store.core import open_store

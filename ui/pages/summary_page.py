@@ -388,7 +388,12 @@ class SummaryPage(QWidget):
                 detail = (f"Weighted by each unit's eligible victims: 95% interval "
                           f"{weighted.low:.0%} to {weighted.high:.0%}. Unweighted: "
                           f"{whole.hits} of {whole.valid} ({whole.rate:.0%}).")
-        self.tiles["satisfied"].show_figure(value, f"{detail} Grade: {grade_text(unit)}.")
+        # The grade's why stays in the table's grade column (and the tile's tooltip): in
+        # the tile it took five lines, and the page then scrolled at 1366x768.
+        satisfied = self.tiles["satisfied"]
+        satisfied.show_figure(value, f"{detail} Grade: {unit.grade_for(HEADLINE).grade}.")
+        satisfied.setToolTip(f"Grade: {grade_text(unit)}.")
+        satisfied.setAccessibleDescription(f"{value}. {detail} Grade: {grade_text(unit)}.")
         mark = change_mark(unit)
         significant = mark[0] in "▲▼"
         self.tiles["change"].show_figure(
