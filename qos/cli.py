@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import sys
 from collections.abc import Callable
 
@@ -76,6 +77,36 @@ def run_parsed(args: argparse.Namespace) -> int:
     except QosError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:
+        if not _database_error(exc):
+            raise  # a bug: its traceback is what a developer needs
+        # The database itself refused (a table dropped behind the app's back, a damaged
+        # page, a server gone away): say which database and what it said, in one line.
+        said = (str(exc).strip().splitlines() or [""])[0]  # PostgreSQL adds the SQL, marked
+        print(f"error: the database {_database_named(args)} could not be read or changed: "
+              f"{type(exc).__name__}: {said}".rstrip(), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _database_error(exc: BaseException) -> bool:
+    """sqlite3's errors, and psycopg's (by module: the driver loads only for a server)."""
+    return isinstance(exc, sqlite3.Error) or any(
+        cls.__module__.split(".")[0] == "psycopg" and cls.__name__ == "Error"
+        for cls in type(exc).__mro__)
+
+
+def _database_named(args: argparse.Namespace) -> str:
+    from qos.paths import resolve_db_path
+    from qos.store.pgconn import redact
+
+    for name in ("target", "source", "setup_db"):  # copy and server-setup name theirs
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            return redact(value)
+    try:
+        return redact(str(resolve_db_path(getattr(args, "db", None))))
+    except Exception:  # noqa: BLE001 - only naming it; the error itself is reported
+        return "in use"

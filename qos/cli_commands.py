@@ -15,6 +15,7 @@ from qos.roles import Actor
 from qos.store.core import Store, open_store
 
 T = TypeVar("T")
+PROBLEMS_SHOWN = 100  # the first problems tell what is wrong; 380,000 lines tell nothing more
 
 
 def _open(args: argparse.Namespace, *, check_integrity: bool = False) -> Store:
@@ -83,8 +84,10 @@ def register(sub: Any, db_arg: argparse.ArgumentParser, *, month: Any, day: Any)
     audit = sub.add_parser("audit", parents=[user_arg], help="check the audit trail")
     audit.add_argument("action", choices=["verify"])
     audit.add_argument("--anchor", type=Path, metavar="FILE",
-                       help="an anchor written with a backup (default: the one beside the "
-                            "database)")
+                       help="an anchor to compare: the .audit-anchor.json written with a "
+                            "backup, or an exported summary FILE.xlsx (whose method sheet "
+                            "prints the trail's head); the history beside the database is "
+                            "always compared")
     audit.set_defaults(handler=cmd_audit)
     from qos.cli_routines import register_routines
 
@@ -145,8 +148,11 @@ def cmd_import(args: argparse.Namespace) -> int:
                                               template_version=args.template_version)
     finally:
         store.close()
-    for problem in result.bad:
+    for problem in result.bad[:PROBLEMS_SHOWN]:
         print(f"  {problem}", file=sys.stderr)
+    if len(result.bad) > PROBLEMS_SHOWN:  # a wrong file gives a problem a row: say how many
+        print(f"  ... and {len(result.bad) - PROBLEMS_SHOWN:,} more problem rows not shown.",
+              file=sys.stderr)
     print(result.summary())
     return 0 if result.applied and not result.bad else 1
 
@@ -209,7 +215,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from qos.store.audit import history_path, read_anchors, verify_audit
+    from qos.store.audit import (
+        Anchor,
+        AnchorError,
+        history_path,
+        history_problems,
+        read_anchors,
+        verify_audit,
+    )
 
     db_path = resolve_db_path(args.db)
     if isinstance(db_path, Path) and not db_path.exists():
@@ -222,10 +235,18 @@ def cmd_audit(args: argparse.Namespace) -> int:
         # The history kept at exports, backups and closings (beside a database file; in the
         # user's data folder for a shared one), and a backup's anchor or an exported workbook.
         kept = history_path(store, actor)
-        anchors = read_anchors(kept) if kept is not None else []
+        anchors: list[Anchor] = []
+        history_said: list[str] = []
+        if kept is not None:
+            history_said = history_problems(store, actor, kept)
+            try:
+                anchors = read_anchors(kept)
+            except AnchorError:
+                pass  # named by history_problems; the chain, rows and --anchor still checked
         if args.anchor:
             anchors += read_anchors(args.anchor)
         report = verify_audit(store, actor, anchors)
+        report.problems.extend(history_said)
     finally:
         store.close()
     for note in report.notes:

@@ -1,7 +1,7 @@
 """Commands for the force's shared PostgreSQL database: `copy` and `server-setup`.
 
-Like the other headless commands they run as the built-in administrator for now; the CLI
-sign-in (issue 16) gives them the signed-in user's role instead.
+`copy` signs in (--user) as an administrator of the source file; `server-setup` runs as the
+database administrator's own PostgreSQL login, before the app has any users there.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from qos.roles import SYSTEM
+from qos.roles import Actor
 from qos.store.dialect import is_server_url
 
 
@@ -26,6 +26,9 @@ def register_server(sub: Any) -> None:
     copy.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE.db")
     copy.add_argument("--to", dest="target", type=_server_url, required=True,
                       metavar="postgresql://...")
+    from qos.cli_signin import add_user_argument
+
+    add_user_argument(copy)  # an administrator of the source file
     copy.set_defaults(handler=cmd_copy)
 
     setup = sub.add_parser("server-setup",
@@ -44,13 +47,28 @@ def cmd_copy(args: argparse.Namespace) -> int:
     from qos.store.copying import copy_file_to_server
     from qos.store.pgconn import redact
 
-    report = copy_file_to_server(args.source, args.target, SYSTEM)
+    report = copy_file_to_server(args.source, args.target, _source_admin(args))
     for table, count in report.rows.items():
         if count:
             print(f"  {table}: {count}")
     print(f"Copied {report.total} rows from {args.source} to {redact(args.target)}. "
           "Run 'main.py audit verify --db ...' on the shared database to check the trail.")
     return 0
+
+
+def _source_admin(args: argparse.Namespace) -> Actor:
+    """--user signed in on the source file (the copy refuses all but an administrator)."""
+    from qos.cli_signin import signed_in
+    from qos.errors import ValidationError
+    from qos.store.core import open_store
+
+    if not args.source.exists():
+        raise ValidationError(f"There is no database at {args.source}.")
+    source = open_store(args.source)
+    try:
+        return signed_in(args, source)
+    finally:
+        source.close()
 
 
 def cmd_server_setup(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -32,7 +33,9 @@ ATTEMPTS = {
         s, a, 999, 1, dt.date(2026, 1, 1), "note"),
     Action.VIEW_SUMMARY: lambda s, a, c: callbacks_behind(s, a, None, "2026-10"),
     Action.EXPORT_SUMMARY: None,  # the export job checks it before writing (tests/test_gui_*)
-    Action.BACKUP: lambda s, a, c: restore(s, a, c["tmp"] / "missing.db"),
+    # As if the actor covered every unit: a backup holds them all (units: test_backups).
+    Action.BACKUP: lambda s, a, c: restore(s, replace(a, units=frozenset(
+        r["id"] for r in s.rows("SELECT id FROM units"))), c["tmp"] / "missing.db"),
 }
 
 

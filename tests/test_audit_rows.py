@@ -35,15 +35,14 @@ def copy(demo_db, tmp_path) -> Store:
     opened.close()
 
 
-def _verify_after(copy: Store, *statements: tuple[str, list[object]],
-                  workers: int = 1) -> AuditReport:
+def _verify_after(copy: Store, *statements: tuple[str, list[object]]) -> AuditReport:
     """Verify after `statements` run in the file with the sqlite3 shell, the app closed."""
     copy.close()
     for sql, params in statements:
         raw_sql(copy, sql, params)
     store = open_store(copy.path)
     try:
-        return verify_audit(store, SYSTEM, workers=workers)
+        return verify_audit(store, SYSTEM)
     finally:
         store.close()
 
@@ -67,12 +66,9 @@ _FAKE_CALLBACK = (
     "FROM callbacks WHERE id = ?")
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_an_edited_answer_a_deleted_card_and_a_fake_callback_are_each_named(
-        copy, workers, monkeypatch):
-    """Also with the large tables hashed by worker processes (every table counts as large
-    here): the same three rows are named, no more."""
-    monkeypatch.setattr(row_check, "PARALLEL_FROM", 1)
+def test_an_edited_answer_a_deleted_card_and_a_fake_callback_are_each_named(copy, monkeypatch):
+    """Named in a table read over several keyset pages: the same three rows, no more."""
+    monkeypatch.setattr(row_check, "PAGE", 7)
     callback = copy.row("SELECT id, crime_ref, answers FROM callbacks ORDER BY id LIMIT 1")
     card = copy.row("SELECT id, serial FROM doorstep_cards ORDER BY id LIMIT 1")
     assert callback and card
@@ -80,7 +76,7 @@ def test_an_edited_answer_a_deleted_card_and_a_fake_callback_are_each_named(
         copy, ("UPDATE callbacks SET answers = ? WHERE id = ?",
                [json.dumps({"overall": 7}), callback["id"]]),
         ("DELETE FROM doorstep_cards WHERE id = ?", [card["id"]]),
-        (_FAKE_CALLBACK, [callback["id"]]), workers=workers)
+        (_FAKE_CALLBACK, [callback["id"]]))
     reopened = open_store(copy.path)
     fake_id = reopened.scalar("SELECT id FROM callbacks WHERE crime_ref = 'FAKE/1'")
     reopened.close()
@@ -93,11 +89,9 @@ def test_an_edited_answer_a_deleted_card_and_a_fake_callback_are_each_named(
     assert run(["audit", "--user", "admin", "verify", "--db", str(copy.path)]) == 1
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_saves_made_by_others_while_verify_runs_are_not_reported(copy, workers, monkeypatch):
-    """Verify reads in one snapshot; worker processes read the file as it is now, so what
-    they see changed since is checked again in the snapshot before anything is named."""
-    monkeypatch.setattr(row_check, "PARALLEL_FROM", 1)
+def test_saves_made_by_others_while_verify_runs_are_not_reported(copy, monkeypatch):
+    """Verify reads the trail and every page of rows in one snapshot."""
+    monkeypatch.setattr(row_check, "PAGE", 7)
     crime = copy.row("SELECT id, version FROM crimes ORDER BY id LIMIT 1")
     card = copy.row("SELECT id FROM doorstep_cards ORDER BY id DESC LIMIT 1")
     real_check = audit.check_rows
@@ -116,10 +110,10 @@ def test_saves_made_by_others_while_verify_runs_are_not_reported(copy, workers, 
         return real_check(*args, **kwargs)
 
     monkeypatch.setattr(audit, "check_rows", others_save_meanwhile)
-    report = verify_audit(copy, SYSTEM, workers=workers)
+    report = verify_audit(copy, SYSTEM)
     assert report.ok, report.problems
     monkeypatch.undo()
-    assert verify_audit(copy, SYSTEM, workers=workers).ok  # and afterwards, with the saves
+    assert verify_audit(copy, SYSTEM).ok  # and afterwards, with the saves
 
 
 def test_a_setting_changed_in_the_file_is_named(copy):

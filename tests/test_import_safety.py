@@ -131,8 +131,9 @@ def test_a_1_mb_workbook_expanding_to_over_1_gb_is_refused_unparsed(tmp_path):
         assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 1100 * 2**20
     said, peak = _read_in_a_child(bomb)
     assert said == (f"refused bomb.xlsx would expand to 1,100 MB when opened (more than "
-                    f"{MAX_XLSX_EXPANDED // 2**20} MB), far beyond any extract: it was "
-                    "refused unread. Save the sheet you need as CSV, or split the workbook.")
+                    f"{MAX_XLSX_EXPANDED // 2**20} MB, beyond a month's extract of the largest "
+                    "force): it was refused unread. Save the sheet as CSV (read row by row, so "
+                    "any size a force has), or split the workbook.")
     assert peak < 200, f"{peak} MB used to refuse it"
 
 

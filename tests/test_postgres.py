@@ -187,11 +187,13 @@ def test_copy_from_the_command_line(pg_url, tmp_path, capsys, monkeypatch):
     source = open_store(tmp_path / "local.db")
     _force(source)
     source.close()
-    assert run(["copy", "--from", str(tmp_path / "local.db"), "--to", pg_url]) == 0
-    assert "Copied" in capsys.readouterr().out
     monkeypatch.setenv("QOS_PASSWORD", PASSWORD)
+    assert run(["copy", "--user", "admin", "--from", str(tmp_path / "local.db"),
+                "--to", pg_url]) == 0
+    assert "Copied" in capsys.readouterr().out
     assert run(["audit", "verify", "--user", "admin", "--db", pg_url]) == 0
-    assert run(["copy", "--from", str(tmp_path / "local.db"), "--to", pg_url]) == 1
+    assert run(["copy", "--user", "admin", "--from", str(tmp_path / "local.db"),
+                "--to", pg_url]) == 1
     assert "already holds data" in capsys.readouterr().err
 
 
@@ -356,7 +358,8 @@ def test_cli_and_copy_on_the_shared_database_leave_no_file_in_the_checkout(
     import_lines(source, admin, [crime_line(f"NOR/S{i}", "08/10/2026", category="Theft")
                                  for i in range(20)])
     source.close()
-    assert run(["copy", "--from", str(tmp_path / "local.db"), "--to", pg_url]) == 0
+    assert run(["copy", "--user", "admin", "--from", str(tmp_path / "local.db"),
+                "--to", pg_url]) == 0
     assert run(["audit", "--user", "admin", "verify", "--db", pg_url]) == 0
     assert run(["export", "--db", pg_url, "--user", "admin", "--month", "2026-10",
                 "--out", str(tmp_path / "october.xlsx")]) == 0

@@ -6,6 +6,7 @@ from qos.errors import PermissionDenied, ValidationError
 from qos.roles import Action, Actor, allowed
 from qos.store import duties
 from qos.store.core import Store
+from qos.store.updates import _require_crime_unit  # the one check for a crime's unit
 
 
 def record_update_frequency(store: Store, actor: Actor, crime_id: int, days: int, *,
@@ -17,6 +18,7 @@ def record_update_frequency(store: Store, actor: Actor, crime_id: int, days: int
     if not 1 <= days <= 365:
         raise ValidationError("The agreed update frequency is a number of days from 1 to 365.")
     with store.write():
+        _require_crime_unit(store, actor, crime_id)
         cursor = store.execute(
             "UPDATE crimes SET update_every_days = ?, updated_at = ?, updated_by = ?, "
             "version = version + 1 WHERE id = ?", [days, now_iso(), actor.user_id, crime_id])

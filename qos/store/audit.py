@@ -14,11 +14,13 @@
 from __future__ import annotations
 
 import gc
+import glob
 import json
 import os
 import re
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,12 +29,15 @@ from typing import Any
 
 from qos.clock import now_iso
 from qos.errors import ValidationError
+from qos.paths import backup_dir_for
 from qos.roles import Action, Actor, require
 from qos.store.core import Store
-from qos.store.hashing import HASHED_TABLES, audit_hash
+from qos.store.file_lock import locked_beside
+from qos.store.hashing import HASHED_TABLES, audit_hash, note_hashes
 from qos.store.row_check import check_rows
 
 WORKBOOK_MARK = "Audit trail head:"
+STRAY_AFTER = 60.0  # seconds before a left-over temporary anchor file is removed
 
 
 class AnchorError(ValidationError):
@@ -114,16 +119,36 @@ def write_anchors(path: Path, anchors: Iterable[Anchor]) -> Path:
 
 
 def add_anchor(path: Path, anchor: Anchor) -> Path:
-    """Append `anchor` to the history in `path` (a damaged history is kept aside, not lost)."""
-    try:
-        history = read_anchors(path)
-    except AnchorError:
-        if path.exists():
-            path.replace(path.with_name(path.name + f".damaged-{now_iso().replace(':', '')}"))
-        history = []
-    if history and history[-1].id == anchor.id and history[-1].hash == anchor.hash:
-        return path  # nothing new since the last anchor
-    return write_anchors(path, [*history, anchor])
+    """Append `anchor` to the history in `path` (a damaged history is kept aside, not lost).
+
+    One process at a time (a lock file beside the history): two appending at once would
+    each write back what it read, and one anchor would be lost.
+    """
+    with locked_beside(path):
+        sweep_strays(path)
+        try:
+            history = read_anchors(path)
+        except AnchorError:
+            if path.exists():
+                path.replace(path.with_name(f"{path.name}.damaged-{now_iso().replace(':', '')}"))
+            history = []
+        if history and history[-1].id == anchor.id and history[-1].hash == anchor.hash:
+            return path  # nothing new since the last anchor
+        return write_anchors(path, [*history, anchor])
+
+
+def sweep_strays(path: Path, older_than: float = STRAY_AFTER) -> list[Path]:
+    """Remove the temporary files a writer killed mid-write left beside `path` (those not
+    touched for `older_than` seconds: a live writer's file is seconds old at most)."""
+    swept = []
+    for stray in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
+        try:
+            if time.time() - stray.stat().st_mtime > older_than:
+                stray.unlink()
+                swept.append(stray)
+        except FileNotFoundError:
+            continue  # its writer renamed it, or another sweep got there first
+    return swept
 
 
 def anchor_now(store: Store, actor: Actor, why: str, head: Anchor | None = None) -> Anchor | None:
@@ -230,8 +255,7 @@ def _anchor_from_workbook(path: Path) -> Anchor:
 
 
 # -- verify -------------------------------------------------------------------------------------
-def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = (), *,
-                 workers: int | None = None) -> AuditReport:
+def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = ()) -> AuditReport:
     """The chain, every checked table's rows against the trail (qos.store.row_check), and
     each anchor; all read in one snapshot."""
     require(actor, Action.VIEW_AUDIT)
@@ -240,6 +264,7 @@ def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = (), *,
     by_id: dict[int, str] = {}
     rolled_back: dict[tuple[int, str], str] = {}  # (id, hash) -> the restore that explains it
     previous_hash, previous_id = "", 0
+    backups = backup_dir_for(store.path) if store.path is not None else None
     with _read_snapshot(store):
         for row in _entries(store):
             report.entries += 1
@@ -254,8 +279,8 @@ def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = (), *,
             previous_hash, previous_id = row["hash"], row["id"]
             by_id[row["id"]] = row["hash"]
             if '"row_hash' in row["detail"] or row["action"] == "restore":
-                _note_entry(row, expected, rolled_back)
-        check_rows(store, actor, expected, report, workers=workers)
+                _note_entry(row, expected, rolled_back, report.problems, backups)
+        check_rows(store, actor, expected, report)
     for anchor in anchors:
         report.anchors_checked += 1
         _check_anchor(anchor, by_id, previous_id, rolled_back, report)
@@ -292,22 +317,61 @@ def _entries(store: Store) -> Iterator[dict[str, Any]]:
 
 
 def _note_entry(row: dict[str, Any], expected: dict[str, dict[str, str | None]],
-                rolled_back: dict[tuple[int, str], str]) -> None:
+                rolled_back: dict[tuple[int, str], str], problems: list[str],
+                backups: Path | None) -> None:
     try:
         detail = json.loads(row["detail"])
     except ValueError:
         return  # a changed entry: the chain check has named it already
     if not isinstance(detail, dict):
         return
-    table = expected.get(row["entity"])
-    if table is not None and "row_hash" in detail and row["entity_id"] is not None:
-        table[str(row["entity_id"])] = detail["row_hash"]
-    if table is not None and isinstance(detail.get("row_hashes"), dict):
-        table.update(detail["row_hashes"])
+    note_hashes(expected, row["entity"], row["entity_id"], detail)
     if row["action"] == "restore":
         what = f"the restore of {detail.get('from', 'a backup')} at {row['at']} (entry {row['id']})"
+        unconfirmed = _unconfirmed_restore(row, detail, backups)
+        if unconfirmed:
+            problems.append(f"entry {row['id']} records a restore that cannot be confirmed: "
+                            f"{unconfirmed}. It explains no missing entries.")
+            return
         for entry_id, entry_hash in detail.get("rolled_back", []):
             rolled_back[(int(entry_id), str(entry_hash))] = what
+
+
+def _unconfirmed_restore(row: dict[str, Any], detail: dict[str, Any],
+                         backups: Path | None) -> str:
+    """Why a restore entry cannot be believed, or "" when the copy it kept bears it out.
+
+    The chain's hash has no key, so anyone able to write to the database could append a
+    chain-valid "restore" to excuse entries they cut off. A real restore first copies the
+    database it replaces (`kept`), so the entries it threw away are still there to read; a
+    restore whose kept copy is missing or lacks them explains nothing.
+    """
+    kept = detail.get("kept")
+    rolled = detail.get("rolled_back", [])
+    if not isinstance(kept, str) or not isinstance(rolled, list):
+        return "it names no copy of the database it replaced"
+    if detail.get("backup_head") != row["id"] - 1:
+        return (f"it says the backup ended at entry {detail.get('backup_head')}, but the entry "
+                f"before it is {row['id'] - 1}")
+    if not Path(kept).is_file() and backups is not None \
+            and (backups / Path(kept).name).is_file():
+        kept = str(backups / Path(kept).name)  # the folder was moved since, backups with it
+    if not Path(kept).is_file():
+        return f"the copy it kept of the database it replaced, {kept}, is not there"
+    try:
+        conn = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
+        try:
+            held = {(int(i), str(h)) for i, h in conn.execute(
+                "SELECT id, hash FROM audit_log WHERE id > ?", [row["id"] - 1])}
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return f"the copy it kept, {kept}, cannot be read ({exc})"
+    missing = [int(i) for i, h in rolled if (int(i), str(h)) not in held]
+    if missing:
+        return (f"the copy it kept, {kept}, does not hold entries it says were rolled back "
+                f"({', '.join(map(str, missing[:5]))}{' ...' if len(missing) > 5 else ''})")
+    return ""
 
 
 def _check_anchor(anchor: Anchor, by_id: dict[int, str], last_id: int,
@@ -327,6 +391,45 @@ def _check_anchor(anchor: Anchor, by_id: dict[int, str], last_id: int,
     else:
         report.problems.append(f"entry {anchor.id} no longer matches the hash recorded outside "
                                f"the database{taken}")
+
+
+def history_problems(store: Store, actor: Actor, path: Path) -> list[str]:
+    """What is wrong with the anchor history kept at `path`, beside the trail it anchors.
+
+    Emptying or deleting the history would otherwise pass unnoticed: the next export starts
+    a new one. So a history set aside as damaged is named until someone deals with it, and
+    every export that anchored itself (its entry says so) must still have its anchor here.
+    Only a database file's history holds every export; a shared database's history is per
+    computer, so exports made elsewhere are not looked for.
+    """
+    require(actor, Action.VIEW_AUDIT)
+    problems = [f"the anchor history was found damaged and set aside as {aside.name}: the "
+                "anchors it held cannot be checked. Find out who emptied or edited it; keep "
+                "the file for the record" for aside in sorted(path.parent.glob(
+                    path.name + ".damaged-*"))]
+    try:
+        history = read_anchors(path)
+    except AnchorError as exc:
+        return [*problems, f"{exc} The anchors it held cannot be checked."]
+    if store.path is None:
+        return problems
+    anchored = sorted(a.id for a in history if a.why.startswith("export "))
+    exports = store.conn.execute(
+        "SELECT id, detail FROM audit_log WHERE action = 'export' ORDER BY id").fetchall()
+    for index, (entry_id, detail) in enumerate(exports):
+        try:
+            said = json.loads(detail)
+        except ValueError:
+            continue  # a changed entry: the chain check names it
+        if not isinstance(said, dict) or not said.get("anchored"):
+            continue  # exported before exports were anchored
+        upto = exports[index + 1][0] if index + 1 < len(exports) else None
+        if not any(entry_id <= a and (upto is None or a < upto) for a in anchored):
+            problems.append(f"the trail records an export at entry {entry_id} "
+                            f"({said.get('file', 'a workbook')}) whose anchor is not in the "
+                            f"anchor history {path.name}: the history was removed, emptied or "
+                            "replaced")
+    return problems
 
 
 def rolled_back_entries(live: sqlite3.Connection, backup_head: Anchor) -> list[list[Any]]:

@@ -240,16 +240,26 @@ def _may_handle_actions(actor: Actor) -> None:
         raise PermissionDenied(f"{actor.display_name} may not handle remedial actions.")
 
 
+def _require_record_unit(store: Store, actor: Actor, table: str, record_id: int,
+                         what: str) -> None:
+    """Refuse a change to another unit's action or visit (their unit never changes)."""
+    unit_id = store.scalar(f"SELECT unit_id FROM {table} WHERE id = ?", [record_id])
+    if unit_id is not None:  # gone: update_record says so
+        require_unit(actor, unit_id, what)
+
+
 def list_actions(store: Store, actor: Actor, *, unit_id: int | None = None,
                  open_only: bool = True, offset: int = 0, limit: int = 200,
                  today: dt.date | None = None) -> list[Row]:
     """Actions with, for each, how often the same check failed for the same officer."""
     _may_handle_actions(actor)
     day = (today or dt.date.today()).isoformat()
-    clauses, params = [], []
+    scope, params = scope_sql(actor, "a.unit_id")  # the units the actor covers, only
+    clauses = [scope]
     if open_only:
         clauses.append("a.closed_on IS NULL")
     if unit_id is not None:
+        require_unit(actor, unit_id, "actions")
         clauses.append("a.unit_id = ?")
         params.append(unit_id)
     where = where_all(clauses)
@@ -276,6 +286,7 @@ def close_action(store: Store, actor: Actor, action_id: int, version: int, note:
     day = on or dt.date.today()
     if day > dt.date.today():
         raise ValidationError("An action cannot be closed on a future date.")
+    _require_record_unit(store, actor, "remedial_actions", action_id, "actions")
     return store.update_record(actor, "remedial_actions", action_id, version,
                                {"closed_on": day.isoformat(), "closing_note": note.strip()})
 
@@ -284,9 +295,10 @@ def close_action(store: Store, actor: Actor, action_id: int, version: int, note:
 def list_visits(store: Store, actor: Actor, *, unit_id: int | None = None,
                 pending_only: bool = True) -> list[Row]:
     _may_handle_actions(actor)
-    clauses = ["v.visited_on IS NULL"] if pending_only else []
-    params: list[Any] = []
+    scope, params = scope_sql(actor, "v.unit_id")  # the units the actor covers, only
+    clauses = [scope, *(["v.visited_on IS NULL"] if pending_only else [])]
     if unit_id is not None:
+        require_unit(actor, unit_id, "visits")
         clauses.append("v.unit_id = ?")
         params.append(unit_id)
     where = where_all(clauses)
@@ -303,6 +315,7 @@ def record_visit(store: Store, actor: Actor, visit_id: int, version: int, on: dt
         raise ValidationError("Record what came of the visit.")
     if on > dt.date.today():
         raise ValidationError("A visit cannot be dated in the future.")
+    _require_record_unit(store, actor, "pcso_visits", visit_id, "visits")
     return store.update_record(actor, "pcso_visits", visit_id, version,
                                {"visited_on": on.isoformat(), "outcome": outcome.strip()})
 

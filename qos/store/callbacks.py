@@ -149,6 +149,12 @@ def list_debriefs(store: Store, actor: Actor, *, unit_id: int | None = None,
     return rows
 
 
+def _require_debrief_unit(store: Store, actor: Actor, debrief_id: int) -> None:
+    unit_id = store.scalar("SELECT unit_id FROM debriefs WHERE id = ?", [debrief_id])
+    if unit_id is not None:  # gone: update_record says so
+        require_unit(actor, unit_id, "debriefs")
+
+
 def record_debrief(store: Store, actor: Actor, debrief_id: int, version: int, on: dt.date,
                    note: str) -> int:
     require(actor, Action.RECORD_DEBRIEF)
@@ -156,6 +162,7 @@ def record_debrief(store: Store, actor: Actor, debrief_id: int, version: int, on
         raise ValidationError("Write a short note of what was said at the debrief.")
     if on > dt.date.today():
         raise ValidationError("The debrief date cannot be in the future.")
+    _require_debrief_unit(store, actor, debrief_id)
     return store.update_record(actor, "debriefs", debrief_id, version,
                                {"debriefed_on": on.isoformat(), "note": note.strip()})
 
@@ -166,6 +173,8 @@ def record_acknowledgement(store: Store, actor: Actor, debrief_id: int, version:
     require(actor, Action.RECORD_DEBRIEF)
     with store.write():
         debrief = store.row("SELECT * FROM debriefs WHERE id = ?", [debrief_id])
+        if debrief is not None:  # another unit's: refused before its state is told
+            require_unit(actor, debrief["unit_id"], "debriefs")
         if debrief is None or debrief["debriefed_on"] is None:
             raise ValidationError("Record the debrief before the officer's response.")
         if agrees:

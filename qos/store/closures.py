@@ -113,10 +113,11 @@ def record_remedy(store: Store, actor: Actor, crime_id: int, remedy: str,
         raise ValidationError("A remedy cannot be dated in the future.")
     with store.write():
         crime = store.row("SELECT unit_id, finalised_on FROM crimes WHERE id = ?", [crime_id])
+        # Another unit's crime is refused before anything about it (its closure) is told.
+        if crime is not None and crime["unit_id"] not in {u["id"] for u in units_for(store, actor)}:
+            raise PermissionDenied(f"{actor.display_name} does not cover that crime's unit.")
         if crime is None or not crime["finalised_on"]:
             raise ValidationError("That crime has no closure date to check.")
-        if crime["unit_id"] not in {u["id"] for u in units_for(store, actor)}:
-            raise PermissionDenied(f"{actor.display_name} does not cover that crime's unit.")
         if day.isoformat() < crime["finalised_on"]:
             raise ValidationError("A remedy cannot come before the closure it puts right.")
         [checked] = [r for r in _checked(store, actor, crime["finalised_on"][:7], [crime["unit_id"]])

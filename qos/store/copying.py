@@ -53,6 +53,24 @@ def _self_reference(source: Store, table: str) -> str | None:
     return None
 
 
+def _foreign_tables(target: Store, ours: Iterable[str]) -> list[str]:
+    """Tables in the target's schema that are not QoS Checks' own (a payroll table...): a
+    database in use for something else, which the copy must not add a force to."""
+    known = set(ours)
+    return sorted(str(r[0]) for r in target.conn.execute(target.dialect.tables_sql)
+                  if not str(r[0]).startswith("_") and str(r[0]) not in known)
+
+
+def _refuse_foreign(target: Store, ours: Iterable[str]) -> None:
+    foreign = _foreign_tables(target, ours)
+    if foreign:
+        raise ValidationError(
+            f"{target.target} already holds data: its schema has tables that are not QoS "
+            f"Checks' ({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}). The "
+            "copy only goes into a new, empty database (or one server-setup made); ask the "
+            "database administrator for one.")
+
+
 def _holds_data(store: Store) -> bool:
     """Anything beyond what the migrations write into a new database (settings they make,
     and the trail's baseline entries about them) is a force's data."""
@@ -68,13 +86,14 @@ def copy_store(source: Store, target: Store, actor: Actor,
     if source.dialect.is_postgres or not target.dialect.is_postgres:
         raise ValidationError("The copy goes from a local database file to a shared "
                               "PostgreSQL database.")
+    tables = _tables_in_order(source)
+    _refuse_foreign(target, tables)
     if _holds_data(target):
         raise ValidationError(
             f"{target.target} already holds data. The copy only goes into a new, empty "
             "database, so nothing there is overwritten or mixed; ask the database "
             "administrator for a new one.")
     report = CopyReport()
-    tables = _tables_in_order(source)
     target_tables = {r[0] for r in target.conn.execute(target.dialect.tables_sql)}
     missing = [t for t in tables if t not in target_tables]
     if missing:
@@ -155,16 +174,41 @@ def _parents_first(rows: list[tuple[Any, ...]], columns: list[str],
 
 
 def copy_file_to_server(source_path: Path, url: str, actor: Actor) -> CopyReport:
+    """The whole copy: `actor` (an administrator of the source, signed in there) copies a
+    source whose trail verifies into a new database, and the target's trail then says so
+    after the copied entries, so its chain stays one unbroken chain."""
+    from qos.store.audit import history_path, read_anchors, verify_audit
     from qos.store.core import open_store
+    from qos.store.pgconn import redact
 
     require(actor, Action.MANAGE_USERS)
     if not source_path.exists():
         raise ValidationError(f"There is no database at {source_path}.")
     source = open_store(source_path)
     try:
+        kept = history_path(source, actor)
+        verdict = verify_audit(source, actor, read_anchors(kept) if kept is not None else [])
+        if not verdict.ok:  # a copy would carry tampered data into the force's one store
+            raise ValidationError(
+                f"{source_path} fails its audit check, so it is not copied: "
+                + "; ".join(verdict.problems[:10])
+                + (f" (and {len(verdict.problems) - 10} more)"
+                   if len(verdict.problems) > 10 else ""))
+        # Looked at before the migrations run: they would add QoS Checks' tables to a
+        # database that holds something else.
+        probe = open_store(url, migrate=False)
+        try:
+            _refuse_foreign(probe, _tables_in_order(source))
+        finally:
+            probe.close()
         target = open_store(url)
         try:
-            return copy_store(source, target, actor)
+            report = copy_store(source, target, actor)
+            with target.write():
+                target.audit(actor, "copied from", "database", None, {
+                    "from": str(source_path.resolve()), "rows": report.total,
+                    "entries": report.rows.get("audit_log", 0), "to": redact(url)})
+            return report
         finally:
             target.close()
     finally:

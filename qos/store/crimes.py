@@ -17,7 +17,7 @@ from qos.parsing import (
     parse_flag,
 )
 from qos.progress import Progress
-from qos.roles import Action, Actor, require, require_any, require_unit
+from qos.roles import Action, Actor, require, require_any, require_unit, unit_scope
 from qos.store import reference
 from qos.store.core import Row, Store
 from qos.store.handouts import handout_problem, record_imported_handouts
@@ -183,6 +183,9 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
     hash_phone = phone_hasher(store, actor)
     arrest_given = "arrested_on" in columns or "arrest_made" in columns
     serials: dict[int, int] = {}  # card serial -> the row that left it
+    # A supervisor imports for the units they cover only: neither new rows for another unit
+    # nor overwriting (or moving) a crime another unit already holds.
+    scope = unit_scope(actor)
     for row_number, values in parsed.good:
         ref = values["crime_ref"]
         unit_text = values["unit"]
@@ -192,6 +195,10 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
             unit_id = unit_of_text[unit_text] = units.get(str(unit_text).strip().upper())
         if unit_id is None:
             result.bad.append(RowProblem(row_number, f"unknown unit '{values['unit']}'"))
+            continue
+        if scope is not None and unit_id not in scope:
+            result.bad.append(RowProblem(row_number, f"unit {values['unit']} is not one of "
+                                         f"the units {actor.display_name} covers"))
             continue
         if ref in first_seen:
             result.bad.append(RowProblem(
@@ -220,6 +227,8 @@ def _import_crimes(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
         for key in flags_given:
             values[key] = int(bool(values[key]))
         records.append(values)
+    if scope is not None and records:  # records: only rows of covered units (not empty)
+        records = _not_held_elsewhere(store, actor, records, first_seen, scope, result)
     result.bad.sort(key=lambda p: p.row)
     if result.bad and all_or_nothing:
         result.applied = False
@@ -294,6 +303,25 @@ def _record_imported_updates(store: Store, actor: Actor, records: list[dict[str,
         "INSERT INTO victim_updates (crime_id, updated_on, source, user_id, created_at) "
         "SELECT id, ?, 'import', ?, ? FROM crimes WHERE crime_ref = ? ON CONFLICT DO NOTHING",
         [(day, actor.user_id, stamp, ref) for ref, day in dated])
+
+
+def _not_held_elsewhere(store: Store, actor: Actor, records: list[dict[str, Any]],
+                        first_seen: dict[str, int], scope: frozenset[int],
+                        result: ImportResult) -> list[dict[str, Any]]:
+    """The records whose crime is new or already in a unit the importer covers; the others
+    are reported, naming the row."""
+    refs = [r["crime_ref"] for r in records]
+    elsewhere: set[str] = set()
+    for start in range(0, len(refs), 5000):
+        chunk = refs[start:start + 5000]
+        marks = ", ".join("?" * len(chunk))
+        elsewhere.update(r[0] for r in store.conn.execute(
+            f"SELECT crime_ref FROM crimes WHERE crime_ref IN ({marks}) AND unit_id NOT IN "
+            f"({', '.join('?' * len(scope))})", [*chunk, *sorted(scope)]))
+    for ref in sorted(elsewhere, key=first_seen.__getitem__):
+        result.bad.append(RowProblem(first_seen[ref], f"crime {ref} is held by a unit "
+                                     f"{actor.display_name} does not cover"))
+    return [r for r in records if r["crime_ref"] not in elsewhere]
 
 
 def _existing_refs(store: Store, refs: list[str]) -> set[str]:

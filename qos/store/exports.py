@@ -21,7 +21,9 @@ def export_summary(store: Store, actor: Actor, month: str, path: Path,
 
     summary = monthly_summary(store, actor, month, unit_code)
     # The export entry first, so the head the workbook prints includes it.
-    store.audit(actor, "export", "summary", month, {"file": str(path), "unit": unit_code})
+    # "anchored": verify then expects this export's anchor in the history beside the file.
+    store.audit(actor, "export", "summary", month,
+                {"file": str(path), "unit": unit_code, "anchored": store.path is not None})
     head = head_of(store.conn)
     target: Path = write_summary_workbook(summary, path, progress, audit_head=head)
     anchor_now(store, actor, f"export {target.name}", head)  # also in the history

@@ -43,10 +43,11 @@ def record_handout(store: Store, actor: Actor, serial: int, crime_ref: str,
     if handed_out_on > dt.date.today():
         raise ValidationError("A card cannot be handed out on a date in the future.")
     with store.write():
-        crime = store.row("SELECT id, crime_ref, arrested_on FROM crimes WHERE crime_ref = ?",
-                          [normalise_reference(crime_ref)])
+        crime = store.row("SELECT id, crime_ref, arrested_on, unit_id FROM crimes "
+                          "WHERE crime_ref = ?", [normalise_reference(crime_ref)])
         if crime is None:
             raise ValidationError(f"There is no crime {crime_ref}: import it first.")
+        require_unit(actor, crime["unit_id"], "crimes")
         problem = handout_problem(store, actor, serial, crime, handed_out_on)
         if problem:
             raise ValidationError(problem[:1].upper() + problem[1:] + ".")

@@ -27,11 +27,20 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
     if on > dt.date.today():
         raise ValidationError("A victim update cannot be dated in the future.")
     with store.write():
+        _require_crime_unit(store, actor, crime_id)
         store.execute("INSERT INTO victim_updates (crime_id, updated_on, source, "
                       "user_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                       [crime_id, on.isoformat(), source, actor.user_id, now_iso()])
         store.audit(actor, "victim updated", "crimes", crime_id, {"on": on.isoformat()})
         duties.rework(store, [crime_id])  # its deadlines now: the due list only reads them
+
+
+def _require_crime_unit(store: Store, actor: Actor, crime_id: int) -> None:
+    """Refuse a crime of a unit the actor does not cover (or one that is gone)."""
+    unit_id = store.scalar("SELECT unit_id FROM crimes WHERE id = ?", [crime_id])
+    if unit_id is None:
+        raise ValidationError("That crime no longer exists.")
+    require_unit(actor, unit_id, "crimes")
 
 
 def due_list(store: Store, actor: Actor, as_of: dt.date,
