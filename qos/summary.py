@@ -548,15 +548,17 @@ def _timeliness(inputs: SummaryInputs, ids: list[int], min_n: int) -> list[Timel
     for duty in inputs.code_duties:
         if duty["unit_id"] not in ids or not duty["settled"]:
             continue
+        n = duty.get("n", 1)  # one row may stand for several crimes judged alike
         entry = by_rule.setdefault(duty["key"], {"label": duty["label"], "on_time": 0,
-                                                 "settled": 0, "late": []})
-        entry["settled"] += 1
+                                                 "settled": 0, "late": 0, "days_late": 0})
+        entry["settled"] += n
         if duty["on_time"]:
-            entry["on_time"] += 1
+            entry["on_time"] += n
         else:
-            entry["late"].append(duty["late_by"])
+            entry["late"] += n
+            entry["days_late"] += n * duty["late_by"]
     return [TimelinessFigure(key, e["label"], make_rate(e["on_time"], e["settled"], min_n),
-                             sum(e["late"]) / len(e["late"]) if e["late"] else 0.0)
+                             e["days_late"] / e["late"] if e["late"] else 0.0)
             for key, e in by_rule.items()]
 
 

@@ -124,8 +124,8 @@ def test_frequency_agreed_on_a_call_back_moves_the_deadline_and_timeliness(store
     duties.bring_up_to_date(store)
     periodic = [d for d in code_duties(store, SYSTEM, "2026-03", as_of=D(2026, 4, 1))
                 if d["key"] == "periodic"]
-    assert [(d["on_time"], d["settled"], d["late_by"]) for d in periodic] == [
-        (True, True, 0), (False, True, 2)]
+    assert [(d["on_time"], d["settled"], d["late_by"], d["n"]) for d in periodic] == [
+        (True, True, 0, 1), (False, True, 2, 1)]
     # The bureau may record it too; a volunteer may not.
     volunteer = make_user(store, admin, "vol", Role.VOLUNTEER)
     from qos.errors import PermissionDenied

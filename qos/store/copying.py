@@ -122,10 +122,12 @@ def copy_store(source: Store, target: Store, actor: Actor,
                 target.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
     # Fresh statistics now, not when autovacuum gets round to it: without them the planner
-    # guesses at a million rows and the first month's export scans whole tables.
+    # guesses at a million rows and the first month's export scans whole tables. VACUUM
+    # too: it marks the copied pages all-visible, which the month's index-only reads of
+    # code_duties need (else each row is looked up in the table as well).
     target.conn.execute("SET statement_timeout = 0")
     try:
-        target.conn.execute("ANALYZE")
+        target.conn.execute("VACUUM (ANALYZE)")
     finally:
         target.conn.execute("RESET statement_timeout")  # back to the session's own limit
     return report

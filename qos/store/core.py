@@ -25,10 +25,11 @@ from qos.errors import (
 from qos.ids import new_uuid
 from qos.roles import Action, Actor, require
 from qos.store.dialect import POSTGRES, SQLITE, Dialect, is_server_url
-from qos.store.hashing import HASHED_TABLES, audit_hash, row_hash
+from qos.store.hashing import AUDIT_FIELDS, HASHED_TABLES, audit_hash, row_hash
 from qos.store.netshare import network_share_reason
 
 BUSY_TIMEOUT_S = 15.0
+PENDING_SPILL_CHARS = 2_000_000  # audit detail held for COMMIT before it is appended early
 Row = dict[str, Any]
 
 
@@ -45,6 +46,12 @@ class Store:
         self.target = target if target is not None else str(path or ":memory:")
         self._db: Any = None
         self._savepoints = 0  # nesting depth of write() inside the open transaction
+        # Audit entries of the open transaction, chained and appended just before its COMMIT
+        # (see `audit`): the audit lock is then held for the append and the commit only.
+        self._pending: list[dict[str, Any]] = []
+        self._writing = False  # inside a transaction write() began (and so will commit)
+        self._marks: list[int] = []  # len(_pending) as each open savepoint began
+        self._pending_chars = 0  # the size of their detail, roughly (see _spill_pending)
 
     @property
     def db(self) -> Any:
@@ -87,23 +94,87 @@ class Store:
                 f"The database is busy or locked by another program ({exc}). "
                 "Nothing was saved; please try again in a moment."
             ) from exc
+        self._pending, self._writing, self._pending_chars = [], True, 0
         try:
             yield self
+            self._commit()
         except BaseException:
+            self._pending = []
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
-        else:
-            self.conn.execute("COMMIT")
+        finally:
+            self._writing = False
+
+    def _commit(self) -> None:
+        """Append the transaction's audit entries to the chain, then COMMIT.
+
+        Writers must append one after the other, each after the head the last one committed,
+        so on PostgreSQL the audit lock is held from the append to the COMMIT. Here it is
+        taken last: the lock, the entries and the COMMIT go in one round trip (libpq's
+        pipeline) and the server works out each hash itself, so what other writers wait on
+        is the server's own few statements and the commit, with no client work inside."""
+        entries, self._pending = self._pending, []
+        statements = self._appends(entries) if entries else []
+        if self.dialect.is_postgres and statements:
+            self.conn.run_together([*statements, ("COMMIT", ())])
+            return
+        for sql, params in statements:
+            self.conn.execute(sql, params)
+        self.conn.execute("COMMIT")
+
+    def _appends(self, entries: list[dict[str, Any]]) -> list[tuple[str, Sequence[Any]]]:
+        """The statements appending `entries` to the chain, each hash covering the one before:
+        on PostgreSQL the lock, then INSERTs that chain themselves on the server; on SQLite
+        (one writer at a time already) INSERTs hashed here after the head read now."""
+        stamp = now_iso()
+        for entry in entries:
+            entry["at"] = stamp
+        chained = self.dialect.chained_audit_insert(AUDIT_FIELDS)
+        if chained is not None and self.dialect.audit_lock is not None:
+            return [(self.dialect.audit_lock, ()),
+                    *((chained, [*(entry[f] for f in AUDIT_FIELDS), audit_hash_tail(entry)])
+                      for entry in entries)]
+        prev = self.scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or ""
+        statements: list[tuple[str, Sequence[Any]]] = []
+        for entry in entries:
+            entry["prev_hash"] = prev
+            entry["hash"] = prev = audit_hash(prev, entry)
+            sql = (f"INSERT INTO audit_log ({', '.join(entry)}) "
+                   f"VALUES ({', '.join('?' * len(entry))})")
+            statements.append((sql, list(entry.values())))
+        return statements
+
+    def _spill_pending(self) -> None:
+        """Append the entries waiting for COMMIT now, when they have grown large (a bulk
+        import's row hashes: megabytes), so they are not all held in memory to the end. This
+        takes the audit lock until COMMIT, as every append once did. Only when every entry
+        waiting was made inside the innermost open savepoint: a ROLLBACK TO then undoes
+        exactly the entries it drops from the list, never an outer block's."""
+        self._pending_chars += len(self._pending[-1]["detail"])
+        if self._pending_chars < PENDING_SPILL_CHARS or (self._marks and self._marks[-1] > 0):
+            return
+        self._pending_chars = 0
+        entries, self._pending = self._pending, []
+        statements = self._appends(entries)
+        if self.dialect.is_postgres:
+            self.conn.run_together(statements)
+            return
+        for sql, params in statements:
+            self.conn.execute(sql, params)
 
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
         self._savepoints += 1
         name = f"qos_write_{self._savepoints}"
+        pending = len(self._pending)
+        self._marks.append(pending)
         self.conn.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException:
+            del self._pending[pending:]  # the inner block's entries are undone with it
+            self._pending_chars = sum(len(e["detail"]) for e in self._pending)
             if self.conn.in_transaction:  # an error may already have ended the transaction
                 self.conn.execute(f"ROLLBACK TO {name}")
                 self.conn.execute(f"RELEASE {name}")
@@ -112,6 +183,7 @@ class Store:
             self.conn.execute(f"RELEASE {name}")
         finally:
             self._savepoints -= 1
+            self._marks.pop()
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
         if not self.conn.in_transaction:
@@ -178,7 +250,9 @@ class Store:
 
         An entry about one row of a table that `audit verify` checks also records the hash of
         that row as it now is (call it after the write), so a later edit behind the app's back
-        no longer matches the trail.
+        no longer matches the trail. Inside a write the entry is appended when that write
+        commits (its `at` is the commit's time), so it is never visible before the data it
+        describes, and the lock that chains it is held only at the end.
         """
         if entity in HASHED_TABLES and entity_id is not None and "row_hash" not in (detail or {}):
             key = HASHED_TABLES[entity]
@@ -187,24 +261,24 @@ class Store:
             found = None if key == "id" and not str(entity_id).isdigit() else self.conn.execute(
                 f"SELECT * FROM {entity} WHERE {key} = ?", [entity_id]).fetchone()
             detail = {**(detail or {}), "row_hash": None if found is None else row_hash(found)}
-        with self.write():
-            if self.dialect.audit_lock:  # concurrent writers append one after the other
-                self.conn.execute(self.dialect.audit_lock)
-            prev = self.scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") or ""
-            entry = {
-                "at": now_iso(),
-                "user_id": actor.user_id if actor else None,
-                "username": actor.username if actor else None,
-                "action": action,
-                "entity": entity,
-                "entity_id": None if entity_id is None else str(entity_id),
-                "detail": json.dumps(detail or {}, sort_keys=True, default=str),
-            }
-            entry["prev_hash"] = prev
-            entry["hash"] = audit_hash(prev, entry)
-            cols = ", ".join(entry)
-            self.execute(f"INSERT INTO audit_log ({cols}) VALUES ({', '.join('?' * len(entry))})",
-                         list(entry.values()))
+        entry = {
+            "at": "",  # set when chained, at commit
+            "user_id": actor.user_id if actor else None,
+            "username": actor.username if actor else None,
+            "action": action,
+            "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id),
+            "detail": json.dumps(detail or {}, sort_keys=True, default=str),
+        }
+        if self._writing:
+            self._pending.append(entry)  # appended by the outermost write() as it commits
+            self._spill_pending()
+        elif self.conn.in_transaction:  # a transaction begun outside write(): append now
+            for sql, params in self._appends([entry]):
+                self.execute(sql, params)
+        else:
+            with self.write():
+                self._pending.append(entry)
 
     def hash_rows(self, actor: Actor | None, table: str, column: str, values: Sequence[Any],
                   action: str = "rows written") -> None:
@@ -256,6 +330,13 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def audit_hash_tail(entry: Mapping[str, Any]) -> str:
+    """What follows the previous hash in the JSON text `hashing.audit_hash` hashes, so the
+    server can hash `'["' || prev || '", ' || tail` itself: json.dumps of a list is "[",
+    its items joined by ", ", and "]"; a previous hash is hex, which JSON quotes as is."""
+    return json.dumps([entry[f] for f in AUDIT_FIELDS], default=str)[1:]
 
 
 def where_all(clauses: Sequence[str]) -> str:
@@ -408,6 +489,7 @@ def _open_server(url: str, *, migrate: bool) -> Store:
                     f"Checks (it has changes {', '.join(sorted(unknown))} this version does not "
                     "know). Update the app; this version will not touch it.")
             MIGRATIONS.apply_postgres(conn)
+            conn.forget_catalogue()
     except BaseException:
         conn.close()
         raise

