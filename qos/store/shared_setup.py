@@ -32,6 +32,7 @@ def set_up_shared(url: str, force_name: str, units: list[dict[str, Any]],
             store.conn.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             _refuse_newer(store, url)
             MIGRATIONS.apply_postgres(store.conn)  # inside this transaction
+            store.conn.forget_catalogue()  # as on opening: the tables are new
             actor = setup_force(store, force_name, units, admin_username,
                                 admin_display_name, admin_password)
     except BaseException:
