@@ -31,17 +31,12 @@ def open_window(args: argparse.Namespace) -> int:
         print("QoS Checks cannot open its window: this machine has no display (DISPLAY is not "
               "set). Use the command line instead: python3 main.py --help", file=sys.stderr)
         return 2
-    from ui.xcb_libraries import check
-
-    if advice := check():  # before PySide6 loads: a missing library fails its very import
-        print(advice, file=sys.stderr)
-        return 2
     from qos.paths import remembered_db, resolve_db_path
-    from ui.app import run_app
+    from ui.launch import launch
 
     # Nothing says which database: a first run asks (this PC, or the force's shared one).
     chosen = args.db or os.environ.get("QOS_DB") or remembered_db()
-    return run_app(resolve_db_path(args.db), choose_place=not chosen)
+    return launch(resolve_db_path(args.db), choose_place=not chosen)
 
 
 if __name__ == "__main__":

@@ -229,6 +229,15 @@ def open_main_window(qtbot: Any, store: Store, actor: Actor,
     return window
 
 
+def keys_ready(qtbot: Any, window: Any) -> None:
+    """Wait until key events reach `window`: it is the active window and a widget in it has
+    the keyboard (a test's first Alt letter is lost otherwise)."""
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+
+
 @pytest.fixture
 def signed_in(qtbot: Any) -> Any:
     """open_main_window for a test: signed_in(store, actor) is the window as they see it."""

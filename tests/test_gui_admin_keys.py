@@ -6,20 +6,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from ui.main_window import MainWindow
+from tests.conftest import keys_ready, open_main_window
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def _admin_page(qtbot, store, admin):
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
-    window.activateWindow()
+    window = open_main_window(qtbot, store, admin)
     page = window.show_page("admin")
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    keys_ready(qtbot, window)
     return window, page
 
 

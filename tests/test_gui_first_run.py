@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QSpinBox
 
 import ui.app
 from qos.store import crimes, mystery
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, keys_ready, make_user, open_main_window
 from ui.first_run_wizard import FirstRunWizard
 from ui.help_dialog import HelpDialog
 from ui.import_dialog import ImportDialog, headings_plausible
@@ -100,12 +100,8 @@ def test_a_file_with_no_recognisable_headings_is_refused_at_once(qtbot, store, a
 
 
 def test_f1_opens_help_with_import_formats_method_notes_and_shortcuts(qtbot, store, admin):
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window = open_main_window(qtbot, store, admin)
+    keys_ready(qtbot, window)
     seen: dict[str, str] = {}
 
     def read_and_close(tries: int = 100) -> None:
@@ -125,10 +121,7 @@ def test_f1_opens_help_with_import_formats_method_notes_and_shortcuts(qtbot, sto
 
 
 def test_empty_pages_say_what_to_do_next(qtbot, store, admin):
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
+    window = open_main_window(qtbot, store, admin)
     mystery_page = window.show_page("mystery")
     assert "No visits planned yet: press Plan the next quarter" in mystery_page.plan_empty.text()
     assert mystery_page.plan_empty.isVisible()

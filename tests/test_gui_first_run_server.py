@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
+import time
 
 import psycopg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWizard
 
 import qos.paths
+import qos.store.shared_setup
+import ui.workers
+from qos.errors import ValidationError
 from qos.paths import remembered_db, resolve_db_path
 from qos.store.core import open_store
+from qos.store.shared_setup import set_up_shared
 from qos.store.users import is_set_up, setup_force
 from tests.conftest import PASSWORD, PG_SERVER, pg_unavailable
 from tests.test_gui_fit import mnemonic_clashes
@@ -84,7 +90,91 @@ def _type_address(qtbot, wizard, url: str) -> str:
     field.clear()
     qtbot.keyClicks(field, url)
     _next(qtbot, wizard)
+    qtbot.waitUntil(lambda: not wizard.server_page.test.waiting, timeout=15000)
     return wizard.server_page.error.text()
+
+
+@pytest.fixture
+def never_answers():
+    """An address where something listens but never answers: the kernel completes the TCP
+    connection into the listen queue, so only libpq's connect timeout (2 s here) ends it."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(8)
+        port = listening.getsockname()[1]
+        yield f"postgresql://postgres@127.0.0.1:{port}/qos?connect_timeout=2"
+
+
+class _Ticks(QObject):
+    """What the window's thread does while the server is asked: timer ticks, and paints of
+    the progress bar (a thread blocked in connect() gives neither)."""
+
+    def __init__(self, bar) -> None:
+        super().__init__()
+        self.ticks = self.paints = 0
+        self.timer = QTimer()
+        self.timer.timeout.connect(self.tick)
+        self.timer.start(50)
+        bar.installEventFilter(self)
+
+    def tick(self) -> None:
+        self.ticks += 1
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def test_a_server_that_never_answers_keeps_the_window_working_and_says_so(
+        qtbot, tmp_path, chosen_here, never_answers):
+    wizard = _wizard(qtbot, tmp_path)
+    _to_server_page(qtbot, wizard)
+    page = wizard.server_page
+    qtbot.keyClicks(page.url, never_answers)
+    _next(qtbot, wizard)
+    # The test runs in the background, its wait shown; the window's thread goes on working.
+    assert page.test.waiting and page.busy.isVisible() and page.error.text() == ""
+    assert page.testing.text().startswith("Testing the connection to postgresql://postgres@")
+    seen = _Ticks(page.busy)
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: page.error.text() != "", timeout=15000)
+    waited = time.monotonic() - started
+    seen.timer.stop()
+    assert waited > 1.5  # it did wait for the timeout ...
+    assert seen.ticks >= 0.5 * waited / 0.05 and seen.paints >= 10  # ... drawing all along
+    assert page.error.text().startswith(
+        f"No PostgreSQL server answered at {never_answers.split('?')[0]}")
+    assert "(connection timeout expired)" in page.error.text()
+    assert not page.busy.isVisible() and page.testing.text() == ""
+    assert wizard.currentId() == SERVER and page.state is None
+
+    # Back while it waits goes back at once, and the test's late answer is dropped.
+    _next(qtbot, wizard)
+    assert page.test.waiting and page.busy.isVisible()
+    _press(qtbot, Qt.Key.Key_B, ALT)  # < &Back (a click, animated)
+    qtbot.waitUntil(lambda: wizard.currentId() == WHERE, timeout=1000)
+    assert not page.test.waiting and not page.busy.isVisible()
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: not _running(), timeout=15000)
+    assert time.monotonic() - started > 1  # the answer came after going back ...
+    assert wizard.currentId() == WHERE and page.error.text() == ""  # ... and moved nothing
+
+    # Cancel (Escape) while it waits closes the wizard at once, with nothing made.
+    _next(qtbot, wizard)
+    assert wizard.currentId() == SERVER and page.url.text() == never_answers
+    _next(qtbot, wizard)
+    assert page.test.waiting
+    started = time.monotonic()
+    _press(qtbot, Qt.Key.Key_Escape)
+    assert wizard.result() == QWizard.DialogCode.Rejected and not wizard.isVisible()
+    assert time.monotonic() - started < 1
+    qtbot.waitUntil(lambda: not _running(), timeout=15000)
+    assert wizard.store is None and remembered_db() is None
+
+
+def _running() -> bool:
+    return bool(ui.workers._RUNNING)
 
 
 def test_shared_choice_tests_the_connection_sets_up_an_empty_database_and_is_remembered(
@@ -132,6 +222,75 @@ def test_shared_choice_tests_the_connection_sets_up_an_empty_database_and_is_rem
     # python3 main.py (no --db, no QOS_DB) opens the shared database from now on.
     assert remembered_db() == empty_db and resolve_db_path(None) == empty_db
     assert oct((chosen_here / "database.json").stat().st_mode & 0o777) == "0o600"
+
+
+def _finish_set_up(qtbot, wizard, username: str) -> None:
+    page = wizard.admin_page
+    page.username.clear()
+    qtbot.keyClicks(page.username, username)
+    if not page.password.text():
+        qtbot.keyClicks(page.display_name, "Ada Admin")
+        qtbot.keyClicks(page.password, PASSWORD)
+        qtbot.keyClicks(page.confirm, PASSWORD)
+    qtbot.keyClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.Key.Key_Space)
+
+
+def test_a_set_up_that_fails_after_the_migrations_leaves_the_shared_database_empty(
+        qtbot, tmp_path, chosen_here, empty_db, monkeypatch):
+    made_before_failing: list[int] = []
+    real_setup_force = qos.store.shared_setup.setup_force
+
+    def counting(store, *args):  # the tables the migrations made, seen inside the transaction
+        made_before_failing.append(store.scalar(
+            "SELECT COUNT(*) FROM information_schema.tables "
+            "WHERE table_schema = current_schema()"))
+        return real_setup_force(store, *args)
+
+    monkeypatch.setattr(qos.store.shared_setup, "setup_force", counting)
+    wizard = _wizard(qtbot, tmp_path)
+    _to_server_page(qtbot, wizard)
+    assert _type_address(qtbot, wizard, empty_db) == ""
+    qtbot.keyClicks(wizard.force_page.name, "Kent Police")
+    _next(qtbot, wizard)
+    _next(qtbot, wizard)
+    # A user name the store refuses (the page checks only that there is one): the set-up
+    # fails after the migrations, the force's name and its units were written.
+    _finish_set_up(qtbot, wizard, "ada admin")
+    assert wizard.isVisible() and wizard.currentId() == ADMIN
+    assert wizard.admin_page.error.text() == (
+        "A user name must be 1 to 64 characters with no spaces.")
+    assert made_before_failing[0] > 30
+    assert _tables(empty_db) == 0 and remembered_db() is None  # as empty as it was
+    # So the next try (or the next run's wizard) sets up an empty database, whole.
+    _finish_set_up(qtbot, wizard, "ada")
+    assert wizard.result() == QWizard.DialogCode.Accepted, wizard.admin_page.error.text()
+    try:
+        assert is_set_up(wizard.store) and wizard.actor.username == "ada"
+        assert wizard.store.scalar("SELECT COUNT(*) FROM units") == 2
+    finally:
+        wizard.store.close()
+    assert _tables(empty_db) == made_before_failing[1] == made_before_failing[0]
+
+
+def test_a_failed_set_up_keeps_the_tables_server_setup_made(empty_db):
+    """The DBA made the tables (server-setup runs the migrations as the owner): a failed
+    set-up keeps them, and leaves no force in them."""
+    open_store(empty_db).close()
+    made = _tables(empty_db)
+    with pytest.raises(ValidationError, match="no spaces"):
+        set_up_shared(empty_db, "Kent Police", [{"code": "NOR", "name": "North"}],
+                      "ada admin", "Ada Admin", PASSWORD)
+    assert _tables(empty_db) == made
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM settings WHERE key = 'force_name'"
+                            ).fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM units").fetchone()[0] == 0
+    store, actor = set_up_shared(empty_db, "Kent Police", [{"code": "NOR", "name": "North"}],
+                                 "ada", "Ada Admin", PASSWORD)
+    try:
+        assert is_set_up(store) and actor.username == "ada" and _tables(empty_db) == made
+    finally:
+        store.close()
 
 
 def test_a_shared_database_set_up_already_is_only_signed_in_to(

@@ -419,6 +419,9 @@ def test_f6_walks_the_page_list_without_the_pages_taking_the_keyboard(qtbot, dem
     qtbot.keyClick(window, Qt.Key.Key_F6)
     assert window.navigation.hasFocus()
     titles = window.page_titles()
+    assert titles[window.navigation.currentRow()] == "Call evaluation"  # their own work
+    qtbot.keyClick(window.navigation, Qt.Key.Key_Home)
+    assert window.navigation.currentRow() == 0 and window.navigation.hasFocus()
     for row in range(1, len(titles)):
         qtbot.keyClick(window.navigation, Qt.Key.Key_Down)
         assert window.navigation.currentRow() == row

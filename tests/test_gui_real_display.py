@@ -1,6 +1,7 @@
 """It starts: the xcb library check, and the real window on a real X server (Xvfb)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -49,6 +50,31 @@ def test_a_minimal_debian_gets_one_line_naming_the_packages_that_qt_itself_needs
     assert offscreen is not None
     assert ("    sudo apt-get install libglib2.0-0 libdbus-1-3 libegl1 libfontconfig1 "
             "libxkbcommon0\n") in offscreen
+
+
+def test_the_window_starts_by_one_way_that_checks_once_before_pyside6_loads(tmp_path):
+    # main.py and the real-window test both start through ui.launch: a missing library is
+    # named before PySide6 is imported (its import would fail first), and the window never
+    # opens; with the libraries there the check ran once and run_app started the window.
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+import ui.xcb_libraries
+calls = []
+ui.xcb_libraries.check = lambda: calls.append(1) or "ADVICE: install libxcb-icccm4"
+from ui.launch import launch
+print(launch("unused.db"), "PySide6" in sys.modules, len(calls))
+ui.xcb_libraries.check = lambda: calls.append(1) or None
+import ui.app
+ui.app.run_app = lambda db, choose_place=False: print("run_app", db, choose_place) or 0
+print(launch("chosen.db", choose_place=True), len(calls))
+"""
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=tmp_path, timeout=60, check=False)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["2 False 1", "run_app chosen.db True", "0 2"]
+    assert run.stderr == "ADVICE: install libxcb-icccm4\n"
+    assert "xcb_libraries" not in (ROOT / "ui" / "app.py").read_text(encoding="utf-8")
 
 
 def test_every_library_is_checked_and_each_package_asked_for_once():
@@ -131,25 +157,29 @@ def _cannot_run_here(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.mark.real_display
-def test_real_window_on_xvfb_signs_in_fits_1366x768_and_quits_with_ctrl_q(
-        store, admin, tmp_path):
+def _real_window(db: Path, username: str, password: str, out: Path, *more: str) -> dict:
+    """tests/real_window.py on Xvfb at 1366x768: what it saw."""
     if shutil.which("xvfb-run") is None:
         _cannot_run_here("Xvfb is not installed (apt-get install xvfb)")
     missing = missing_packages(libraries=needed_libraries({"QT_QPA_PLATFORM": "xcb"}))
     if missing:
         _cannot_run_here("Qt's xcb libraries are missing (apt-get install "
                          + " ".join(missing) + ")")
-    store.close()  # the child process opens it
-    out = tmp_path / "seen.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["QT_QPA_PLATFORM"] = "xcb"
     run = subprocess.run(
         ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable,
-         str(ROOT / "tests" / "real_window.py"), str(store.path), "admin", PASSWORD, str(out)],
+         str(ROOT / "tests" / "real_window.py"), str(db), username, password, str(out), *more],
         env=env, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0 and out.exists(), run.stdout + run.stderr
-    seen = json.loads(out.read_text())
+    return dict(json.loads(out.read_text()))
+
+
+@pytest.mark.real_display
+def test_real_window_on_xvfb_signs_in_fits_1366x768_and_quits_with_ctrl_q(
+        store, admin, tmp_path):
+    store.close()  # the child process opens it
+    seen = _real_window(store.path, "admin", PASSWORD, tmp_path / "seen.json")
     assert seen["platform"] == "xcb"
     assert seen["stages"] == ["signed in", "measured"], seen
     assert seen["exit_code"] == 0  # Ctrl+Q quit the app normally
@@ -158,6 +188,32 @@ def test_real_window_on_xvfb_signs_in_fits_1366x768_and_quits_with_ctrl_q(
     assert x >= 0 and y >= 0 and x + width <= 1366 and y + height <= 768, seen
     assert seen["status_visible"] and seen["status_bottom"] < seen["window_height"]
     assert seen["pages"][0] == "Call-backs"
+
+
+@pytest.mark.real_display
+def test_the_control_room_manager_opens_on_their_work_and_the_summary_fits_1366x768(
+        tmp_path):
+    """The FCC line manager (a supervisor of a unit with no call-back target) opened on an
+    empty Call-backs page; the Summary page, drawn with a demo force's long tile texts,
+    scrolled 250 pixels at 1366x768. Now: Call evaluation first; the Summary, in the window
+    as it opens there (1280 wide), within the screen once settled, its table at least as
+    tall as before (5 rows in view) and its charts (Alt+C) at their full height."""
+    from qos.demo import DEMO_PASSWORD, build_demo
+    from qos.months import last_complete_month
+    from qos.store.core import open_store
+
+    db = tmp_path / "demo.db"
+    demo = open_store(db)
+    build_demo(demo, seed=1, end_month=last_complete_month(dt.date.today()), months=2,
+               crimes_per_unit_month=30, officers=80, volunteers=4)
+    demo.close()
+    seen = _real_window(db, "fcc.manager", DEMO_PASSWORD, tmp_path / "seen.json", "summary")
+    assert seen["stages"] == ["signed in", "measured", "summary"], seen
+    assert seen["focus"] != "QListWidget"
+    assert seen["opened_on"] == "Call evaluation"
+    assert seen["summary_scrolls"] == 0 and seen["summary_viewport"] >= 700, seen
+    assert seen["summary_rows_shown"] >= 5 and seen["summary_units"] == 11, seen
+    assert seen["summary_charts_tab"] and min(seen["summary_chart_heights"]) >= 190, seen
 
 
 def test_ci_installs_exactly_what_the_check_looks_for():

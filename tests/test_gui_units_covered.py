@@ -12,7 +12,7 @@ from qos.errors import PermissionDenied
 from qos.months import recent_months
 from qos.roles import SYSTEM, Role
 from qos.store import reference, samples, users
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, keys_ready, open_main_window
 from tests.factories import crime_line, import_lines
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
@@ -78,13 +78,9 @@ def _key(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
 def test_admin_gives_a_sergeant_a_unit_and_the_sergeant_sees_only_its_worklist(
         qtbot, store, admin, three_units):
     units = three_units["units"]
-    window = MainWindow(store, admin, "Testshire Police")
-    qtbot.addWidget(window)
-    with qtbot.waitExposed(window):
-        window.show()
-    window.activateWindow()
+    window = open_main_window(qtbot, store, admin)
     page = window.show_page("admin")
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    keys_ready(qtbot, window)
     _key(qtbot, Qt.Key.Key_C, ALT)  # User a&ccounts
     assert page.tabs.currentWidget() is page.users
     tab = page.users

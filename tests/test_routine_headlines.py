@@ -87,7 +87,7 @@ def test_the_page_shows_the_summary_objects_numbers(qtbot, store, admin):
     assert (logged, resolved) == (3, 2)  # the three logged above, two resolved there and then
     text = page.routines.text()
     assert "Informal complaints: 3 logged (2 resolved there and then)" in text
-    assert page.routines.isVisibleTo(page)
+    assert page.lower.isTabVisible(2) and page.lower.tabText(2) == "Other &routines"
 
     # Non-trivial figures for every routine go through the same path to the page.
     page._show(dataclasses.replace(page.summary, routines=_figures()))

@@ -65,6 +65,8 @@ def first_run(local_path: Path) -> tuple[Store, Actor] | None:
 
     wizard = FirstRunWizard(None, local_path=local_path)
     if wizard.exec() != QDialog.DialogCode.Accepted or wizard.store is None:
+        # Cancelled during a connection test: its thread must end before the app does.
+        wait_for_background_jobs()
         return None
     actor = wizard.actor or log_in(wizard.store)
     if actor is None:
@@ -130,13 +132,8 @@ def offer_restore(window: QWidget, db_path: Path, problem: str) -> None:
 def run_app(db_path: Path | str, *, choose_place: bool = False) -> int:
     """The window on a SQLite file (a Path) or the force's shared database (a URL).
     `choose_place`: nothing chose the database (no --db, QOS_DB or earlier choice), so a
-    first run asks where it should be before making anything."""
-    from ui.xcb_libraries import check
-
-    advice = check()  # before QApplication: without these libraries Qt aborts the process
-    if advice:
-        print(advice, file=sys.stderr)
-        return 2
+    first run asks where it should be before making anything. Started by ui.launch, which
+    checks first that Qt's system libraries are there."""
     app = make_application()
     try:
         configure_logging()

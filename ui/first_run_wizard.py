@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -31,10 +32,13 @@ from qos.paths import remember_db
 from qos.roles import Actor
 from qos.store.core import Store, open_store
 from qos.store.dialect import is_server_url
+from qos.store.pgconn import redact
 from qos.store.server_check import ServerState, probe_server
+from qos.store.shared_setup import set_up_shared
 from qos.store.users import is_set_up, setup_force
 from ui.style import set_role
 from ui.widgets import hint_label
+from ui.workers import NewestAnswer
 
 DEFAULT_UNITS = [("NOR", "North Division", "BCU"), ("SOU", "South Division", "BCU")]
 
@@ -61,7 +65,10 @@ class _WherePage(QWizardPage):
 
 
 class _ServerPage(QWizardPage):
-    """The shared database's address, tested on Next (the page stays, saying what is wrong)."""
+    """The shared database's address, tested on Next in the background (the connection may
+    wait up to its 10 s timeout on a server that never answers): the window keeps drawing,
+    Back and Cancel still work, and the page goes on by itself once the test passes, or
+    stays, saying what is wrong."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,11 +77,19 @@ class _ServerPage(QWizardPage):
         self.url = QLineEdit()
         self.url.setAccessibleName("Database address")
         self.url.setPlaceholderText("postgresql://user@host:5432/qoschecks?sslmode=verify-full")
+        self.url.textEdited.connect(self.forget_test)
         self.error = QLabel("")
         set_role(self.error, "error")
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Problem")
+        self.testing = QLabel("")
+        self.testing.setWordWrap(True)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # no figures to show: a moving bar while the server is asked
+        self.busy.setAccessibleName("Testing the connection")
+        self.busy.hide()
         self.state: ServerState | None = None
+        self.test = NewestAnswer(self, None)
         # A plain column: wrapped labels spanning a form's rows were drawn over each other.
         form = QFormLayout()
         label = QLabel("Database &address:")
@@ -87,25 +102,50 @@ class _ServerPage(QWizardPage):
             "'?' (sslmode=verify-full&sslrootcert=...). A password is best kept in libpq's "
             "password file (pgpass); one written in the address is remembered on this PC, "
             "readable by you only."))
+        layout.addWidget(self.testing)
+        layout.addWidget(self.busy)
         layout.addWidget(self.error)
         layout.addStretch(1)
 
     def validatePage(self) -> bool:
         url = self.url.text().strip()
+        if self.state is not None and self.state.url == url:
+            return True  # tested: on to the next page
+        if self.test.waiting:
+            return False  # Next again while the test runs: it is under way already
         self.state = None
         if not is_server_url(url):
             self.error.setText("The address starts with postgresql:// (for example "
                                "postgresql://qos@db.force.local/qoschecks).")
             return False
-        self.error.setText("Testing the connection ...")
-        self.error.repaint()
-        try:
-            self.state = probe_server(url)
-        except QosError as exc:
-            self.error.setText(str(exc))
-            return False
         self.error.setText("")
-        return True
+        self.testing.setText(f"Testing the connection to {redact(url)} ... A server that "
+                             "does not answer takes up to 10 seconds; Back or Cancel "
+                             "stops waiting.")
+        self.busy.show()
+        self.test.ask(lambda progress: probe_server(url), self._tested, self._untested)
+        return False
+
+    def _tested(self, state: ServerState) -> None:
+        self.forget_test()
+        self.state = state
+        self.wizard().next()  # validatePage again, which now lets it go on
+
+    def _untested(self, exc: BaseException) -> None:
+        self.forget_test()
+        self.error.setText(str(exc) if isinstance(exc, QosError) else
+                           f"The connection could not be tested: {exc}")
+
+    def forget_test(self) -> None:
+        """The address changed, or the user went back or cancelled: a test under way no
+        longer counts, and a passed one is for another address."""
+        self.test.drop()
+        self.busy.hide()
+        self.testing.setText("")
+
+    def cleanupPage(self) -> None:  # Back
+        self.forget_test()
+        self.error.setText("")
 
 
 class _ReadyPage(QWizardPage):
@@ -328,30 +368,41 @@ class FirstRunWizard(QWizard):
         target = self._target()
         opened = self.store is None
         new_file = opened and not is_server_url(target) and not Path(target).exists()
+        setting_up = self.currentId() != READY
+        actor: Actor | None = None
         try:
-            store = self.store if self.store is not None else open_store(target)
+            if opened and self.shared and setting_up:
+                # Its tables and the force in one transaction: a failure leaves the shared
+                # database as it was, not half set up for the next run to carry on in.
+                store, actor = set_up_shared(target, *self._force_details())
+            else:
+                store = self.store if self.store is not None else open_store(target)
         except QosError as exc:
             self._show_error(str(exc))
             return
         try:
-            if self.currentId() != READY or not is_set_up(store):
-                self.actor = setup_force(
-                    store, self.force_page.name.text(), self.units_page.units(),
-                    self.admin_page.username.text(), self.admin_page.display_name.text(),
-                    self.admin_page.password.text())
+            if actor is None and (setting_up or not is_set_up(store)):
+                actor = setup_force(store, *self._force_details())
             if opened:
                 remember_db(target)  # python3 main.py opens it from now on
         except (QosError, OSError) as exc:
             if opened:
                 store.close()
             if new_file:
-                # A file this Finish made goes again (a shared database keeps its new
-                # tables: an empty QoS store, which the next run's wizard carries on).
-                remove_unfinished(Path(target))
+                remove_unfinished(Path(target))  # a file this Finish made goes again
             self._show_error(str(exc))
             return
-        self.store = store
+        self.store, self.actor = store, actor
         super().accept()
+
+    def _force_details(self) -> tuple[str, list[dict[str, object]], str, str, str]:
+        return (self.force_page.name.text(), self.units_page.units(),
+                self.admin_page.username.text(), self.admin_page.display_name.text(),
+                self.admin_page.password.text())
+
+    def done(self, result: int) -> None:
+        self.server_page.forget_test()  # a late answer must not move a closed wizard on
+        super().done(result)
 
     def _target(self) -> str:
         if self.store is not None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from qos.roles import Action, Actor, Role, allowed
+from qos.store import reference
 from qos.store.core import Store
 from qos.store.pgconn import redact
 from ui.pages.registry import feature_pages, routine_pages
@@ -34,6 +35,18 @@ def page_specs() -> list[PageSpec]:
 # Control-room staff's own work is their evaluated calls, not the reference lists first in
 # the page order.
 HOME_PAGE = {Role.BUREAU: "bureau", Role.CONTROL_ROOM: "call_evaluation"}
+
+
+def home_page(store: Store, actor: Actor, visible: list[str]) -> str | None:
+    """The page `actor` starts on: their role's own work; None for the first they may see.
+    A supervisor whose units have no call-back target (the control room's line manager)
+    has no call-backs to make: their work is scoring their staff's calls."""
+    home = HOME_PAGE.get(actor.role)
+    if home is None and {"callbacks", "call_evaluation"} <= set(visible):
+        units = actor.units if actor.units is not None else {actor.unit_id} - {None}
+        if units and not any(reference.unit_target(store, actor, unit) for unit in units):
+            home = "call_evaluation"
+    return home
 
 
 def _admin_page(store: Store, actor: Actor) -> QWidget:
@@ -91,7 +104,7 @@ class MainWindow(QMainWindow):
         # The first page is built just after the window first paints: the window appears at
         # once and the page follows within a few tens of milliseconds.
         self._first_page_pending = bool(self._page_keys)
-        home = HOME_PAGE.get(actor.role)
+        home = home_page(store, actor, self._page_keys)
         self._home_row = self._page_keys.index(home) if home in self._page_keys else 0
         self.navigation.blockSignals(True)
         self.navigation.setCurrentRow(self._home_row)

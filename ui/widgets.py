@@ -222,6 +222,17 @@ def selected_row(view: QTableView) -> dict[str, Any] | None:
     return None
 
 
+def open_on_selected(view: QTableView, open_form: Callable[[dict[str, Any]], Any],
+                     refresh: Callable[[], Any]) -> None:
+    """A page's form on the row chosen in `view` (none chosen: nothing opens), then the
+    page's `refresh`, so what the form saved shows (`open_form` runs the form modally)."""
+    row = selected_row(view)
+    if row is None:
+        return
+    open_form(row)
+    refresh()
+
+
 def on_enter(view: QTableView, slot: Callable[[], Any]) -> None:
     """Enter (either key) or a double-click on a row runs `slot`: the view's own
     "activated", so it works whether or not the window had the focus a moment ago."""

@@ -1,7 +1,9 @@
 """One path for long work (imports, exports): a QThread with its own database connection.
 
 The job is a plain function `job(store, progress)`; results and errors come back only
-through signals, so no widget is touched from the worker thread.
+through signals, so no widget is touched from the worker thread. A job with no store of ours
+to open (the first-run wizard's connection test, before there is one) is `job(progress)`,
+started with `db=None`.
 
 A worker opens the database again by the store's target, its file's path or the shared
 database's URL (`reopen_target`, the one place that decides): never by `store.path`, which is
@@ -24,6 +26,7 @@ from qos.store.core import Store, open_store
 log = logging.getLogger(__name__)
 
 Job = Callable[[Store, Progress], Any]
+Task = Callable[[Progress], Any]  # a job that opens no store (db=None)
 # What a worker is given to open: the page's own store, or its target (a path or a URL).
 Reopen = Store | Path | str
 
@@ -43,18 +46,13 @@ class _Runner(QObject):
     failed = Signal(object)
     finished = Signal()
 
-    def __init__(self, target: str, job: Job):
+    def __init__(self, work: Task):
         super().__init__()
-        self.target = target
-        self.job = job
+        self.work = work
 
     def run(self) -> None:
         try:
-            store = open_store(self.target, check_integrity=False, migrate=False)
-            try:
-                result = self.job(store, lambda done, total: self.progressed.emit(done, total))
-            finally:
-                store.close()
+            result = self.work(lambda done, total: self.progressed.emit(done, total))
         except BaseException as exc:  # noqa: BLE001 (reported to the GUI, which shows it)
             if not isinstance(exc, QosError):  # a defect: logged here, whoever listens
                 log_failure(log, "background job failed", exc)
@@ -68,6 +66,17 @@ class _Runner(QObject):
             QThread.currentThread().quit()
 
 
+def _on_own_connection(target: str, job: Job) -> Task:
+    """The job on a connection the worker thread opens (and closes) itself."""
+    def work(progress: Progress) -> Any:
+        store = open_store(target, check_integrity=False, migrate=False)
+        try:
+            return job(store, progress)
+        finally:
+            store.close()
+    return work
+
+
 _RUNNING: set[BackgroundJob] = set()
 
 
@@ -79,7 +88,9 @@ def wait_for_background_jobs(ms: int = 60000) -> None:
 
 
 class BackgroundJob(QObject):
-    """Start with `.start()`; connect to progressed / succeeded / failed first.
+    """Start with `.start()`; connect to progressed / succeeded / failed first. `db`: the
+    store (or its path or URL) the worker opens again for `job(store, progress)`; None for a
+    `job(progress)` that opens no store of ours.
 
     The job is not a Qt child of `parent`: closing a page must not destroy a running thread.
     If the parent goes first, the job finishes quietly and its results go nowhere.
@@ -90,12 +101,13 @@ class BackgroundJob(QObject):
     failed = Signal(object)
     finished = Signal()
 
-    def __init__(self, db: Reopen, job: Job, parent: QObject | None = None):
+    def __init__(self, db: Reopen | None, job: Job | Task, parent: QObject | None = None):
         super().__init__(None)
         if parent is not None:
             parent.destroyed.connect(self._orphaned)
         self.thread = QThread()
-        self.runner = _Runner(reopen_target(db), job)
+        work = job if db is None else _on_own_connection(reopen_target(db), job)
+        self.runner = _Runner(work)
         self.runner.moveToThread(self.thread)
         self.thread.started.connect(self.runner.run)
         self.parent_gone = False
@@ -126,11 +138,20 @@ class NewestAnswer:
     or month now chosen). Asking again never waits for an older job, which may still be
     catching up; its answer, error or progress is dropped when it comes."""
 
-    def __init__(self, owner: QObject, db: Reopen):
-        self.owner, self.target = owner, reopen_target(db)
+    def __init__(self, owner: QObject, db: Reopen | None):
+        self.owner = owner
+        self.target = None if db is None else reopen_target(db)  # None: jobs are Tasks
         self.job: BackgroundJob | None = None  # the newest question, while unanswered
 
-    def ask(self, work: Job, answered: Callable[[Any], None],
+    @property
+    def waiting(self) -> bool:
+        return self.job is not None
+
+    def drop(self) -> None:
+        """Forget the question asked (the user went back or cancelled): its answer is dropped."""
+        self.job = None
+
+    def ask(self, work: Job | Task, answered: Callable[[Any], None],
             failed: Callable[[BaseException], None],
             progressed: Callable[[int, int], None] | None = None) -> BackgroundJob:
         job = BackgroundJob(self.target, work, self.owner)

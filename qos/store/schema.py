@@ -69,8 +69,12 @@ class Registry:
         applied = {r[0] for r in conn.execute(
             "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [self.name])}
         db = PostgresMigrationDb(conn)
+        # A caller's open transaction holds them all (a new database's first set-up, all or
+        # nothing); else each migration is its own.
+        own = not conn.in_transaction
         for migration in [m for m in self._migrations if m.name not in applied]:
-            conn.execute("BEGIN")
+            if own:
+                conn.execute("BEGIN")
             try:
                 # Two PCs upgrading at once: the second waits, then finds it applied.
                 conn.execute(POSTGRES.migration_lock)
@@ -81,10 +85,11 @@ class Registry:
                                  "applied_at) VALUES (?, ?, ?)",
                                  [self.name, migration.name, _now()])
             except BaseException:
-                if conn.in_transaction:
+                if own and conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            if own:
+                conn.execute("COMMIT")
 
 
 class PostgresMigrationDb:
@@ -122,6 +127,19 @@ def _run(db: sqlite_utils.Database, statements: list[str]) -> None:
     dialect = _dialect(db)
     for statement in statements:
         db.conn.execute(dialect.ddl(statement))
+
+
+def _records_table(name: str, columns: str, *, constraints: str = "",
+                   indexes: dict[str, str] | None = None) -> list[str]:
+    """A table of records: its id, `columns`, the record metadata (META), any table
+    `constraints` after them; then each index, named `<table>_<key>`. The statements' text
+    is what earlier migrations wrote out by hand, to the letter (SQLite keeps it)."""
+    pad = "\n            "
+    tail = f",{pad}{constraints})" if constraints else ")"
+    return [(f"CREATE TABLE {name} ({pad}id INTEGER PRIMARY KEY,{pad}{columns.strip()},"
+             f"{pad}{META}{tail}"),
+            *(f"CREATE INDEX {name}_{key} ON {name}({on})"
+              for key, on in (indexes or {}).items())]
 
 
 def known_migration_names() -> set[str]:
@@ -349,8 +367,7 @@ def m0004_victims_code(db: sqlite_utils.Database) -> None:
 @MIGRATIONS(name="0005_bureau")
 def m0005_bureau(db: sqlite_utils.Database) -> None:
     _run(db, [
-        f"""CREATE TABLE bureau_calls (
-            id INTEGER PRIMARY KEY,
+        *_records_table("bureau_calls", """
             crime_id INTEGER NOT NULL UNIQUE REFERENCES crimes(id),
             unit_id INTEGER NOT NULL REFERENCES units(id),
             status TEXT NOT NULL CHECK (status IN ('claimed', 'retry', 'completed',
@@ -361,14 +378,11 @@ def m0005_bureau(db: sqlite_utils.Database) -> None:
             attempts INTEGER NOT NULL DEFAULT 0,
             called_at TEXT,
             template_version INTEGER,
-            answers TEXT NOT NULL DEFAULT '{{}}',
+            answers TEXT NOT NULL DEFAULT '{}',
             themes TEXT NOT NULL DEFAULT '[]',
-            comments TEXT,
-            {META})""",
-        "CREATE INDEX bureau_calls_status ON bureau_calls(status, retry_after)",
-        "CREATE INDEX bureau_calls_called ON bureau_calls(called_at)",
-        f"""CREATE TABLE remedial_actions (
-            id INTEGER PRIMARY KEY,
+            comments TEXT""", indexes={"status": "status, retry_after",
+                                       "called": "called_at"}),
+        *_records_table("remedial_actions", """
             bureau_call_id INTEGER NOT NULL REFERENCES bureau_calls(id),
             crime_id INTEGER NOT NULL REFERENCES crimes(id),
             unit_id INTEGER NOT NULL REFERENCES units(id),
@@ -379,28 +393,21 @@ def m0005_bureau(db: sqlite_utils.Database) -> None:
             remedy TEXT NOT NULL,
             due_on TEXT NOT NULL,
             closed_on TEXT,
-            closing_note TEXT,
-            {META})""",
-        "CREATE INDEX remedial_actions_unit ON remedial_actions(unit_id, closed_on)",
-        "CREATE INDEX remedial_actions_officer ON remedial_actions(officer_id, check_key)",
-        f"""CREATE TABLE pcso_visits (
-            id INTEGER PRIMARY KEY,
+            closing_note TEXT""", indexes={"unit": "unit_id, closed_on",
+                                           "officer": "officer_id, check_key"}),
+        *_records_table("pcso_visits", """
             bureau_call_id INTEGER NOT NULL UNIQUE REFERENCES bureau_calls(id),
             crime_id INTEGER NOT NULL REFERENCES crimes(id),
             unit_id INTEGER NOT NULL REFERENCES units(id),
             visited_on TEXT,
-            outcome TEXT,
-            {META})""",
-        f"""CREATE TABLE informal_complaints (
-            id INTEGER PRIMARY KEY,
+            outcome TEXT"""),
+        *_records_table("informal_complaints", """
             kind TEXT NOT NULL CHECK (kind IN ('complaint', 'compliment')),
             category TEXT NOT NULL,
             unit_id INTEGER NOT NULL REFERENCES units(id),
             crime_id INTEGER REFERENCES crimes(id),
             raised_on TEXT NOT NULL,
-            summary TEXT NOT NULL,
-            {META})""",
-        "CREATE INDEX informal_complaints_raised ON informal_complaints(raised_on)",
+            summary TEXT NOT NULL""", indexes={"raised": "raised_on"}),
     ])
 
 
@@ -738,18 +745,14 @@ def m0023_dip_checks(db: sqlite_utils.Database) -> None:
     # each test's population size and hash kept, so anyone can re-run it), and the
     # inspector's finding for each item drawn.
     _run(db, [
-        f"""CREATE TABLE dip_checks (
-            id INTEGER PRIMARY KEY,
+        *_records_table("dip_checks", """
             unit_id INTEGER NOT NULL REFERENCES units(id),
             month TEXT NOT NULL,
             seed INTEGER NOT NULL,
             per_test INTEGER NOT NULL,
             rules_version INTEGER NOT NULL,
-            populations TEXT NOT NULL,
-            {META},
-            UNIQUE (unit_id, month))""",
-        f"""CREATE TABLE dip_check_items (
-            id INTEGER PRIMARY KEY,
+            populations TEXT NOT NULL""", constraints="UNIQUE (unit_id, month)"),
+        *_records_table("dip_check_items", """
             check_id INTEGER NOT NULL REFERENCES dip_checks(id),
             test TEXT NOT NULL CHECK (test IN ('counter_open', 'rtc_updated',
                 'vulnerable_updated', 'all_updated')),
@@ -758,10 +761,8 @@ def m0023_dip_checks(db: sqlite_utils.Database) -> None:
             counter_id INTEGER REFERENCES counters(id),
             result TEXT CHECK (result IN ('pass', 'fail', 'unable')),
             note TEXT,
-            checked_on TEXT,
-            {META},
-            CHECK ((crime_id IS NULL) != (counter_id IS NULL)))""",
-        "CREATE INDEX dip_check_items_check ON dip_check_items(check_id, test, position)",
+            checked_on TEXT""", constraints="CHECK ((crime_id IS NULL) != (counter_id IS NULL))",
+            indexes={"check": "check_id, test, position"}),
     ])
 
 
@@ -771,15 +772,12 @@ def m0024_call_evaluation(db: sqlite_utils.Database) -> None:
     # acknowledged by the staff member; calibration exercises have two managers score the
     # same recorded call (their scores are kept apart from the staff member's own record).
     _run(db, [
-        f"""CREATE TABLE call_calibrations (
-            id INTEGER PRIMARY KEY,
+        *_records_table("call_calibrations", """
             person_id INTEGER NOT NULL REFERENCES people(id),
             call_ref TEXT NOT NULL,
             call_at TEXT NOT NULL,
-            title TEXT NOT NULL,
-            {META})""",
-        f"""CREATE TABLE call_evaluations (
-            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL"""),
+        *_records_table("call_evaluations", """
             person_id INTEGER NOT NULL REFERENCES people(id),
             unit_id INTEGER NOT NULL REFERENCES units(id),
             month TEXT NOT NULL,
@@ -792,11 +790,8 @@ def m0024_call_evaluation(db: sqlite_utils.Database) -> None:
             acknowledgement TEXT NOT NULL DEFAULT 'pending'
                 CHECK (acknowledgement IN ('pending', 'acknowledged', 'disagreed')),
             ack_note TEXT,
-            acknowledged_on TEXT,
-            {META},
-            UNIQUE (call_ref, created_by))""",
-        "CREATE INDEX call_evaluations_person ON call_evaluations(person_id, month)",
-        "CREATE INDEX call_evaluations_month ON call_evaluations(month, unit_id)",
+            acknowledged_on TEXT""", constraints="UNIQUE (call_ref, created_by)",
+            indexes={"person": "person_id, month", "month": "month, unit_id"}),
     ])
 
 
@@ -806,17 +801,14 @@ def m0025_np_comment_cards(db: sqlite_utils.Database) -> None:
     # strips that come back, and for each the neighbourhood team's action and outcome
     # ("you said, we did"): a return closes only with its outcome.
     _run(db, [
-        f"""CREATE TABLE np_card_batches (
-            id INTEGER PRIMARY KEY,
+        *_records_table("np_card_batches", """
             place_kind TEXT NOT NULL CHECK (place_kind IN ('front_counter', 'library', 'event',
                 'other')),
             place TEXT NOT NULL,
             unit_id INTEGER NOT NULL REFERENCES units(id),
             put_out_on TEXT NOT NULL,
-            cards INTEGER NOT NULL CHECK (cards > 0),
-            {META})""",
-        f"""CREATE TABLE np_card_returns (
-            id INTEGER PRIMARY KEY,
+            cards INTEGER NOT NULL CHECK (cards > 0)"""),
+        *_records_table("np_card_returns", """
             batch_id INTEGER NOT NULL REFERENCES np_card_batches(id),
             unit_id INTEGER NOT NULL REFERENCES units(id),
             received_on TEXT NOT NULL,
@@ -824,11 +816,8 @@ def m0025_np_comment_cards(db: sqlite_utils.Database) -> None:
             comment TEXT NOT NULL,
             action TEXT,
             outcome TEXT,
-            closed_on TEXT,
-            {META},
-            CHECK (closed_on IS NULL OR outcome IS NOT NULL))""",
-        "CREATE INDEX np_card_returns_received ON np_card_returns(received_on)",
-        "CREATE INDEX np_card_returns_batch ON np_card_returns(batch_id)",
+            closed_on TEXT""", constraints="CHECK (closed_on IS NULL OR outcome IS NOT NULL)",
+            indexes={"received": "received_on", "batch": "batch_id"}),
     ])
 
 

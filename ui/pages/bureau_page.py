@@ -27,7 +27,7 @@ from ui.widgets import (
     add_button,
     fit_columns,
     focus_table,
-    selected_row,
+    open_on_selected,
     show_error,
     tab_column,
     table_view,
@@ -126,13 +126,10 @@ class BureauPage(QWidget):
         return widget
 
     def close_action(self) -> None:
-        action = selected_row(self.actions_view)
-        if action is None:
-            return
-        text_dialog(self, "Close the action", "What was done to put it right?",
-                    lambda note: bureau.close_action(self.store, self.actor, action["id"],
-                                                     action["version"], note))
-        self.refresh()
+        open_on_selected(self.actions_view, lambda action: text_dialog(
+            self, "Close the action", "What was done to put it right?",
+            lambda note: bureau.close_action(self.store, self.actor, action["id"],
+                                             action["version"], note)), self.refresh)
 
     # -- PCSO visits -----------------------------------------------------------------------
     def _visits_tab(self) -> QWidget:
@@ -149,14 +146,10 @@ class BureauPage(QWidget):
                           bar, self.visits_view)
 
     def record_visit(self) -> None:
-        visit = selected_row(self.visits_view)
-        if visit is None:
-            return
-        date_and_note_dialog(
+        open_on_selected(self.visits_view, lambda visit: date_and_note_dialog(
             self, f"Visit for {visit['crime_ref']}", "Date of visit", "What came of it",
             lambda on, note: bureau.record_visit(self.store, self.actor, visit["id"],
-                                                 visit["version"], on, note))
-        self.refresh()
+                                                 visit["version"], on, note)), self.refresh)
 
     # -- complaints ------------------------------------------------------------------------
     def _complaints_tab(self) -> QWidget:

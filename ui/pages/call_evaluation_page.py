@@ -28,6 +28,7 @@ from ui.table_model import RowsModel, yes_no
 from ui.widgets import (
     add_button,
     focus_table,
+    open_on_selected,
     selected_row,
     show_error,
     tab_column,
@@ -87,15 +88,15 @@ class CallEvaluationPage(QWidget):
                           bar, self.staff_view)
 
     def evaluate(self) -> None:
-        person = selected_row(self.staff_view)
-        if person is None:
-            return
         store, actor = self.store, self.actor
-        self.form = CallEvaluationForm(
-            person["name"], lambda ref, when, answers: ce.record_evaluation(
-                store, actor, person["id"], ref, when, answers), self)
-        self.form.exec()
-        self.refresh()
+
+        def score(person: dict[str, Any]) -> None:
+            self.form = CallEvaluationForm(
+                person["name"], lambda ref, when, answers: ce.record_evaluation(
+                    store, actor, person["id"], ref, when, answers), self)
+            self.form.exec()
+
+        open_on_selected(self.staff_view, score, self.refresh)
 
     # -- calibration -----------------------------------------------------------------------
     def _calibration_tab(self) -> QWidget:
@@ -144,16 +145,17 @@ class CallEvaluationPage(QWidget):
         self.refresh()
 
     def score_calibration(self) -> None:
-        exercise = selected_row(self.calibrations_view)
-        if exercise is None:
-            return
         store, actor = self.store, self.actor
-        self.form = CallEvaluationForm(
-            exercise["staff_name"], lambda _ref, _when, answers: ce.score_calibration(
-                store, actor, exercise["id"], answers), self,
-            call_ref=exercise["call_ref"], call_at=dt.datetime.fromisoformat(exercise["call_at"]))
-        self.form.exec()
-        self.refresh()
+
+        def score(exercise: dict[str, Any]) -> None:
+            self.form = CallEvaluationForm(
+                exercise["staff_name"], lambda _ref, _when, answers: ce.score_calibration(
+                    store, actor, exercise["id"], answers), self,
+                call_ref=exercise["call_ref"],
+                call_at=dt.datetime.fromisoformat(exercise["call_at"]))
+            self.form.exec()
+
+        open_on_selected(self.calibrations_view, score, self.refresh)
 
     def _show_comparison(self) -> None:
         exercise = selected_row(self.calibrations_view)

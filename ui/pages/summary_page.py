@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtGui import QKeySequence, QPainter, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QSizePolicy,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -69,6 +70,7 @@ from ui.widgets import (
     fit_to_screen,
     focus_table,
     hint_label,
+    scrolling,
     show_error,
     shrinkable,
     table_view,
@@ -177,6 +179,14 @@ class RecordsDialog(QDialog):
         layout.addWidget(view)
 
 
+class _AsksLeastHeight(QTabWidget):
+    """Takes the space left under the tiles: it asks only for its least height (the charts'),
+    not the charts' preferred 480 pixels, which made the page scroll."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+
+
 class SummaryPage(QWidget):
     title = "Summary & export"
 
@@ -247,9 +257,11 @@ class SummaryPage(QWidget):
         for chart in (self.completion_chart, self.trend_chart):
             chart.setRenderHint(QPainter.RenderHint.Antialiasing)
             chart.setMinimumHeight(190)
-        charts = QHBoxLayout()
-        charts.addWidget(self.completion_chart)
-        charts.addWidget(self.trend_chart)
+        charts = QWidget()
+        charts_row = QHBoxLayout(charts)
+        charts_row.setContentsMargins(0, 0, 0, 0)
+        charts_row.addWidget(self.completion_chart)
+        charts_row.addWidget(self.trend_chart)
 
         layout = QVBoxLayout(self)
         layout.addWidget(title_label("Monthly compliance summary"))
@@ -262,14 +274,20 @@ class SummaryPage(QWidget):
             "Double-click a figure (or press Enter on it) to see exactly the call-backs it "
             "counts. Arrows mark only significant changes (after adjusting for the month's "
             "many comparisons); grades follow HMIC's meets / exceeds / fails rule."))
-        layout.addWidget(self.view, 1)
         # The newer routines' headlines (force-wide, as their workbook sheets total them).
         self.routines = QLabel("")
         self.routines.setWordWrap(True)
         self.routines.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.routines.setAccessibleName("Other routines this month")
-        layout.addWidget(self.routines)
-        layout.addLayout(charts)
+        self.routines.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.routines.setContentsMargins(8, 6, 8, 6)  # off the tab's frame
+        # The table, the charts and the other routines one at a time, under the tiles: all
+        # three below each other made the page 250 pixels taller than a 1366x768 screen.
+        self.lower = _AsksLeastHeight()
+        self.lower.addTab(self.view, "&Table by unit")
+        self.lower.addTab(charts, "&Charts")
+        self.lower.addTab(scrolling(self.routines, framed=False), "Other &routines")
+        layout.addWidget(self.lower, 1)
 
     def _arrange_tiles(self, columns: int) -> None:
         """One row of six tiles, or two rows of three when the page is narrow (a small
@@ -334,7 +352,7 @@ class SummaryPage(QWidget):
 
     def _show_routines(self, summary: MonthlySummary) -> None:
         lines = routine_headlines(summary.routines)
-        self.routines.setVisible(bool(lines))
+        self.lower.setTabVisible(2, bool(lines))
         self.routines.setText("\n".join(["Other routines this month (whole force):"] + [
             f"{h.routine}: {h.figure} ({h.detail})" for h in lines]) if lines else "")
 
@@ -370,7 +388,12 @@ class SummaryPage(QWidget):
                 detail = (f"Weighted by each unit's eligible victims: 95% interval "
                           f"{weighted.low:.0%} to {weighted.high:.0%}. Unweighted: "
                           f"{whole.hits} of {whole.valid} ({whole.rate:.0%}).")
-        self.tiles["satisfied"].show_figure(value, f"{detail} Grade: {grade_text(unit)}.")
+        # The grade's why stays in the table's grade column (and the tile's tooltip): in
+        # the tile it took five lines, and the page then scrolled at 1366x768.
+        satisfied = self.tiles["satisfied"]
+        satisfied.show_figure(value, f"{detail} Grade: {unit.grade_for(HEADLINE).grade}.")
+        satisfied.setToolTip(f"Grade: {grade_text(unit)}.")
+        satisfied.setAccessibleDescription(f"{value}. {detail} Grade: {grade_text(unit)}.")
         mark = change_mark(unit)
         significant = mark[0] in "▲▼"
         self.tiles["change"].show_figure(
@@ -396,6 +419,11 @@ class SummaryPage(QWidget):
                if overall and overall.reportable else "Too few cards for a percentage."))
         self.grades.setText(grades_text(unit))
         self._trend_chart(unit)
+        # Lay the page out for the tiles' new texts now, not some events later: the page's
+        # layout kept each tile's height for its old text until the tile's own layout ran.
+        for tile in self.tiles.values():
+            tile.updateGeometry()
+        self.layout().activate()
 
     def _completion_chart(self) -> None:
         assert self.summary is not None
