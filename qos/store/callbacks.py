@@ -80,8 +80,10 @@ def record_callback(store: Store, actor: Actor, item_id: int, answers: dict[str,
             "comments": comments.strip(), "feedback": feedback, "officer_id": item["officer_id"],
             "source": "app"})
         stamp, called_at = now_iso(), attempt_stamp(when)
-        store.execute("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
-                      "VALUES (?, ?, 'completed', '', ?)", [item_id, called_at, actor.user_id])
+        cursor = store.execute("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
+                               "VALUES (?, ?, 'completed', '', ?)",
+                               [item_id, called_at, actor.user_id])
+        store.audit(actor, "call attempt", "call_attempts", int(cursor.lastrowid))  # its hash
         store.execute("UPDATE sample_items SET status = 'completed', attempts = attempts + 1, "
                       "last_attempt_at = ?, updated_at = ?, updated_by = ?, "
                       "version = version + 1 WHERE id = ?",

@@ -303,6 +303,16 @@ def _record_imported_updates(store: Store, actor: Actor, records: list[dict[str,
         "INSERT INTO victim_updates (crime_id, updated_on, source, user_id, created_at) "
         "SELECT id, ?, 'import', ?, ? FROM crimes WHERE crime_ref = ? ON CONFLICT DO NOTHING",
         [(day, actor.user_id, stamp, ref) for ref, day in dated])
+    # The hashes of those crimes' updates (new and old alike), so verify checks them.
+    refs = [ref for ref, _ in dated]
+    crime_ids: list[int] = []
+    for start in range(0, len(refs), 500):
+        chunk = refs[start:start + 500]
+        crime_ids += [r[0] for r in store.conn.execute(
+            f"SELECT id FROM crimes WHERE crime_ref IN ({', '.join('?' * len(chunk))})", chunk)]
+    if crime_ids:
+        store.hash_rows(actor, "victim_updates", "crime_id", crime_ids,
+                        "victim updates imported")
 
 
 def _not_held_elsewhere(store: Store, actor: Actor, records: list[dict[str, Any]],

@@ -20,7 +20,11 @@ def save_mapping(store: Store, actor: Actor, kind: str, name: str, mapping: dict
         store.execute("INSERT INTO import_mappings (kind, name, mapping) VALUES (?, ?, ?) "
                       "ON CONFLICT(kind, name) DO UPDATE SET mapping = excluded.mapping",
                       [kind, name.strip(), json.dumps(mapping)])
-        store.audit(actor, "save mapping", "import_mappings", f"{kind}/{name.strip()}", mapping)
+        row_id = store.scalar("SELECT id FROM import_mappings WHERE kind = ? AND name = ?",
+                              [kind, name.strip()])
+        # By the row's id: the entry records the row's hash (audit verify).
+        store.audit(actor, "save mapping", "import_mappings", row_id,
+                    {"kind": kind, "name": name.strip(), "mapping": mapping})
 
 
 def get_mapping(store: Store, actor: Actor, kind: str, name: str) -> dict[str, str]:

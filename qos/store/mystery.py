@@ -239,6 +239,9 @@ def score_calibration(store: Store, actor: Actor, calibration_id: int,
                       " DO UPDATE SET checklist = excluded.checklist, scored_at = "
                       "excluded.scored_at", [calibration_id, actor.user_id,
                                              json.dumps(answers), now_iso()])
+        score_id = store.scalar("SELECT id FROM calibration_scores WHERE calibration_id = ? "
+                                "AND volunteer_id = ?", [calibration_id, actor.user_id])
+        store.audit(actor, "calibration scored", "calibration_scores", score_id)  # its hash
 
 
 def calibration_scores(store: Store, actor: Actor, calibration_id: int

@@ -82,6 +82,7 @@ def import_official_survey(store: Store, actor: Actor, table: Table, *, all_or_n
         result.applied = False
         return result
     with store.write():
+        row_ids: list[int] = []
         for done, values in enumerate(good, start=1):
             existed = store.scalar(
                 "SELECT 1 FROM official_survey WHERE quarter = ? AND unit_code = ? "
@@ -94,6 +95,9 @@ def import_official_survey(store: Store, actor: Actor, table: Table, *, all_or_n
                 "loaded_at = excluded.loaded_at, loaded_by = excluded.loaded_by",
                 [values["quarter"], values["unit"], values["driver"], values["satisfied_pct"],
                  values["respondents"], now_iso(), actor.user_id])
+            row_ids.append(store.scalar(
+                "SELECT id FROM official_survey WHERE quarter = ? AND unit_code = ? "
+                "AND driver = ?", [values["quarter"], values["unit"], values["driver"]]))
             if existed:
                 result.updated += 1
             else:
@@ -103,6 +107,7 @@ def import_official_survey(store: Store, actor: Actor, table: Table, *, all_or_n
         store.audit(actor, "import", "official_survey", None,
                     {"inserted": result.inserted, "updated": result.updated,
                      "bad_rows": len(result.bad)})
+        store.hash_rows(actor, "official_survey", "id", row_ids, "survey rows loaded")
     return result
 
 

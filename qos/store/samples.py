@@ -242,8 +242,10 @@ def record_attempt(store: Store, actor: Actor, item_id: int, outcome: str,
         if on is not None and on > dt.date.today():
             raise ValidationError("A call attempt cannot be dated in the future.")
         stamp = attempt_stamp(on)
-        store.execute("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
-                      "VALUES (?, ?, ?, ?, ?)", [item_id, stamp, outcome, note, actor.user_id])
+        cursor = store.execute("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
+                               "VALUES (?, ?, ?, ?, ?)",
+                               [item_id, stamp, outcome, note, actor.user_id])
+        store.audit(actor, "call attempt", "call_attempts", int(cursor.lastrowid))  # its hash
         attempts = item["attempts"] + 1
         if outcome == "declined":
             status = "declined"

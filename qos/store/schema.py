@@ -686,9 +686,10 @@ def m0015_row_hashes(db: sqlite_utils.Database) -> None:
     # entry recorded. Rows written before that existed get one baseline entry per 5,000 rows,
     # so verify starts from the data as it is now.
     from qos.clock import now_iso
-    from qos.store.hashing import baseline
+    from qos.store.hashing import CHECKED_SINCE_0031, HASHED_TABLES, baseline
 
-    baseline(db.conn, now_iso())
+    # The tables checked then (0031 baselines the ones checked since, once keyed by an id).
+    baseline(db.conn, now_iso(), [t for t in HASHED_TABLES if t not in CHECKED_SINCE_0031])
 
 
 @MIGRATIONS(name="0016_unit_responsibility")
@@ -843,3 +844,57 @@ def m0030_code_duties_by_day(db: sqlite_utils.Database) -> None:
     _run(db, _dialect(db).heap_covering_index(
         "code_duties_by_day", "code_duties", ("due_on", "rule", "unit_id"),
         ("updated_on", "recorded_on", "event_on")))
+
+
+# The tables keyed by several columns, as 0031 rebuilds them: an id first (what `audit verify`
+# names a row by), their old key kept UNIQUE so the app's upserts work as before.
+_REKEYED = {
+    "templates": ("kind, version, title, body, loaded_at", """
+            kind TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            loaded_at TEXT NOT NULL,
+            UNIQUE (kind, version)"""),
+    "import_mappings": ("kind, name, mapping", """
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            mapping TEXT NOT NULL,
+            UNIQUE (kind, name)"""),
+    "official_survey": (
+        "quarter, unit_code, driver, satisfied_pct, respondents, loaded_at, loaded_by", """
+            quarter TEXT NOT NULL,
+            unit_code TEXT NOT NULL COLLATE NOCASE,
+            driver TEXT NOT NULL,
+            satisfied_pct REAL NOT NULL CHECK (satisfied_pct BETWEEN 0 AND 100),
+            respondents INTEGER NOT NULL CHECK (respondents > 0),
+            loaded_at TEXT NOT NULL,
+            loaded_by INTEGER NOT NULL,
+            UNIQUE (quarter, unit_code, driver)"""),
+    "calibration_scores": ("calibration_id, volunteer_id, checklist, scored_at", """
+            calibration_id INTEGER NOT NULL REFERENCES calibrations(id),
+            volunteer_id INTEGER NOT NULL REFERENCES users(id),
+            checklist TEXT NOT NULL,
+            scored_at TEXT NOT NULL,
+            UNIQUE (calibration_id, volunteer_id)"""),
+}
+
+
+@MIGRATIONS(name="0031_audit_more_tables")
+def m0031_audit_more_tables(db: sqlite_utils.Database) -> None:
+    # `audit verify` now checks victim updates, call attempts, the official survey, templates,
+    # calibration scores and import mappings too (hashing.CHECKED_SINCE_0031). Verify names a
+    # row by its first column: the four keyed by several columns get an id first (rebuilt,
+    # rows copied in their key's order). Then the rows already there get a baseline entry,
+    # so an upgraded database verifies clean.
+    from qos.clock import now_iso
+    from qos.store.hashing import CHECKED_SINCE_0031, baseline
+
+    for table, (columns, body) in _REKEYED.items():
+        key = body.rsplit("UNIQUE (", 1)[1].rstrip(")")
+        _run(db, [f"CREATE TABLE {table}_0031 (\n            id INTEGER PRIMARY KEY,{body})",
+                  f"INSERT INTO {table}_0031 ({columns}) SELECT {columns} FROM {table} "
+                  f"ORDER BY {key}",
+                  f"DROP TABLE {table}",
+                  f"ALTER TABLE {table}_0031 RENAME TO {table}"])
+    baseline(db.conn, now_iso(), CHECKED_SINCE_0031)

@@ -14,10 +14,16 @@ RECORDING = (Action.RECORD_CALLBACK, Action.IMPORT_HISTORY, Action.ENTER_DOORSTE
 def register_template(store: Store, actor: Actor, template: Template) -> None:
     require_any(actor, *RECORDING)
     with store.write():
-        store.execute(
+        if store.scalar("SELECT 1 FROM templates WHERE kind = ? AND version = ?",
+                        [template.kind, template.version]):
+            return  # kept already: a version's text never changes
+        cursor = store.execute(
             "INSERT INTO templates (kind, version, title, body, loaded_at) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(kind, version) DO NOTHING",
             [template.kind, template.version, template.title, template.body, now_iso()])
+        if cursor.lastrowid:  # records the row's hash, so verify checks the kept text
+            store.audit(actor, "template kept", "templates", int(cursor.lastrowid),
+                        {"kind": template.kind, "version": template.version})
 
 
 def stored_template(store: Store, actor: Actor, kind: str, version: int) -> Template | None:

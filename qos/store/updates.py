@@ -32,6 +32,10 @@ def record_victim_update(store: Store, actor: Actor, crime_id: int, on: dt.date,
                       "user_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                       [crime_id, on.isoformat(), source, actor.user_id, now_iso()])
         store.audit(actor, "victim updated", "crimes", crime_id, {"on": on.isoformat()})
+        update_id = store.scalar("SELECT id FROM victim_updates WHERE crime_id = ? AND "
+                                 "updated_on = ? AND source = ?",
+                                 [crime_id, on.isoformat(), source])
+        store.audit(actor, "victim update recorded", "victim_updates", update_id)  # its hash
         duties.rework(store, [crime_id])  # its deadlines now: the due list only reads them
 
 
