@@ -61,7 +61,8 @@ def check_rows(store: Store, actor: Actor, expected: dict[str, dict[str, str | N
         if not store.conn.execute(exists, [table]).fetchone():
             gone = sum(hashed is not None for hashed in recorded.values())
             report.problems.append(f"{table}: the table is missing (dropped outside the app); "
-                                   f"the trail records {gone:,} rows in it")
+                                   f"the trail records {gone:,} row{'' if gone == 1 else 's'} "
+                                   "in it")
             continue
         flagged: list[tuple[str, str | None]] = []
         for keys, hashes in _pages(store, table):
