@@ -26,30 +26,30 @@ from tests.tamper import raw_sql
 # `due --unit NOR` from 889 updates due to 0 and verify said intact.
 TAMPER = {
     "victim_updates": (
-        "INSERT INTO victim_updates (crime_id, updated_on, source, user_id, created_at) "
+        ("INSERT INTO victim_updates (crime_id, updated_on, source, user_id, created_at) "
         "SELECT crime_id, '2026-10-09', source, user_id, created_at FROM victim_updates "
-        "WHERE id = ?",
+        "WHERE id = ?"),
         "UPDATE victim_updates SET updated_on = '2026-10-08' WHERE id = ?"),
     "call_attempts": (
-        "INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
-        "SELECT item_id, at, 'declined', note, user_id FROM call_attempts WHERE id = ?",
+        ("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
+        "SELECT item_id, at, 'declined', note, user_id FROM call_attempts WHERE id = ?"),
         "UPDATE call_attempts SET outcome = 'wrong_number' WHERE id = ?"),
     "official_survey": (
-        "INSERT INTO official_survey (quarter, unit_code, driver, satisfied_pct, respondents, "
+        ("INSERT INTO official_survey (quarter, unit_code, driver, satisfied_pct, respondents, "
         "loaded_at, loaded_by) SELECT quarter, unit_code, 'made_up', 99, respondents, "
-        "loaded_at, loaded_by FROM official_survey WHERE id = ?",
+        "loaded_at, loaded_by FROM official_survey WHERE id = ?"),
         "UPDATE official_survey SET satisfied_pct = 99.5 WHERE id = ?"),
     "templates": (
-        "INSERT INTO templates (kind, version, title, body, loaded_at) "
-        "SELECT kind, 999, title, body, loaded_at FROM templates WHERE id = ?",
+        ("INSERT INTO templates (kind, version, title, body, loaded_at) "
+        "SELECT kind, 999, title, body, loaded_at FROM templates WHERE id = ?"),
         "UPDATE templates SET title = 'Edited' WHERE id = ?"),
     "calibration_scores": (
-        "INSERT INTO calibration_scores (calibration_id, volunteer_id, checklist, scored_at) "
-        "SELECT calibration_id, 1, checklist, scored_at FROM calibration_scores WHERE id = ?",
+        ("INSERT INTO calibration_scores (calibration_id, volunteer_id, checklist, scored_at) "
+        "SELECT calibration_id, 1, checklist, scored_at FROM calibration_scores WHERE id = ?"),
         "UPDATE calibration_scores SET checklist = '{}' WHERE id = ?"),
     "import_mappings": (
-        "INSERT INTO import_mappings (kind, name, mapping) "
-        "SELECT kind, 'Made up', mapping FROM import_mappings WHERE id = ?",
+        ("INSERT INTO import_mappings (kind, name, mapping) "
+        "SELECT kind, 'Made up', mapping FROM import_mappings WHERE id = ?"),
         "UPDATE import_mappings SET mapping = '{}' WHERE id = ?"),
 }
 
@@ -165,14 +165,14 @@ def test_a_database_upgraded_from_0030_verifies_clean(tmp_path):
                                              "A long enough account of the visit to score.")
     with old.write():  # as that release wrote them: no row hash in the trail
         for sql, params in (
-                ("INSERT INTO victim_updates (crime_id, updated_on, source, user_id, "
-                 "created_at) VALUES (1, '2026-10-06', 'app', 1, 'now')", []),
-                ("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
-                 "VALUES (?, 'now', 'no_answer', '', 1)", [item["id"]]),
-                ("INSERT INTO official_survey VALUES ('2026Q3', 'NOR', 'whole_experience', "
-                 "81.5, 150, 'now', 1)", []),
-                ("INSERT INTO official_survey VALUES ('2026Q3', 'FORCE', 'whole_experience', "
-                 "80.0, 300, 'now', 1)", []),
+                (("INSERT INTO victim_updates (crime_id, updated_on, source, user_id, "
+                 "created_at) VALUES (1, '2026-10-06', 'app', 1, 'now')"), []),
+                (("INSERT INTO call_attempts (item_id, at, outcome, note, user_id) "
+                 "VALUES (?, 'now', 'no_answer', '', 1)"), [item["id"]]),
+                (("INSERT INTO official_survey VALUES ('2026Q3', 'NOR', 'whole_experience', "
+                 "81.5, 150, 'now', 1)"), []),
+                (("INSERT INTO official_survey VALUES ('2026Q3', 'FORCE', 'whole_experience', "
+                 "80.0, 300, 'now', 1)"), []),
                 ("INSERT INTO templates VALUES ('callback', 1, 'Call-back', '{}', 'now')", []),
                 ("INSERT INTO calibration_scores VALUES (?, 1, '{}', 'now')", [calibration]),
                 ("INSERT INTO import_mappings VALUES ('crimes', 'Niche RMS', '{}')", [])):

@@ -893,8 +893,8 @@ def m0031_audit_more_tables(db: sqlite_utils.Database) -> None:
     for table, (columns, body) in _REKEYED.items():
         key = body.rsplit("UNIQUE (", 1)[1].rstrip(")")
         _run(db, [f"CREATE TABLE {table}_0031 (\n            id INTEGER PRIMARY KEY,{body})",
-                  f"INSERT INTO {table}_0031 ({columns}) SELECT {columns} FROM {table} "
-                  f"ORDER BY {key}",
+                  (f"INSERT INTO {table}_0031 ({columns}) SELECT {columns} FROM {table} "
+                  f"ORDER BY {key}"),
                   f"DROP TABLE {table}",
                   f"ALTER TABLE {table}_0031 RENAME TO {table}"])
     baseline(db.conn, now_iso(), CHECKED_SINCE_0031)
