@@ -209,3 +209,13 @@ def test_a_garbled_entry_about_rows_is_named_never_a_traceback(store, admin, db_
     assert "Traceback" not in err
     assert f"entry {entry} (rows written crimes) was changed after it was written" in err
     assert f"crimes: row {crime_id} (NOR/1) changed outside the app" in err
+
+
+def test_text_that_is_not_utf8_is_named_as_a_changed_row_not_an_error(copy, capsys):
+    # The app writes valid text alone; bytes that are not UTF-8 (here a name cut inside "ë")
+    # stop SQLite's reader, which stopped verify before naming anything.
+    cut_name = "UPDATE units SET name = CAST(X'4E6F72C3' AS TEXT) WHERE code = 'NOR'"
+    report = _verify_after(copy, (cut_name, []))
+    assert [p for p in report.problems if p.startswith("units:")] == [
+        "units: row 1 (NOR) changed outside the app (no matching audit entry)"]
+    assert len(report.problems) == 1, report.problems

@@ -101,13 +101,31 @@ def _pages(store: Store, table: str) -> Iterator[tuple[list[str], list[str]]]:
                 yield keys, json_hashes(map(itemgetter(1), rows), len(columns))
                 last = int(keys[-1]) if key == "id" else keys[-1]
                 continue
-        cursor = store.conn.execute(
-            f"SELECT * FROM {table}{after} ORDER BY {key} LIMIT {PAGE}", params)
-        rows = cursor.fetchall()
+        rows, width = _read(store, f"SELECT * FROM {table}{after} ORDER BY {key} LIMIT {PAGE}",
+                            params)
         if not rows:
             return
-        yield list(map(str, map(itemgetter(0), rows))), row_hashes(rows, len(cursor.description))
+        yield list(map(str, map(itemgetter(0), rows))), row_hashes(rows, width)
         last = rows[-1][0]
+
+
+def _read(store: Store, sql: str, params: list[Any]) -> tuple[list[Any], int]:
+    """The rows and their width. Text that is not UTF-8 can only have been written behind
+    the app's back (it writes valid text alone) and stops SQLite's reader: such a page is
+    read again with U+FFFD for the bad bytes, so its row is named as changed instead."""
+    try:
+        cursor = store.conn.execute(sql, params)
+        return cursor.fetchall(), len(cursor.description)
+    except sqlite3.OperationalError as exc:
+        if "decode" not in str(exc) or store.dialect.is_postgres:
+            raise
+    plain = store.conn.text_factory
+    store.conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    try:
+        cursor = store.conn.execute(sql, params)
+        return cursor.fetchall(), len(cursor.description)
+    finally:
+        store.conn.text_factory = plain
 
 
 def _json_columns(store: Store, table: str) -> list[str]:
@@ -144,12 +162,12 @@ def _recheck(store: Store, table: str, flagged: list[tuple[str, str | None]]
     label = _LABELS.get(table)
     for start in range(0, len(flagged), 500):
         part = dict(flagged[start:start + 500])
-        cursor = store.conn.execute(
-            f"SELECT * FROM {table} WHERE {key} IN ({', '.join('?' * len(part))})",
-            [int(k) if key == "id" else k for k in part])
-        names = [d[0] for d in cursor.description]
+        names = [d[0] for d in store.conn.execute(f"SELECT * FROM {table} LIMIT 0").description]
+        rows, _ = _read(store, f"SELECT * FROM {table} WHERE {key} IN "
+                        f"({', '.join('?' * len(part))})",
+                        [int(k) if key == "id" else k for k in part])
         label_at = names.index(label) if label in names else None
-        found = {str(values[0]): values for values in cursor.fetchall()}
+        found = {str(values[0]): values for values in rows}
         for found_key, hashed in part.items():  # in the order flagged: the table's order
             values = found[found_key]  # the same snapshot as the scan: still there
             name = f"{found_key} ({values[label_at]})" if label_at is not None else found_key
