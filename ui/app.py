@@ -17,6 +17,7 @@ from qos.store.audit import anchor_now
 from qos.store.backups import latest_backup, restore
 from qos.store.core import Store, open_store
 from qos.store.dialect import is_server_url
+from qos.store.server_check import probe_server
 from qos.store.users import is_set_up
 from qos.upkeep import UpkeepReport, daily_upkeep, plain_reason
 from ui.failures import install_excepthook, show_failure
@@ -73,6 +74,20 @@ def first_run(local_path: Path) -> tuple[Store, Actor] | None:
         wizard.store.close()
         return None
     return wizard.store, actor
+
+
+def set_up_empty_server(url: str) -> tuple[Store, Actor] | None:
+    """--db or QOS_DB names an empty shared database: the wizard makes its tables and the
+    force in one transaction on Finish, so Cancel leaves it as empty as it was (opening it
+    first would have migrated it). None: cancelled."""
+    from ui.first_run_wizard import FirstRunWizard
+
+    wizard = FirstRunWizard(None, server_url=url)
+    if wizard.exec() != QDialog.DialogCode.Accepted or wizard.store is None:
+        wait_for_background_jobs()  # a set-up closed mid-way ends before the app does
+        return None
+    assert wizard.actor is not None  # a set-up, never a sign-in, in this wizard
+    return wizard.store, wizard.actor
 
 
 def integrity_check_job(window: QWidget, db: Reopen) -> BackgroundJob:
@@ -141,8 +156,15 @@ def run_app(db_path: Path | str, *, choose_place: bool = False) -> int:
         print(f"QoS Checks cannot write its log file: {exc}", file=sys.stderr)
     install_excepthook(app)
     new_file = not is_server_url(db_path) and not Path(db_path).exists()
-    if choose_place and new_file:
-        chosen = first_run(Path(db_path))
+    try:
+        # Read, not opened: opening an empty shared database would migrate it before the
+        # wizard, and Cancel would leave tables and no force.
+        empty_server = is_server_url(db_path) and not probe_server(str(db_path)).holds_qos
+    except QosError as exc:
+        QMessageBox.critical(None, "QoS Checks cannot open its database", str(exc))
+        return 1
+    if (choose_place and new_file) or empty_server:
+        chosen = set_up_empty_server(str(db_path)) if empty_server else first_run(Path(db_path))
         if chosen is None:
             return 0
         store, actor = chosen

@@ -2,7 +2,9 @@
 then the force's name, its units and the first administrator account.
 
 Nothing is made until Finish: cancelling leaves no file, no tables and no remembered choice.
-A shared database that is already set up skips straight to signing in.
+A shared database that is already set up skips straight to signing in. Finish on a shared
+database sets it up in the background (migrations and force in one transaction, seconds on
+a slow server): the window keeps drawing, and a failure keeps everything typed.
 """
 from __future__ import annotations
 
@@ -296,6 +298,14 @@ class _AdminPage(QWizardPage):
             form.addRow(label, editor)
         form.addRow(hint_label("At least 8 characters."))
         form.addRow(self.error)
+        self.working = QLabel("")
+        self.working.setWordWrap(True)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)  # the server gives no figures: a moving bar while it works
+        self.busy.setAccessibleName("Setting up the shared database")
+        self.busy.hide()
+        form.addRow(self.working)
+        form.addRow(self.busy)
 
     def validatePage(self) -> bool:
         problem = password_problem(self.password.text())
@@ -318,15 +328,19 @@ def remove_unfinished(db_path: Path) -> None:
 
 class FirstRunWizard(QWizard):
     """`store`: set up that database (its place was chosen already, by --db or QOS_DB).
-    None: first ask where, with `local_path` as "this PC only"; Finish makes the store there
-    (`self.store`) and remembers the choice. `self.actor` is the new administrator, or None
-    when a shared database was set up already and the user must sign in."""
+    `server_url`: set up that empty shared database (chosen by --db or QOS_DB), nothing of it
+    made before Finish. Neither: first ask where, with `local_path` as "this PC only"; Finish
+    makes the store there and remembers the choice. After Finish, `self.store` is the open
+    store and `self.actor` the new administrator, or None when a shared database was set up
+    already and the user must sign in."""
 
     def __init__(self, store: Store | None, parent: QWidget | None = None, *,
-                 local_path: Path | None = None):
+                 local_path: Path | None = None, server_url: str | None = None):
         super().__init__(parent)
         self.store = store
         self.local_path = local_path
+        self.server_url = server_url
+        self.asks_where = store is None and server_url is None
         self.actor: Actor | None = None
         self.setWindowTitle("Set up QoS Checks")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -337,18 +351,22 @@ class FirstRunWizard(QWizard):
         self.force_page = _ForcePage()
         self.units_page = _UnitsPage()
         self.admin_page = _AdminPage()
-        if store is None:
+        if self.asks_where:
             self.setPage(WHERE, self.where_page)
             self.setPage(SERVER, self.server_page)
             self.setPage(READY, self.ready_page)
         self.setPage(FORCE, self.force_page)
         self.setPage(UNITS, self.units_page)
         self.setPage(ADMIN, self.admin_page)
-        self.setStartId(WHERE if store is None else FORCE)
+        self.setStartId(WHERE if self.asks_where else FORCE)
+        self.setting_up = NewestAnswer(self, None)  # the shared set-up, under way
+        self.closing = False  # closed during the set-up: closes once it ends
 
     @property
     def shared(self) -> bool:
-        return self.store is None and self.where_page.shared.isChecked()
+        if self.server_url is not None:
+            return True
+        return self.asks_where and self.where_page.shared.isChecked()
 
     def nextId(self) -> int:
         current = self.currentId()
@@ -362,28 +380,28 @@ class FirstRunWizard(QWizard):
         return super().nextId()
 
     def accept(self) -> None:
+        if self.setting_up.waiting:
+            return  # Finish again (Enter) while the set-up runs: it is under way already
         # Finish normally validates the page first, but accept() can also be reached directly.
         if self.currentId() != READY and not self.admin_page.validatePage():
             return
         target = self._target()
+        setting_up = self.currentId() != READY
+        if setting_up and is_server_url(target):
+            self._set_up_shared(target)
+            return
         opened = self.store is None
         new_file = opened and not is_server_url(target) and not Path(target).exists()
-        setting_up = self.currentId() != READY
-        actor: Actor | None = None
         try:
-            if opened and self.shared and setting_up:
-                # Its tables and the force in one transaction: a failure leaves the shared
-                # database as it was, not half set up for the next run to carry on in.
-                store, actor = set_up_shared(target, *self._force_details())
-            else:
-                store = self.store if self.store is not None else open_store(target)
+            store = self.store if self.store is not None else open_store(target)
         except QosError as exc:
             self._show_error(str(exc))
             return
+        actor: Actor | None = None
         try:
-            if actor is None and (setting_up or not is_set_up(store)):
+            if setting_up or not is_set_up(store):
                 actor = setup_force(store, *self._force_details())
-            if opened:
+            if self.asks_where:
                 remember_db(target)  # python3 main.py opens it from now on
         except (QosError, OSError) as exc:
             if opened:
@@ -394,6 +412,74 @@ class FirstRunWizard(QWizard):
             return
         self.store, self.actor = store, actor
         super().accept()
+
+    def _set_up_shared(self, url: str) -> None:
+        """Its tables and the force in one transaction (set_up_shared), in the background: a
+        failure leaves the shared database as it was, not half set up for the next run to
+        carry on in, and the window keeps drawing while a slow server works."""
+        details = self._force_details()
+        keep_ours = self.store is not None  # --db on a database with tables: keep that store
+
+        def work(progress: object) -> tuple[Store | None, Actor]:
+            store, actor = set_up_shared(url, *details)
+            if keep_ours:
+                store.close()
+                return None, actor
+            return store, actor
+
+        self._busy(f"Setting up the shared database {redact(url)} ... On a slow server this "
+                   "takes a while; closing the window waits until it ends.")
+        self.setting_up.ask(work, self._shared_done, self._shared_failed)
+
+    def _busy(self, text: str) -> None:
+        page = self.admin_page
+        page.error.setText("")
+        page.working.setText(text)
+        page.busy.setVisible(bool(text))
+        for button in (QWizard.WizardButton.BackButton, QWizard.WizardButton.FinishButton,
+                       QWizard.WizardButton.CancelButton):
+            self.button(button).setEnabled(not text)
+        for field in (page.username, page.display_name, page.password, page.confirm):
+            field.setReadOnly(bool(text))  # kept as typed; not changed under a running set-up
+
+    def _shared_done(self, result: tuple[Store | None, Actor]) -> None:
+        self._busy("")
+        store, actor = result
+        if store is not None:
+            try:
+                if self.asks_where and not self.closing:
+                    remember_db(self._target())  # python3 main.py opens it from now on
+            except OSError as exc:
+                store.close()
+                self._show_error(f"The shared database is set up, but this PC could not "
+                                 f"remember it: {exc}")
+                return
+            if self.closing:
+                store.close()  # closed meanwhile: set up whole, signed in to next time
+                store = None
+        if self.closing:
+            super().reject()
+            return
+        self.store = store if store is not None else self.store
+        self.actor = actor
+        super().accept()
+
+    def _shared_failed(self, exc: BaseException) -> None:
+        self._busy("")
+        if self.closing:
+            super().reject()
+            return
+        self._show_error(str(exc) if isinstance(exc, QosError) else
+                         f"The shared database could not be set up: {exc}")
+
+    def reject(self) -> None:
+        if self.setting_up.waiting:
+            # A half-done transaction cannot be left mid-way from here: close once it ends.
+            self.closing = True
+            self.admin_page.working.setText(
+                "Closing once the set-up ends (it cannot be stopped half way) ...")
+            return
+        super().reject()
 
     def _force_details(self) -> tuple[str, list[dict[str, object]], str, str, str]:
         return (self.force_page.name.text(), self.units_page.units(),
@@ -407,10 +493,11 @@ class FirstRunWizard(QWizard):
     def _target(self) -> str:
         if self.store is not None:
             return self.store.target
+        if self.server_url is not None:
+            return self.server_url
         if self.shared:
             return self.server_page.url.text().strip()
         return str(self.local_path or Path("qos.db"))
-
 
     def _show_error(self, text: str) -> None:
         page = self.currentPage()
