@@ -52,7 +52,8 @@ def cmd_copy(args: argparse.Namespace) -> int:
         if count:
             print(f"  {table}: {count}")
     print(f"Copied {report.total} rows from {args.source} to {redact(args.target)}. "
-          "Run 'main.py audit verify --db ...' on the shared database to check the trail.")
+          "Run 'main.py audit verify --user NAME --db ...' on the shared database to check the "
+          "trail.")
     return 0
 
 

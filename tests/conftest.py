@@ -196,14 +196,18 @@ def store(db_path: Path) -> Iterator[Store]:
     opened.close()
 
 
-@pytest.fixture
-def admin(store: Store) -> Actor:
-    """A set-up force with two units and an administrator."""
+def set_up_force(store: Store) -> Actor:
+    """A force with two units (NOR, SOU) and its administrator."""
     return users.setup_force(
         store, "Testshire Police",
         [{"code": "NOR", "name": "North", "kind": "BCU", "monthly_target": 50},
          {"code": "SOU", "name": "South", "kind": "BCU", "monthly_target": 40}],
         "admin", "Ada Admin", PASSWORD)
+
+
+@pytest.fixture
+def admin(store: Store) -> Actor:
+    return set_up_force(store)
 
 
 def make_user(store: Store, admin: Actor, username: str, role: Role,

@@ -22,6 +22,7 @@ from qos.store import bureau, callbacks, crimes, reference, retention, samples, 
 from qos.store.core import Store
 from qos.store.summary_data import callbacks_behind, monthly_summary
 from qos.store.updates import due_list
+from qos.tabular import read_csv_text
 from tests.conftest import make_user
 from tests.factories import crime_line, import_lines
 
@@ -276,7 +277,6 @@ def _unit_cases() -> dict[str, Case]:
     """Each victim-level read or change, aimed at one unit's records (`t`)."""
     from qos.store import agreed_updates, closures, handouts, updates
     from qos.store.crime_import import import_crimes_with_deadlines
-    from qos.tabular import read_csv_text
     from tests.factories import HEADER
 
     day = dt.date(2026, 11, 10)
@@ -341,6 +341,9 @@ def _unit_cases() -> dict[str, Case]:
             s, a, extract(t), all_or_nothing=False)),
         "crime_import.import_crimes_with_deadlines": lambda s, a, t: _applied(
             import_crimes_with_deadlines(s, a, extract(t), all_or_nothing=False)),
+        "callbacks.import_history": lambda s, a, t: _applied(callbacks.import_history(
+            s, a, read_csv_text(f"Crime reference,Unit,Call date,Outcome\n{t['spare_ref']},"
+                                f"{t['code']},01/11/2026,completed\n"), all_or_nothing=False)),
         "retention.record_opt_out":
             lambda s, a, t: retention.record_opt_out(s, a, t["phone"]) or _no_rows(),
         "retention.erase_on_request": lambda s, a, t: retention.erase_on_request(
@@ -383,7 +386,7 @@ OWN_UNIT = {
         "samples.get_draw", "samples.verify_draw", "samples.list_items", "samples.swap_out",
         "samples.record_attempt", "summary_data.callbacks_behind", "crimes.crime_by_ref",
         "crimes.import_crimes", "crime_import.import_crimes_with_deadlines",
-        "retention.record_opt_out", "retention.erase_on_request"},
+        "callbacks.import_history", "retention.record_opt_out", "retention.erase_on_request"},
     Role.BUREAU: {
         "updates.record_victim_update", "agreed_updates.record_update_frequency",
         "updates.due_list", "updates.due_page", "updates.due_counts", "bureau.call_details",
@@ -555,3 +558,25 @@ def test_an_import_refuses_rows_of_units_the_importer_does_not_cover(store, admi
     assert crime["unit_id"] == reference.unit_by_code(store, admin, "SOU")["id"]
     assert crime["victim_phone"] != "07700900666" and crime["victim_phone"] != "07700900667"
     assert store.scalar("SELECT COUNT(*) FROM crimes WHERE crime_ref = 'NOR/9'") == 1
+
+
+def test_a_history_import_files_no_check_on_another_units_victim(store, admin):
+    """A NOR supervisor filed a SOU crime's old call-back under SOU, or under NOR."""
+    import_lines(store, admin, [crime_line("SOU/1", "05/10/2026", unit="SOU"),
+                                crime_line("NOR/1", "05/10/2026", unit="NOR")])
+    supervisor = make_user(store, admin, "sgt", Role.SUPERVISOR, "NOR")
+    rows = ("Crime reference,Unit,Call date,Outcome\n"
+            "SOU/1,SOU,01/11/2026,completed\n"
+            "SOU/1,NOR,01/11/2026,completed\n"
+            "NOR/1,SOU,01/11/2026,completed\n"
+            "NOR/1,NOR,01/11/2026,completed\n")
+    result = callbacks.import_history(store, supervisor, read_csv_text(rows),
+                                      all_or_nothing=False)
+    assert [(p.row, p.reason) for p in result.bad] == [
+        (2, "unit SOU is not one of the units Sgt covers"),
+        (3, "crime SOU/1 belongs to unit SOU, not NOR"),
+        (4, "crime NOR/1 belongs to unit NOR, not SOU")]
+    assert result.inserted == 1
+    assert [(r["crime_ref"], r["unit_id"]) for r in store.rows(
+        "SELECT crime_ref, unit_id FROM callbacks")] == [
+        ("NOR/1", reference.unit_by_code(store, admin, "NOR")["id"])]

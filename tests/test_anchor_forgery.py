@@ -18,7 +18,7 @@ from tests.tamper import untrigger
 pytestmark = pytest.mark.sqlite_only  # the anchor history beside a database file
 
 
-def _forge_restore(db_path, cut_from: int) -> None:
+def _forge_restore(db_path, cut_from: int, kept: str = "/tmp/nowhere.db") -> list[list]:
     """Cut entries from `cut_from` on, then append a chain-valid 'restore' naming them as
     rolled back, as /tmp's reproduction did: the chain's hash has no key."""
     store = open_store(db_path)
@@ -31,7 +31,7 @@ def _forge_restore(db_path, cut_from: int) -> None:
         entry = {"id": cut_from, "at": "2026-11-26T10:00:00+00:00", "user_id": 1,
                  "username": "admin", "action": "restore", "entity": "database",
                  "entity_id": None,
-                 "detail": json.dumps({"from": "/tmp/nightly.db", "kept": "/tmp/nowhere.db",
+                 "detail": json.dumps({"from": "/tmp/nightly.db", "kept": kept,
                                        "backup_head": prev["id"],
                                        "replaced_head": gone[-1][0], "rolled_back": gone})}
         entry["prev_hash"] = prev["hash"]
@@ -39,6 +39,7 @@ def _forge_restore(db_path, cut_from: int) -> None:
         store.execute(f"INSERT INTO audit_log ({', '.join(entry)}) "
                       f"VALUES ({', '.join('?' * len(entry))})", list(entry.values()))
     store.close()
+    return gone
 
 
 def test_a_forged_restore_does_not_excuse_entries_cut_after_an_export(store, admin, db_path,
@@ -138,3 +139,29 @@ def test_a_restore_still_checks_out_after_the_folder_is_moved(store, admin, db_p
     finally:
         again.close()
     assert not any("cannot be confirmed" in p for p in report.problems), report.problems
+
+
+def test_a_forged_restore_with_a_made_up_kept_copy_is_not_believed(store, admin, db_path,
+                                                                   tmp_path, capsys):
+    """The re-audit's second forgery: a 'kept' file holding just the cut ids and hashes."""
+    import sqlite3
+
+    workbook = export_summary(store, admin, "2026-10", tmp_path / "october.xlsx")
+    exported = head_of(store.conn)
+    store.close()
+    fake = tmp_path / "kept.db"
+    gone = _forge_restore(db_path, exported.id, kept=str(fake))
+    made_up = sqlite3.connect(fake)
+    made_up.execute("CREATE TABLE audit_log (id INTEGER, hash TEXT, prev_hash TEXT, at TEXT, "
+                    "user_id INTEGER, username TEXT, action TEXT, entity TEXT, "
+                    "entity_id TEXT, detail TEXT)")
+    made_up.executemany("INSERT INTO audit_log (id, hash) VALUES (?, ?)", gone)
+    made_up.commit()
+    made_up.close()
+
+    assert run(["audit", "--user", "admin", "verify", "--db", str(db_path), "--anchor",
+                str(workbook)]) == 1
+    err = capsys.readouterr().err
+    assert f"entry {exported.id} records a restore that cannot be confirmed: the copy it " \
+           f"kept, {fake}, does not share this trail up to entry {exported.id - 1}" in err
+    assert f"entry {exported.id} no longer matches the hash recorded outside" in err

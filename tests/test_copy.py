@@ -16,18 +16,14 @@ from qos.roles import Role
 from qos.store import users
 from qos.store.audit import verify_audit
 from qos.store.core import open_store
-from tests.conftest import PASSWORD, PG_SERVER, _server_url, make_user
+from tests.conftest import PASSWORD, PG_SERVER, _server_url, make_user, set_up_force
 from tests.factories import crime_line, import_lines
 
 
 def _local(tmp_path: Path) -> Path:
     path = tmp_path / "local.db"
     source = open_store(path)
-    admin = users.setup_force(
-        source, "Testshire Police",
-        [{"code": "NOR", "name": "North", "kind": "BCU", "monthly_target": 50},
-         {"code": "SOU", "name": "South", "kind": "BCU", "monthly_target": 40}],
-        "admin", "Ada Admin", PASSWORD)
+    admin = set_up_force(source)
     import_lines(source, admin, [crime_line(f"NOR/C{i}", "08/10/2026") for i in range(5)])
     make_user(source, admin, "sgt", Role.SUPERVISOR, "NOR")
     source.close()

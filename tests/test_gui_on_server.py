@@ -11,11 +11,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 import ui.app
-from qos.store import callbacks, users
+from qos.store import callbacks
 from qos.store.core import open_store
 from qos.store.crime_import import import_crimes_with_deadlines
 from qos.tabular import read_csv_text
-from tests.conftest import PASSWORD
+from tests.conftest import set_up_force
 from ui.main_window import MainWindow
 from ui.workers import reopen_target
 
@@ -33,11 +33,7 @@ def _stray_files() -> set[str]:
 @pytest.fixture
 def server_store(pg_url):
     store = open_store(pg_url)
-    admin = users.setup_force(
-        store, "Testshire Police",
-        [{"code": "NOR", "name": "North", "kind": "BCU", "monthly_target": 50},
-         {"code": "SOU", "name": "South", "kind": "BCU", "monthly_target": 40}],
-        "admin", "Ada Admin", PASSWORD)
+    admin = set_up_force(store)
     yield store, admin
     store.close()
 

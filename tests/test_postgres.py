@@ -232,6 +232,15 @@ def test_server_setup_gives_the_app_an_append_only_audit_log_and_a_read_only_rep
     assert reporter.execute("SELECT COUNT(*) FROM units").fetchone()[0] == 2
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         reporter.execute("INSERT INTO settings (key, value) VALUES ('x', '1')")
+    # Figures, yes; victims' names and phones, password hashes and the phone-hash key, no.
+    assert reporter.execute("SELECT COUNT(*), COUNT(DISTINCT unit_id) FROM crimes").fetchone()
+    assert reporter.execute("SELECT username, role FROM users").fetchall()
+    for secret in ("SELECT victim_name FROM crimes", "SELECT victim_phone FROM crimes",
+                   "SELECT phone_hmac FROM crimes", "SELECT * FROM crimes",
+                   "SELECT password_hash FROM users", "SELECT value FROM settings",
+                   "CREATE TEMP TABLE t (x int)"):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            reporter.execute(secret)
     reporter.close()
     owner = psycopg.connect(f"postgresql://{prefix}_owner@127.0.0.1:5432/{name}")
     assert owner.execute("SELECT current_schema()").fetchone()[0] == prefix

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -360,16 +361,28 @@ def _unconfirmed_restore(row: dict[str, Any], detail: dict[str, Any],
     try:
         conn = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
         try:
-            held = {(int(i), str(h)) for i, h in conn.execute(
-                "SELECT id, hash FROM audit_log WHERE id > ?", [row["id"] - 1])}
+            cursor = conn.execute(
+                "SELECT id, at, user_id, username, action, entity, entity_id, detail, "
+                "prev_hash, hash FROM audit_log WHERE id >= ? ORDER BY id", [row["id"] - 1])
+            names = [d[0] for d in cursor.description]
+            entries = [dict(zip(names, values, strict=True)) for values in cursor]
         finally:
             conn.close()
     except sqlite3.Error as exc:
         return f"the copy it kept, {kept}, cannot be read ({exc})"
-    missing = [int(i) for i, h in rolled if (int(i), str(h)) not in held]
-    if missing:
-        return (f"the copy it kept, {kept}, does not hold entries it says were rolled back "
-                f"({', '.join(map(str, missing[:5]))}{' ...' if len(missing) > 5 else ''})")
+    # The copy's trail must be this one up to the backup's head, then carry on as one
+    # unbroken chain through exactly the entries the restore says it threw away.
+    if not entries or entries[0]["id"] != row["id"] - 1 or entries[0]["hash"] != row["prev_hash"]:
+        return (f"the copy it kept, {kept}, does not share this trail up to entry "
+                f"{row['id'] - 1}")
+    for before, entry in pairwise(entries):
+        if entry["id"] != before["id"] + 1 or entry["prev_hash"] != before["hash"] \
+                or audit_hash(entry["prev_hash"], entry) != entry["hash"]:
+            return f"the copy it kept, {kept}, has a broken trail at entry {entry['id']}"
+    held = [[e["id"], e["hash"]] for e in entries[1:]]
+    if held != [[int(i), str(h)] for i, h in rolled]:
+        return (f"the copy it kept, {kept}, does not hold exactly the entries it says were "
+                "rolled back")
     return ""
 
 

@@ -10,7 +10,7 @@ from qos.clock import now_iso
 from qos.errors import ValidationError
 from qos.importing import Field, ImportResult, RowProblem, map_columns, parse_rows
 from qos.parsing import normalise_reference, parse_date
-from qos.roles import Action, Actor, require, require_any, require_unit
+from qos.roles import Action, Actor, covers, require, require_any, require_unit
 from qos.settings import setting
 from qos.store import reference
 from qos.store.core import Row, Store, where_all
@@ -252,13 +252,15 @@ def history_fields(template: Template) -> list[Field]:
     return fields
 
 
-def _crime_ids(store: Store, refs: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
+def _crimes_by_ref(store: Store, refs: list[str]) -> dict[str, tuple[int, int]]:
+    """crime_ref -> (crime id, its unit id) for those of `refs` in the store."""
+    found: dict[str, tuple[int, int]] = {}
     for start in range(0, len(refs), 500):
         chunk = refs[start:start + 500]
-        found.update(store.conn.execute(
-            f"SELECT crime_ref, id FROM crimes WHERE crime_ref IN ({', '.join('?' * len(chunk))})",
-            chunk).fetchall())
+        for ref, crime_id, unit_id in store.conn.execute(
+                "SELECT crime_ref, id, unit_id FROM crimes WHERE crime_ref IN "
+                f"({', '.join('?' * len(chunk))})", chunk).fetchall():
+            found[ref] = (crime_id, unit_id)
     return found
 
 
@@ -276,7 +278,9 @@ def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
     units = reference.unit_ids_by_code(store, actor)
     officers = reference.person_ids_by_number(store, actor)
     result = ImportResult(bad=list(parsed.bad))
-    crime_ids = _crime_ids(store, [values["crime_ref"] for _, values in parsed.good])
+    crimes = _crimes_by_ref(store, [values["crime_ref"] for _, values in parsed.good])
+    crime_ids = {ref: crime_id for ref, (crime_id, _) in crimes.items()}
+    code_of = {unit_id: code for code, unit_id in units.items()}
     good = []
     for row_number, values in parsed.good:
         unit_id = units.get(values["unit"].strip().upper())
@@ -289,6 +293,19 @@ def import_history(store: Store, actor: Actor, table: Table, *, all_or_nothing: 
             result.bad.append(RowProblem(
                 row_number, f"crime {values['crime_ref']} is not in the database: import the "
                 "crime extract that holds it first, then this file again"))
+            continue
+        crime_unit = crimes[values["crime_ref"]][1]
+        if crime_unit != unit_id:
+            # Counted in the row's unit, the check would sit apart from its crime's unit,
+            # and one unit's supervisor could file checks on another unit's victims.
+            result.bad.append(RowProblem(
+                row_number, f"crime {values['crime_ref']} belongs to unit "
+                f"{code_of.get(crime_unit, crime_unit)}, not {values['unit'].strip().upper()}"))
+            continue
+        if not covers(actor, unit_id):
+            result.bad.append(RowProblem(
+                row_number, f"unit {values['unit'].strip().upper()} is not one of the units "
+                f"{actor.display_name} covers"))
             continue
         if values["call_date"] > dt.date.today().isoformat():
             result.bad.append(RowProblem(row_number, "the call date is in the future"))

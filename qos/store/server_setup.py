@@ -4,7 +4,9 @@ Three roles, documented for a force's DBA in docs/shared-database.md:
 - `<prefix>_owner` owns the schema and runs the migrations (each new version of the app);
 - `<prefix>_app` is what the app's users connect as: it reads and writes the data, and may
   INSERT into the audit log but never UPDATE, DELETE or TRUNCATE it;
-- `<prefix>_report` reads everything and changes nothing (reporting tools, Power BI).
+- `<prefix>_report` reads the records and changes nothing (reporting tools, Power BI); it
+  never sees victims' names and phone numbers, password hashes or the settings (which hold
+  the phone-hash key), and may not make temporary tables.
 """
 from __future__ import annotations
 
@@ -28,7 +30,8 @@ def setup_sql(prefix: str, database: str) -> list[str]:
         *(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
           f"THEN CREATE ROLE {role} LOGIN; END IF; END $$" for role in (owner, app, report)),
         f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC',
-        f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {owner}, {app}, {report}',
+        f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {owner}, {app}',
+        f'GRANT CONNECT ON DATABASE "{database}" TO {report}',
         f"CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION {owner}",
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         f"GRANT USAGE ON SCHEMA {schema} TO {app}, {report}",
@@ -55,7 +58,27 @@ def after_migrations_sql(prefix: str) -> list[str]:
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {report}",
         f"REVOKE UPDATE, DELETE, TRUNCATE ON {schema}.audit_log FROM {app}",
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {schema}._sqlite_migrations FROM {app}",
+        f"REVOKE SELECT ON {schema}.settings FROM {report}",
+        *(_columns_but(schema, table, hidden, report) for table, hidden in HIDDEN_FROM_REPORTS),
     ]
+
+
+# Personal data and secrets a reporting tool has no need of (figures need none of them).
+HIDDEN_FROM_REPORTS = (("crimes", ("victim_name", "victim_phone", "phone_hmac")),
+                       ("users", ("password_hash",)))
+
+
+def _columns_but(schema: str, table: str, hidden: tuple[str, ...], role: str) -> str:
+    """SELECT on every column of `table` but `hidden`: a column-level grant in place of the
+    table's (worked out on the server, so columns added by later migrations are left out
+    until granted, not shown by default)."""
+    left_out = ", ".join(f"'{column}'" for column in hidden)
+    return (f"DO $$ DECLARE shown text; BEGIN "
+            f"REVOKE SELECT ON {schema}.{table} FROM {role}; "
+            f"SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) "
+            f"INTO shown FROM information_schema.columns WHERE table_schema = '{schema}' "
+            f"AND table_name = '{table}' AND column_name NOT IN ({left_out}); "
+            f"EXECUTE format('GRANT SELECT (%s) ON {schema}.{table} TO {role}', shown); END $$")
 
 
 def setup_roles(url: str, prefix: str) -> list[str]:
@@ -94,6 +117,6 @@ def setup_roles(url: str, prefix: str) -> list[str]:
         conn.close()
     return [(f"Roles ready in {database}: {owner} (owns schema {prefix}, runs upgrades), "
             f"{app} (the app: may add to the audit log, never change or delete it), "
-            f"{report} (read-only reporting)."),
+            f"{report} (read-only reporting, no victims' names or phones)."),
             (f"Users connect with postgresql://{app}@HOST/{database}; set the roles' "
             "passwords and pg_hba.conf rules (TLS: hostssl) as your policy requires.")]
