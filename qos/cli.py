@@ -32,13 +32,15 @@ def _day(text: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    db_help = "database file (default: $QOS_DB, else your user data folder)"
+    db_help = ("a database file, or the shared database's postgresql://HOST/DB address "
+               "(default: $QOS_DB, else the one chosen at first run, else the file in your "
+               "user data folder)")
     # SUPPRESS on the subcommands, so `main.py --db X demo` is not reset to None by them.
     db_arg = argparse.ArgumentParser(add_help=False)
-    db_arg.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=db_help)
+    db_arg.add_argument("--db", metavar="PATH_OR_URL", default=argparse.SUPPRESS, help=db_help)
     parser = argparse.ArgumentParser(
         prog="main.py", description="QoS Checks. With no command, opens the app window.")
-    parser.add_argument("--db", metavar="PATH", default=None, help=db_help)
+    parser.add_argument("--db", metavar="PATH_OR_URL", default=None, help=db_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("gui", parents=[db_arg], help="open the app window (the default)")
