@@ -110,29 +110,31 @@ def _pages(store: Store, table: str) -> Iterator[tuple[list[str], list[str]]]:
                 yield keys, json_hashes(map(itemgetter(1), rows), len(columns))
                 last = int(keys[-1]) if key == "id" else keys[-1]
                 continue
-        rows, width = _read(store, f"SELECT * FROM {table}{after} ORDER BY {key} LIMIT {PAGE}",
+        rows, names = _read(store, f"SELECT * FROM {table}{after} ORDER BY {key} LIMIT {PAGE}",
                             params)
         if not rows:
             return
-        yield list(map(str, map(itemgetter(0), rows))), row_hashes(rows, width)
+        yield list(map(str, map(itemgetter(0), rows))), row_hashes(rows, len(names))
         last = rows[-1][0]
 
 
-def _read(store: Store, sql: str, params: list[Any]) -> tuple[list[Any], int]:
-    """The rows and their width. Text that is not UTF-8 can only have been written behind
-    the app's back (it writes valid text alone) and stops SQLite's reader: such a page is
-    read again with U+FFFD for the bad bytes, so its row is named as changed instead."""
-    try:
+def _read(store: Store, sql: str, params: list[Any]) -> tuple[list[Any], list[str]]:
+    """The rows and their column names. Text that is not UTF-8 can only have been written
+    behind the app's back (it writes valid text alone) and stops SQLite's reader: such a
+    page is read again with U+FFFD for the bad bytes, so its row is named as changed instead."""
+    def fetch() -> tuple[list[Any], list[str]]:
         cursor = store.conn.execute(sql, params)
-        return cursor.fetchall(), len(cursor.description)
+        return cursor.fetchall(), [d[0] for d in cursor.description]
+
+    try:
+        return fetch()
     except sqlite3.OperationalError as exc:
         if "decode" not in str(exc) or store.dialect.is_postgres:
             raise
     plain = store.conn.text_factory
     store.conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     try:
-        cursor = store.conn.execute(sql, params)
-        return cursor.fetchall(), len(cursor.description)
+        return fetch()
     finally:
         store.conn.text_factory = plain
 
@@ -171,8 +173,7 @@ def _recheck(store: Store, table: str, flagged: list[tuple[str, str | None]]
     label = _LABELS.get(table)
     for start in range(0, len(flagged), 500):
         part = dict(flagged[start:start + 500])
-        names = [d[0] for d in store.conn.execute(f"SELECT * FROM {table} LIMIT 0").description]
-        rows, _ = _read(store, f"SELECT * FROM {table} WHERE {key} IN "
+        rows, names = _read(store, f"SELECT * FROM {table} WHERE {key} IN "
                         f"({', '.join('?' * len(part))})",
                         [int(k) if key == "id" else k for k in part])
         label_at = names.index(label) if label in names else None
