@@ -267,16 +267,9 @@ def verify_audit(store: Store, actor: Actor, anchors: Iterable[Anchor] = ()) -> 
     previous_hash, previous_id = "", 0
     backups = backup_dir_for(store.path) if store.path is not None else None
     with _read_snapshot(store):
-        for row in _entries(store):
+        for row in _entries_of(store.conn):
             report.entries += 1
-            if row["id"] != previous_id + 1:
-                report.problems.append(f"entries {previous_id + 1} to {row['id'] - 1} are missing")
-            if row["prev_hash"] != previous_hash:
-                report.problems.append(f"entry {row['id']} does not follow on from entry "
-                                       f"{previous_id} (an entry was removed or inserted)")
-            if audit_hash(row["prev_hash"], row) != row["hash"]:
-                report.problems.append(f"entry {row['id']} ({row['action']} {row['entity']}) "
-                                       "was changed after it was written")
+            report.problems += _link_problems(previous_id, previous_hash, row)
             previous_hash, previous_id = row["hash"], row["id"]
             by_id[row["id"]] = row["hash"]
             if '"row_hash' in row["detail"] or row["action"] == "restore":
@@ -307,10 +300,25 @@ def _read_snapshot(store: Store) -> Iterator[None]:
             store.conn.execute("ROLLBACK")
 
 
-def _entries(store: Store) -> Iterator[dict[str, Any]]:
-    cursor = store.conn.execute(
+def _link_problems(previous_id: int, previous_hash: str, row: dict[str, Any]) -> list[str]:
+    """What is wrong with `row` as the entry after (previous_id, previous_hash)."""
+    problems = []
+    if row["id"] != previous_id + 1:
+        problems.append(f"entries {previous_id + 1} to {row['id'] - 1} are missing")
+    if row["prev_hash"] != previous_hash:
+        problems.append(f"entry {row['id']} does not follow on from entry {previous_id} "
+                        "(an entry was removed or inserted)")
+    if audit_hash(row["prev_hash"], row) != row["hash"]:
+        problems.append(f"entry {row['id']} ({row['action']} {row['entity']}) was changed "
+                        "after it was written")
+    return problems
+
+
+def _entries_of(conn: Any, from_id: int = 0) -> Iterator[dict[str, Any]]:
+    """The trail's entries from `from_id` on, in order, as dicts (a store's or a copy's)."""
+    cursor = conn.execute(
         "SELECT id, at, user_id, username, action, entity, entity_id, detail, prev_hash, hash "
-        "FROM audit_log ORDER BY id")
+        "FROM audit_log WHERE id >= ? ORDER BY id", [from_id])
     names = [d[0] for d in cursor.description]
     for values in cursor:
         yield dict(zip(names, values, strict=True))
@@ -361,11 +369,7 @@ def _unconfirmed_restore(row: dict[str, Any], detail: dict[str, Any],
     try:
         conn = sqlite3.connect(f"file:{kept}?mode=ro", uri=True)
         try:
-            cursor = conn.execute(
-                "SELECT id, at, user_id, username, action, entity, entity_id, detail, "
-                "prev_hash, hash FROM audit_log WHERE id >= ? ORDER BY id", [row["id"] - 1])
-            names = [d[0] for d in cursor.description]
-            entries = [dict(zip(names, values, strict=True)) for values in cursor]
+            entries = list(_entries_of(conn, row["id"] - 1))
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -376,8 +380,7 @@ def _unconfirmed_restore(row: dict[str, Any], detail: dict[str, Any],
         return (f"the copy it kept, {kept}, does not share this trail up to entry "
                 f"{row['id'] - 1}")
     for before, entry in pairwise(entries):
-        if entry["id"] != before["id"] + 1 or entry["prev_hash"] != before["hash"] \
-                or audit_hash(entry["prev_hash"], entry) != entry["hash"]:
+        if _link_problems(before["id"], before["hash"], entry):
             return f"the copy it kept, {kept}, has a broken trail at entry {entry['id']}"
     held = [[e["id"], e["hash"]] for e in entries[1:]]
     if held != [[int(i), str(h)] for i, h in rolled]:
