@@ -115,13 +115,15 @@ class Store:
         pipeline) and the server works out each hash itself, so what other writers wait on
         is the server's own few statements and the commit, with no client work inside."""
         entries, self._pending = self._pending, []
-        statements = self._appends(entries) if entries else []
-        if self.dialect.is_postgres and statements:
-            self.conn.run_together([*statements, ("COMMIT", ())])
+        self._send([*(self._appends(entries) if entries else []), ("COMMIT", ())])
+
+    def _send(self, statements: list[tuple[str, Sequence[Any]]]) -> None:
+        """Run `statements` in order: on PostgreSQL in one round trip when there are several."""
+        if self.dialect.is_postgres and len(statements) > 1:
+            self.conn.run_together(statements)
             return
         for sql, params in statements:
             self.conn.execute(sql, params)
-        self.conn.execute("COMMIT")
 
     def _appends(self, entries: list[dict[str, Any]]) -> list[tuple[str, Sequence[Any]]]:
         """The statements appending `entries` to the chain, each hash covering the one before:
@@ -156,12 +158,7 @@ class Store:
             return
         self._pending_chars = 0
         entries, self._pending = self._pending, []
-        statements = self._appends(entries)
-        if self.dialect.is_postgres:
-            self.conn.run_together(statements)
-            return
-        for sql, params in statements:
-            self.conn.execute(sql, params)
+        self._send(self._appends(entries))
 
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
