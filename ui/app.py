@@ -58,15 +58,19 @@ def log_in(store: Store) -> Actor | None:
     return login.actor
 
 
-def first_run(local_path: Path) -> tuple[Store, Actor] | None:
-    """Nothing chosen yet on this PC: the wizard asks where (this PC, or the force's shared
-    database) and sets it up there; a shared database set up already goes on to sign-in.
+def first_run(local_path: Path | None = None, server_url: str | None = None
+              ) -> tuple[Store, Actor] | None:
+    """The first-run wizard. With `local_path`: nothing chosen yet on this PC, so it asks
+    where (this PC, or the force's shared database) and sets it up there; a shared database
+    set up already goes on to sign-in. With `server_url`: --db or QOS_DB names an empty
+    shared database, whose tables and force it makes in one transaction on Finish, so Cancel
+    leaves it as empty as it was (opening it first would have migrated it).
     None: cancelled, and the wizard made nothing."""
     from ui.first_run_wizard import FirstRunWizard
 
-    wizard = FirstRunWizard(None, local_path=local_path)
+    wizard = FirstRunWizard(None, local_path=local_path, server_url=server_url)
     if wizard.exec() != QDialog.DialogCode.Accepted or wizard.store is None:
-        # Cancelled during a connection test: its thread must end before the app does.
+        # Closed during a connection test or a set-up: its thread ends before the app does.
         wait_for_background_jobs()
         return None
     actor = wizard.actor or log_in(wizard.store)
@@ -74,20 +78,6 @@ def first_run(local_path: Path) -> tuple[Store, Actor] | None:
         wizard.store.close()
         return None
     return wizard.store, actor
-
-
-def set_up_empty_server(url: str) -> tuple[Store, Actor] | None:
-    """--db or QOS_DB names an empty shared database: the wizard makes its tables and the
-    force in one transaction on Finish, so Cancel leaves it as empty as it was (opening it
-    first would have migrated it). None: cancelled."""
-    from ui.first_run_wizard import FirstRunWizard
-
-    wizard = FirstRunWizard(None, server_url=url)
-    if wizard.exec() != QDialog.DialogCode.Accepted or wizard.store is None:
-        wait_for_background_jobs()  # a set-up closed mid-way ends before the app does
-        return None
-    assert wizard.actor is not None  # a set-up, never a sign-in, in this wizard
-    return wizard.store, wizard.actor
 
 
 def integrity_check_job(window: QWidget, db: Reopen) -> BackgroundJob:
@@ -164,7 +154,8 @@ def run_app(db_path: Path | str, *, choose_place: bool = False) -> int:
         QMessageBox.critical(None, "QoS Checks cannot open its database", str(exc))
         return 1
     if (choose_place and new_file) or empty_server:
-        chosen = set_up_empty_server(str(db_path)) if empty_server else first_run(Path(db_path))
+        chosen = (first_run(server_url=str(db_path)) if empty_server
+                  else first_run(Path(db_path)))
         if chosen is None:
             return 0
         store, actor = chosen
