@@ -93,11 +93,10 @@ class Dialect:
         return None if self.is_postgres else "PRAGMA wal_checkpoint(TRUNCATE)"
 
     def columns_sql(self, table: str) -> str:
-        """A table's columns: rows whose [1] is the name and [2] the declared type."""
+        """A table's columns: rows whose [1] is the name and [2] the declared type. SQLite
+        only: row_check asks it for SQLite's own JSON shortcut, which PostgreSQL does not take."""
         if self.is_postgres:
-            return ("SELECT ordinal_position, column_name, data_type FROM "
-                    "information_schema.columns WHERE table_schema = current_schema() AND "
-                    f"table_name = '{table}' ORDER BY ordinal_position")
+            raise NotImplementedError("columns_sql is asked on SQLite only")
         return f"PRAGMA table_info({table})"
 
     @property
@@ -171,8 +170,8 @@ class Dialect:
     def reset_identity(self, table: str) -> str:
         """After rows were copied in with their own ids: the next id given follows the
         highest (PostgreSQL's identity sequence does not notice ids supplied to it)."""
-        if not self.is_postgres:
-            return "SELECT 1"  # SQLite takes max(rowid) + 1 by itself
+        if not self.is_postgres:  # SQLite takes max(rowid) + 1 by itself; a copy goes to a server
+            raise NotImplementedError("reset_identity is asked on PostgreSQL only")
         return (f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"GREATEST((SELECT MAX(id) FROM {table}), 1))")
 
