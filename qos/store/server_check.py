@@ -18,6 +18,10 @@ _NO_DATABASE = ("does not exist",)
 _REFUSED_USER = ("password authentication failed", "no password supplied", "pg_hba.conf",
                  "authentication failed", "role \"", "permission denied")
 _TLS = ("ssl", "tls", "certificate")
+# Another program on that port (a web server, say) answers libpq's first message with
+# something else: asked before the TLS words, which its message also contains.
+_NOT_POSTGRES = ("received invalid response to ssl negotiation",
+                 "expected authentication request from server")
 
 
 class ServerUnreachable(StoreError):
@@ -91,6 +95,11 @@ def _plain(url: str, exc: StoreError) -> StoreError:
         return SignInRefused(
             f"The server refused to let {_user(url)} in: check the user name and password "
             f"(or ask the database administrator to allow this user). ({said})")
+    if any(w in lowered for w in _NOT_POSTGRES):
+        return ServerUnreachable(
+            f"Something answered at {where}, but it is not a PostgreSQL server: check the "
+            "port (PostgreSQL's is usually 5432) and the host name with the database "
+            f"administrator. ({said})")
     if any(w in lowered for w in _TLS):
         return SignInRefused(
             "The secure (TLS) connection the address asks for could not be made: check "
