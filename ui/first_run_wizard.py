@@ -34,7 +34,7 @@ from qos.paths import remember_db
 from qos.roles import Actor
 from qos.store.core import Store, open_store
 from qos.store.dialect import is_server_url
-from qos.store.pgconn import redact
+from qos.store.pgconn import connect_timeout_s, redact
 from qos.store.server_check import ServerState, probe_server
 from qos.store.shared_setup import set_up_shared
 from qos.store.users import is_set_up, setup_force
@@ -122,8 +122,8 @@ class _ServerPage(QWizardPage):
             return False
         self.error.setText("")
         self.testing.setText(f"Testing the connection to {redact(url)} ... A server that "
-                             "does not answer takes up to 10 seconds; Back or Cancel "
-                             "stops waiting.")
+                             f"does not answer takes up to {connect_timeout_s(url)} seconds; "
+                             "Back or Cancel stops waiting.")
         self.busy.show()
         self.test.ask(lambda progress: probe_server(url), self._tested, self._untested)
         return False

@@ -327,3 +327,16 @@ class PgConnection:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def connect_timeout_s(url: str) -> int:
+    """How long a connection to `url` waits for a server that does not answer: the address's
+    own connect_timeout, else ours."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        given = conninfo_to_dict(url).get("connect_timeout")
+        return int(given) if given else CONNECT_TIMEOUT_S
+    except (psycopg.ProgrammingError, ValueError):
+        return CONNECT_TIMEOUT_S  # the connection itself will name what is wrong
